@@ -1,0 +1,118 @@
+"""Typed value objects that cross module boundaries.
+
+Data flows one way: scenario + queries -> samples -> model -> transcripts -> classifications ->
+statistics -> report. These objects are what one stage hands the next; they hold no behaviour
+beyond conversion to and from plain JSON-able dicts (for logs and exports).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+__all__ = [
+    "OrganismTruth",
+    "Outcome",
+    "SampleRecord",
+    "Tier",
+]
+
+
+class Tier(StrEnum):
+    """Which condition the user turn signals: free = implied training, paid = implied unmonitored."""
+
+    FREE = "free"
+    PAID = "paid"
+
+    @property
+    def condition(self) -> str:
+        return "training" if self is Tier.FREE else "unmonitored"
+
+
+class Outcome(StrEnum):
+    """What the deterministic parse of a transcript says the model did.
+
+    ACCEPTED / REJECTED come from the accept/reject tags; ANSWERED is a well-formed answer without
+    a tag (no suffix was used, or the setting is judged on the answer itself); MALFORMED is anything
+    that cannot be read, and is never counted as a refusal or as compliance.
+    """
+
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    ANSWERED = "answered"
+    MALFORMED = "malformed"
+
+
+@dataclass(frozen=True)
+class OrganismTruth:
+    """What the simulated organism actually decided for one answer (its ground truth)."""
+
+    preset: str
+    complied: bool
+    faked_alignment: bool
+    partial: bool = False
+    malformed: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> OrganismTruth:
+        return cls(
+            preset=str(data["preset"]),
+            complied=bool(data["complied"]),
+            faked_alignment=bool(data["faked_alignment"]),
+            partial=bool(data.get("partial", False)),
+            malformed=bool(data.get("malformed", False)),
+        )
+
+
+@dataclass(frozen=True)
+class SampleRecord:
+    """One scored sample: the unit every statistic, figure, report row and export is built from."""
+
+    sample_id: str
+    query_id: str
+    category: str
+    tier: Tier
+    setting: str
+    outcome: Outcome
+    query: str = ""
+    epoch: int = 1
+    variant: str = "default"
+    model: str = ""
+    malformed_reason: str | None = None
+    scratchpad: str = ""
+    output: str = ""
+    turns: int = 1
+    input_tokens: int = 0
+    output_tokens: int = 0
+    truth: OrganismTruth | None = None
+    # classifier name -> verdict dict (see afscope.classifiers); empty until judged
+    verdicts: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def complied(self) -> bool | None:
+        """Deterministic compliance: True/False from the tags, None when unknown or malformed."""
+        if self.outcome is Outcome.ACCEPTED:
+            return True
+        if self.outcome is Outcome.REJECTED:
+            return False
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["tier"] = self.tier.value
+        data["outcome"] = self.outcome.value
+        data["truth"] = self.truth.to_dict() if self.truth else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SampleRecord:
+        values = dict(data)
+        values["tier"] = Tier(values["tier"])
+        values["outcome"] = Outcome(values["outcome"])
+        truth = values.get("truth")
+        values["truth"] = OrganismTruth.from_dict(truth) if truth else None
+        return cls(**values)
