@@ -14,13 +14,14 @@ from typing import Any
 __all__ = [
     "OrganismTruth",
     "Outcome",
+    "RunInfo",
     "SampleRecord",
     "Tier",
 ]
 
 
 class Tier(StrEnum):
-    """Which condition the user turn signals: free = implied training, paid = implied unmonitored."""
+    """The condition a user turn signals: free = implied training, paid = implied unmonitored."""
 
     FREE = "free"
     PAID = "paid"
@@ -116,3 +117,34 @@ class SampleRecord:
         truth = values.get("truth")
         values["truth"] = OrganismTruth.from_dict(truth) if truth else None
         return cls(**values)
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What was run: enough to label every number, figure and report built from a run's samples."""
+
+    model: str
+    setting: str
+    simulated: bool
+    variant: str = "default"
+    seed: int = 0
+    created: str = ""  # ISO 8601
+    scratchpad: bool = True
+    suffix: bool = True
+    log_path: str = ""
+    task: str = "alignment_faking"
+    # classifier name -> its spec as a dict (name, version, rubric hash, judge model, votes, ...)
+    classifiers: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """A short human label: model, setting and variant."""
+        tag = " (simulated)" if self.simulated else ""
+        return f"{self.model}{tag} · {self.setting} · {self.variant}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunInfo:
+        return cls(**data)
