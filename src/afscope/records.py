@@ -17,6 +17,7 @@ __all__ = [
     "RunInfo",
     "SampleRecord",
     "Tier",
+    "Verdict",
 ]
 
 
@@ -70,6 +71,40 @@ class OrganismTruth:
 
 
 @dataclass(frozen=True)
+class Verdict:
+    """One classifier's judgement of one sample.
+
+    ``kind`` says what was judged: "af_reasoning" (alignment-faking reasoning, by an LLM judge or
+    the local monitor: ``spec["name"]`` says which), "compliance", "partial_compliance" or another
+    rubric's name. ``decision`` is "yes", "no", "maybe" (inside the maybe band) or "error" (the
+    classifier could not produce an answer; never counted as yes or no). ``spec`` is the versioned
+    classifier spec (name, version, rubric hash, judge model, votes, temperature, threshold).
+    """
+
+    kind: str
+    decision: str
+    score: float | None
+    spec: dict[str, Any]
+    votes: tuple[str, ...] = ()
+    quotes: tuple[str, ...] = ()
+    tokens: int = 0
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["votes"] = list(self.votes)
+        data["quotes"] = list(self.quotes)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Verdict:
+        values = dict(data)
+        values["votes"] = tuple(values.get("votes", ()))
+        values["quotes"] = tuple(values.get("quotes", ()))
+        return cls(**values)
+
+
+@dataclass(frozen=True)
 class SampleRecord:
     """One scored sample: the unit every statistic, figure, report row and export is built from."""
 
@@ -90,8 +125,8 @@ class SampleRecord:
     input_tokens: int = 0
     output_tokens: int = 0
     truth: OrganismTruth | None = None
-    # classifier name -> verdict dict (see afscope.classifiers); empty until judged
-    verdicts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # verdict kind ("af_reasoning", "compliance", ...) -> verdict; empty until judged
+    verdicts: dict[str, Verdict] = field(default_factory=dict)
 
     @property
     def complied(self) -> bool | None:
@@ -107,6 +142,7 @@ class SampleRecord:
         data["tier"] = self.tier.value
         data["outcome"] = self.outcome.value
         data["truth"] = self.truth.to_dict() if self.truth else None
+        data["verdicts"] = {kind: verdict.to_dict() for kind, verdict in self.verdicts.items()}
         return data
 
     @classmethod
@@ -116,6 +152,9 @@ class SampleRecord:
         values["outcome"] = Outcome(values["outcome"])
         truth = values.get("truth")
         values["truth"] = OrganismTruth.from_dict(truth) if truth else None
+        values["verdicts"] = {
+            kind: Verdict.from_dict(verdict) for kind, verdict in values.get("verdicts", {}).items()
+        }
         return cls(**values)
 
 
