@@ -1,0 +1,21 @@
+"""Parse a model's turns in the alignment-faking format into a typed transcript.
+
+Pure and strict: anything that cannot be read unambiguously is a MALFORMED outcome with a reason,
+never silently counted as a refusal or as compliance.
+"""
+
+from afscope.transcripts._parse import (
+    ACCEPT_TAG,
+    REJECT_TAG,
+    ParsedTranscript,
+    needs_continuation,
+    parse_transcript,
+)
+
+__all__ = [
+    "ACCEPT_TAG",
+    "REJECT_TAG",
+    "ParsedTranscript",
+    "needs_continuation",
+    "parse_transcript",
+]
