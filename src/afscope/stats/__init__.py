@@ -1,0 +1,34 @@
+"""Statistics for alignment-faking runs: intervals, tests, power and the per-run summary.
+
+Plain functions on plain values (numpy/scipy only, no Inspect), tested against textbook answers.
+The two tiers are paired by query (each query is asked once in each tier), so the compliance
+gap uses paired methods: Newcombe's interval and McNemar's exact test, or a bootstrap over
+queries when a run has several epochs.
+"""
+
+from afscope.stats._bootstrap import cluster_bootstrap_difference
+from afscope.stats._intervals import (
+    Interval,
+    expected_interval_width,
+    paired_difference,
+    wilson_interval,
+)
+from afscope.stats._power import discordance_range, sample_size_for_gap
+from afscope.stats._significance import holm, mcnemar_exact
+from afscope.stats._summary import RunStats, TierStats, sample_compliance, summarize
+
+__all__ = [
+    "Interval",
+    "RunStats",
+    "TierStats",
+    "cluster_bootstrap_difference",
+    "discordance_range",
+    "expected_interval_width",
+    "holm",
+    "mcnemar_exact",
+    "paired_difference",
+    "sample_compliance",
+    "sample_size_for_gap",
+    "summarize",
+    "wilson_interval",
+]
