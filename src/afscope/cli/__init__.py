@@ -19,6 +19,7 @@ __all__ = ["cli", "main"]
 # command name -> "module:attribute" of a click.Command; add a line to register a subcommand
 _COMMANDS: dict[str, str] = {
     "run": "afscope.cli._run:run",
+    "power": "afscope.cli._power:power",
 }
 
 
