@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import Any
 
 import click
 
 from afscope.errors import AfscopeError
 
-__all__ = ["cli", "main"]
+__all__ = ["UserError", "cli", "main"]
 
 # command name -> "module:attribute" of a click.Command; add a line to register a subcommand
 _COMMANDS: dict[str, str] = {
@@ -23,7 +24,22 @@ _COMMANDS: dict[str, str] = {
 }
 
 
+class UserError(click.ClickException):
+    """An AfscopeError shown as one line, exit status 2, no traceback."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
 class _LazyGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AfscopeError as error:
+            raise UserError(str(error)) from error
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(_COMMANDS)
 
@@ -53,9 +69,6 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as error:
         error.show()
         sys.exit(error.exit_code)
-    except AfscopeError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
