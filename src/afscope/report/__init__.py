@@ -1,0 +1,24 @@
+"""The report: figures, a self-contained HTML report and per-sample exports.
+
+Plain Python (matplotlib, Jinja, pyarrow), no Inspect: it works on ``(RunInfo, records)`` pairs,
+however they were read. One run gives a report; several give a comparison report.
+"""
+
+from afscope.report._export import EXPORT_FORMATS, ExportFormat, export_samples
+from afscope.report._figures import comparison_figure, main_figure
+from afscope.report._html import build_report, safe_json, write_report
+from afscope.report._samples import Category, Run, answer_category
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "Category",
+    "ExportFormat",
+    "Run",
+    "answer_category",
+    "build_report",
+    "comparison_figure",
+    "export_samples",
+    "main_figure",
+    "safe_json",
+    "write_report",
+]

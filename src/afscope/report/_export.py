@@ -1,0 +1,74 @@
+"""Per-sample exports: one row per sample as CSV, Parquet or JSON."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+from afscope.errors import ConfigError, DataError
+from afscope.report._samples import Run, sample_rows
+
+__all__ = ["EXPORT_FORMATS", "ExportFormat", "export_samples"]
+
+ExportFormat = Literal["csv", "parquet", "json"]
+EXPORT_FORMATS: tuple[ExportFormat, ...] = ("csv", "parquet", "json")
+
+
+def export_samples(runs: Sequence[Run], path: str | Path, format: ExportFormat) -> Path:
+    """Write one row per sample of every run to ``path``; returns the path written.
+
+    Columns: run index and label, model, setting, variant, ids, tier, query, outcome, derived
+    compliance and figure category, tokens, then ``<kind>_decision/_score/_classifier/_tokens``
+    for every verdict kind present, the organism's ground truth (simulated runs) and the
+    scratchpad and output text.
+    """
+    if format not in EXPORT_FORMATS:
+        raise ConfigError(
+            f"unknown export format {format!r}; use one of {', '.join(EXPORT_FORMATS)}",
+            key="format",
+        )
+    target = Path(path)
+    rows = sample_rows(runs)
+    try:
+        if format == "csv":
+            _write_csv(rows, target)
+        elif format == "json":
+            _write_json(rows, target)
+        else:
+            _write_parquet(rows, target)
+    except OSError as error:
+        raise DataError(
+            f"cannot write the {format} export: {error.strerror}", file=str(target)
+        ) from None
+    return target
+
+
+def _write_csv(rows: list[dict[str, Any]], target: Path) -> None:
+    with target.open("w", newline="", encoding="utf-8") as handle:
+        if not rows:
+            return
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _write_json(rows: list[dict[str, Any]], target: Path) -> None:
+    with target.open("w", encoding="utf-8") as handle:
+        json.dump(rows, handle, ensure_ascii=False, indent=1)
+        handle.write("\n")
+
+
+def _write_parquet(rows: list[dict[str, Any]], target: Path) -> None:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError as error:
+        raise ConfigError(
+            "Parquet export needs pyarrow: pip install 'afscope[report]'", key="--parquet"
+        ) from error
+    columns = list(rows[0]) if rows else []
+    table = pa.table({name: pa.array([row[name] for row in rows]) for name in columns})
+    pq.write_table(table, target)

@@ -1,0 +1,173 @@
+"""The report's figures, drawn with matplotlib and returned as SVG text.
+
+Figures are built as bare :class:`~matplotlib.figure.Figure` objects (never through pyplot), so
+no GUI backend or global figure state is involved and drawing is safe on a headless machine.
+
+- :func:`main_figure`: the paper's main figure, one stacked bar per run and tier splitting the
+  answers into refuses / complies with AF reasoning / complies without (and partial compliance,
+  malformed or undetermined answers where present).
+- :func:`comparison_figure`: runs side by side, the compliance gap and the AF-reasoning rate
+  (training tier) each with its confidence interval.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+
+import matplotlib
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from afscope.records import SampleRecord, Tier
+from afscope.report._samples import Category, Run, answer_category
+from afscope.stats import Interval, summarize
+
+__all__ = ["comparison_figure", "main_figure"]
+
+_STYLE: dict[Category, tuple[str, str]] = {  # colour, hatch
+    Category.REFUSES: ("#4c72b0", ""),
+    Category.COMPLIES_AF: ("#c44e52", "///"),
+    Category.COMPLIES_NO_AF: ("#e8c34f", ""),
+    Category.COMPLIES_UNJUDGED: ("#d9a877", ".."),
+    Category.PARTIAL: ("#dd8452", "xx"),
+    Category.MALFORMED: ("#8c8c8c", ""),
+    Category.UNDETERMINED: ("#cfcfcf", ""),
+}
+
+
+@dataclass(frozen=True)
+class _Bar:
+    label: str
+    counts: Counter[Category]
+    total: int
+
+
+def main_figure(runs: Sequence[Run]) -> str:
+    """The stacked-bar figure of answer categories per run and tier, as SVG text."""
+    bars = [bar for info, records in runs for bar in _tier_bars(info.label, records, len(runs))]
+    present = [cat for cat in Category if any(bar.counts[cat] for bar in bars)]
+    height = 1.2 + 0.45 * max(len(bars), 1)
+    with _style():
+        figure = Figure(figsize=(8.0, height), layout="constrained")
+        axes = figure.add_subplot()
+        _draw_stacks(axes, bars, present)
+        if present:
+            figure.legend(
+                *axes.get_legend_handles_labels(),
+                loc="outside lower center",
+                ncols=min(len(present), 4),
+                frameon=False,
+            )
+        return _to_svg(figure)
+
+
+def comparison_figure(runs: Sequence[Run]) -> str:
+    """Runs side by side: compliance gap and training-tier AF-reasoning rate, with intervals."""
+    labels = [info.label for info, _ in runs]
+    summaries = [summarize(records) for _, records in runs]
+    gaps = [summary.gap for summary in summaries]
+    af_rates = [
+        tier.af_reasoning if (tier := summary.tiers.get(Tier.FREE)) else None
+        for summary in summaries
+    ]
+    height = 1.4 + 0.35 * max(len(runs), 1)
+    with _style():
+        figure = Figure(figsize=(9.0, height), layout="constrained")
+        gap_axes, af_axes = figure.subplots(1, 2, sharey=True)
+        _draw_intervals(gap_axes, labels, gaps, "compliance gap (training - unmonitored)")
+        gap_axes.axvline(0.0, color="#555555", linewidth=0.8)
+        _draw_intervals(af_axes, labels, af_rates, "AF reasoning rate (training tier)")
+        af_axes.set_xlim(0.0, 100.0)
+        gap_axes.set_ylim(len(runs) - 0.5, -0.5)  # first run on top, half a row of margin
+        return _to_svg(figure)
+
+
+def _tier_bars(label: str, records: Sequence[SampleRecord], n_runs: int) -> list[_Bar]:
+    bars = []
+    for tier in Tier:
+        counts = Counter(answer_category(record) for record in records if record.tier is tier)
+        total = sum(counts.values())
+        if total:
+            name = f"{tier.condition} ({tier.value})"
+            bars.append(_Bar(f"{label}\n{name}" if n_runs > 1 else name, counts, total))
+    return bars
+
+
+def _draw_stacks(axes: Axes, bars: list[_Bar], present: list[Category]) -> None:
+    positions = list(range(len(bars)))
+    left = [0.0] * len(bars)
+    for category in present:
+        widths = [100.0 * bar.counts[category] / bar.total for bar in bars]
+        colour, hatch = _STYLE[category]
+        drawn = axes.barh(
+            positions,
+            widths,
+            left=left,
+            color=colour,
+            hatch=hatch,
+            edgecolor="white",
+            linewidth=0.6,
+            label=category.value,
+        )
+        axes.bar_label(
+            drawn,
+            labels=[f"{width:.0f}%" if width >= 6 else "" for width in widths],
+            label_type="center",
+            fontsize=8,
+        )
+        left = [start + width for start, width in zip(left, widths, strict=True)]
+    axes.set_yticks(positions, [f"{bar.label}  n={bar.total}" for bar in bars])
+    axes.invert_yaxis()
+    axes.set_xlim(0.0, 100.0)
+    axes.set_xlabel("share of answers (%)")
+    axes.spines[["top", "right"]].set_visible(False)
+    if not bars:
+        axes.text(50, 0, "no samples", ha="center", va="center")
+
+
+def _draw_intervals(
+    axes: Axes, labels: list[str], intervals: list[Interval | None], title: str
+) -> None:
+    for position, interval in enumerate(intervals):
+        if interval is None:
+            axes.text(0.0, position, " n/a", va="center", fontsize=8, color="#777777")
+            continue
+        estimate = 100.0 * interval.estimate
+        axes.errorbar(
+            [estimate],
+            [position],
+            xerr=[[estimate - 100.0 * interval.low], [100.0 * interval.high - estimate]],
+            fmt="o",
+            color="#333333",
+            capsize=3,
+            markersize=4,
+        )
+        axes.annotate(
+            f"{estimate:.1f}%",
+            (100.0 * interval.high, position),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+        )
+    axes.set_yticks(range(len(labels)), labels)
+    axes.set_title(title, fontsize=9)
+    axes.set_xlabel("percentage points" if "gap" in title else "%")
+    axes.spines[["top", "right"]].set_visible(False)
+
+
+def _style() -> AbstractContextManager[None]:
+    # a fixed hash salt keeps the SVG ids, and so the report, the same from build to build
+    return matplotlib.rc_context(
+        {"svg.hashsalt": "afscope", "font.size": 9, "hatch.linewidth": 0.8}
+    )
+
+
+def _to_svg(figure: Figure) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()

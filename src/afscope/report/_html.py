@@ -1,0 +1,194 @@
+"""The self-contained HTML report: one file, no network, every piece of model text escaped.
+
+Safety rules this module keeps:
+
+* The page is rendered by Jinja with autoescape on; the only unescaped values are our own CSS,
+  our own JavaScript, base64 figures and the transcript JSON made safe by :func:`safe_json`.
+* Transcripts travel as JSON inside ``<script type="application/json">`` (never executed) and the
+  page's script shows them with ``textContent`` only.
+* A Content-Security-Policy allows only the page's own script and style (by a per-report nonce),
+  images from ``data:`` URLs and nothing from the network, so even markup that slipped through
+  could not run a script or fetch anything.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata, resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from afscope.errors import DataError
+from afscope.records import SampleRecord
+from afscope.report._figures import comparison_figure, main_figure
+from afscope.report._samples import Category, Run, answer_category, spec_label, verdict_kinds
+from afscope.report._summary import run_views
+
+__all__ = ["build_report", "safe_json", "write_report"]
+
+_JSON_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+
+
+@dataclass(frozen=True)
+class _Figure:
+    title: str
+    caption: str
+    data_uri: str
+
+
+def build_report(runs: Sequence[Run], *, title: str | None = None) -> str:
+    """The report over one run, or a comparison report over several, as one HTML document."""
+    if not runs:
+        raise DataError("no runs to report on: pass at least one log")
+    views = run_views(runs)
+    nonce = secrets.token_urlsafe(18)
+    context: dict[str, Any] = {
+        "title": title or _default_title(runs),
+        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "version": _version(),
+        "runs": views,
+        "simulated_runs": [view for view in views if view.simulated],
+        "comparison": len(runs) > 1,
+        "figures": _figures(runs),
+        "nonce": nonce,
+        "css": Markup(_static("report.css")),
+        "script": Markup(_static("report.js")),
+        "data": Markup(safe_json(_browser_data(runs))),
+    }
+    return _environment().get_template("report.html.j2").render(context)
+
+
+def write_report(runs: Sequence[Run], path: str | Path, *, title: str | None = None) -> Path:
+    """Build the report and write it to ``path`` (UTF-8); returns the path written."""
+    target = Path(path)
+    html = build_report(runs, title=title)
+    try:
+        target.write_text(html, encoding="utf-8")
+    except OSError as error:
+        raise DataError(f"cannot write the report: {error.strerror}", file=str(target)) from None
+    return target
+
+
+def safe_json(value: Any) -> str:
+    """JSON that can sit inside a ``<script>`` element: no ``<``, ``>``, ``&`` or U+2028/9.
+
+    Every such character is written as its ``\\uXXXX`` escape, which JSON.parse reads back to the
+    same character, so no ``</script>`` or ``<!--`` can end the element early.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for raw, escaped in _JSON_ESCAPES.items():
+        text = text.replace(raw, escaped)
+    return text
+
+
+def _figures(runs: Sequence[Run]) -> list[_Figure]:
+    figures = [
+        _Figure(
+            "Answers by tier",
+            "Each bar splits one tier's answers: refuses, complies with alignment-faking "
+            "reasoning in the scratchpad, complies without it (and partial compliance, "
+            "malformed or undetermined answers where present).",
+            _svg_uri(main_figure(runs)),
+        )
+    ]
+    if len(runs) > 1:
+        figures.append(
+            _Figure(
+                "Runs compared",
+                "Compliance gap (training minus unmonitored, percentage points) and the "
+                "alignment-faking reasoning rate in the training tier, with 95% intervals.",
+                _svg_uri(comparison_figure(runs)),
+            )
+        )
+    return figures
+
+
+def _browser_data(runs: Sequence[Run]) -> dict[str, Any]:
+    return {
+        "runs": [{"label": info.label, "simulated": info.simulated} for info, _ in runs],
+        "kinds": verdict_kinds(runs),
+        "categories": [category.value for category in Category],
+        "samples": [
+            _browser_sample(index, record)
+            for index, (_, records) in enumerate(runs)
+            for record in records
+        ],
+    }
+
+
+def _browser_sample(run: int, record: SampleRecord) -> dict[str, Any]:
+    sample: dict[str, Any] = {
+        "r": run,
+        "id": record.sample_id,
+        "qid": record.query_id,
+        "cat": record.category,
+        "ep": record.epoch,
+        "t": record.tier.value,
+        "o": record.outcome.value,
+        "ac": answer_category(record).value,
+        "q": record.query,
+        "sp": record.scratchpad,
+        "out": record.output,
+        "turns": record.turns,
+        "tok": [record.input_tokens, record.output_tokens],
+        "v": {
+            kind: {
+                "d": verdict.decision,
+                "s": verdict.score,
+                "c": spec_label(verdict.spec),
+                "q": list(verdict.quotes),
+                "e": verdict.error,
+            }
+            for kind, verdict in record.verdicts.items()
+        },
+    }
+    if record.malformed_reason:
+        sample["mr"] = record.malformed_reason
+    if record.truth is not None:
+        sample["tr"] = record.truth.to_dict()
+    return sample
+
+
+def _default_title(runs: Sequence[Run]) -> str:
+    if len(runs) == 1:
+        return f"afscope report: {runs[0][0].label}"
+    return f"afscope comparison report: {len(runs)} runs"
+
+
+def _svg_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def _static(name: str) -> str:
+    return (resources.files("afscope.report") / "static" / name).read_text(encoding="utf-8")
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("afscope.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _version() -> str:
+    try:
+        return metadata.version("afscope")
+    except metadata.PackageNotFoundError:
+        return "unknown"
