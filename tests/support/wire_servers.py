@@ -1,0 +1,83 @@
+"""Local HTTP servers that speak real provider wire formats, for tests.
+
+    from support.wire_servers import OpenAIServer, AnthropicServer, Reply, Fault
+
+    with OpenAIServer(lambda req: Reply(f"echo: {req.last_user_text}")) as server:
+        client = openai.OpenAI(base_url=server.base_url, api_key="test")  # .../v1
+        ...
+        server.requests[-1].system_text          # what reached the server
+
+Servers
+    OpenAIServer(responder="ok", *, max_requests=200)
+        POST /v1/chat/completions (and /chat/completions), streaming or not;
+        POST /v1/responses (Inspect's `openai/<name>` uses it for any name that is not a
+        `gpt-`/o-series/codex name below gpt-5, e.g. `openai/test-model`), streaming or not;
+        POST /v1/responses/input_tokens. `base_url` is "http://127.0.0.1:PORT/v1".
+    AnthropicServer(responder="ok", *, max_requests=200)
+        POST /v1/messages (streaming or not), POST /v1/messages/count_tokens.
+        `base_url` is "http://127.0.0.1:PORT" (the anthropic SDK appends /v1/...).
+    Both are context managers (start/close also public), bind 127.0.0.1 on a free port, serve
+    from a daemon thread and join every thread on exit. Unknown paths get a 404 in the
+    provider's error format; requests beyond `max_requests` get a 400, so a runaway retry loop
+    ends. If the responder raises, the request gets a 400 and leaving the `with` block re-raises.
+
+Responder (decides each answer)
+    a callable `(RecordedRequest) -> Reply | Fault`; or an iterable of `Reply | Fault` used
+    one per request (a 400 once exhausted); or one fixed `Reply`/`Fault`/str for every request.
+
+Reply(text, finish="stop"|"length", output_tokens=None, chunk_chars=8)
+Fault.rate_limit(retry_after=0.05)  429 + `retry-after` header (seconds, fractions allowed)
+Fault.server_error()                500
+Fault.overloaded()                  529 overloaded_error (Anthropic); 503 (OpenAI)
+Fault.timeout(seconds=2.0)          hold the request up to `seconds`, then hang up
+Fault.truncated(text)               stream: deltas of `text`, then drop the connection;
+                                    non-stream: half the JSON body, then drop the connection
+Fault.empty()                       choices: [] / output: [] / content: [] (usage still sent)
+Fault.invalid_json()                200 whose body is not JSON
+Fault.bad_request(message)          400 invalid_request_error (not retried)
+
+Records
+    server.requests   -> list[RecordedRequest], arrival order (thread-safe copies)
+    server.exchanges  -> list[Exchange(request, answer, status)]; status 0 = no response
+    RecordedRequest: api, method, path, query, headers (case-insensitive; API keys redacted in
+    repr/str), body (parsed JSON), raw_body; properties stream, model, system_text,
+    messages [(role, text)] without system/developer turns, last_user_text.
+
+Usage accounting (every response carries usage)
+    tokens(text) = ceil(len(text) / 4)  (`estimate_tokens`). Input = tokens of all system and
+    message text; output = tokens(reply text) unless `Reply.output_tokens` is given. OpenAI
+    reports cached_tokens = 0. Anthropic models prompt caching: blocks are ordered tools ->
+    system -> messages; a block with `cache_control` (or the last block when the request has
+    top-level `cache_control`) is a breakpoint. The longest breakpoint prefix seen before
+    (same model) is `cache_read_input_tokens`; the rest up to the last breakpoint is
+    `cache_creation_input_tokens` and is cached; `input_tokens` is the remainder. No minimum
+    cacheable length, no expiry.
+"""
+
+from ._wire_anthropic import AnthropicServer
+from ._wire_core import (
+    Exchange,
+    Fault,
+    FaultKind,
+    Headers,
+    RecordedRequest,
+    Reply,
+    Responder,
+    estimate_tokens,
+)
+from ._wire_http import WireServer
+from ._wire_openai import OpenAIServer
+
+__all__ = [
+    "AnthropicServer",
+    "Exchange",
+    "Fault",
+    "FaultKind",
+    "Headers",
+    "OpenAIServer",
+    "RecordedRequest",
+    "Reply",
+    "Responder",
+    "WireServer",
+    "estimate_tokens",
+]
