@@ -21,6 +21,7 @@ __all__ = ["UserError", "cli", "main"]
 _COMMANDS: dict[str, str] = {
     "run": "afscope.cli._run:run",
     "power": "afscope.cli._power:power",
+    "report": "afscope.cli._report:report",
 }
 
 

@@ -1,0 +1,82 @@
+"""`afscope report`: one self-contained HTML report (and optional per-sample tables) from logs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from afscope.errors import DataError
+
+if TYPE_CHECKING:
+    from afscope.report import ExportFormat
+
+__all__ = ["report"]
+
+_LOG_SUFFIXES = (".eval", ".json")
+_FilePath = click.Path(dir_okay=False, writable=True, path_type=Path)
+
+
+@click.command()
+@click.argument("logs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=_FilePath,
+    default=Path("report.html"),
+    show_default=True,
+    help="Where to write the HTML report.",
+)
+@click.option("--title", default=None, help="Report title (default: from the runs).")
+@click.option("--csv", "csv_path", type=_FilePath, default=None, help="Also write samples as CSV.")
+@click.option("--parquet", "parquet_path", type=_FilePath, default=None, help="... as Parquet.")
+@click.option("--json", "json_path", type=_FilePath, default=None, help="... as a JSON array.")
+def report(
+    logs: tuple[Path, ...],
+    output: Path,
+    title: str | None,
+    csv_path: Path | None,
+    parquet_path: Path | None,
+    json_path: Path | None,
+) -> None:
+    """Build a report from one or more afscope logs (several logs: a comparison report).
+
+    A directory stands for the .eval and .json logs directly inside it.
+
+    \b
+    afscope report logs/run.eval -o report.html
+    afscope report logs/opus.eval logs/sonnet.eval -o compare.html --csv samples.csv
+    """
+    from afscope.harness.logs import read_run
+    from afscope.report import export_samples, write_report
+
+    runs = [read_run(path) for path in _log_files(logs)]
+    written = [write_report(runs, output, title=title)]
+    exports: list[tuple[ExportFormat, Path | None]] = [
+        ("csv", csv_path),
+        ("parquet", parquet_path),
+        ("json", json_path),
+    ]
+    for format, path in exports:
+        if path is not None:
+            written.append(export_samples(runs, path, format))
+    samples = sum(len(records) for _, records in runs)
+    click.echo(f"{len(runs)} run(s), {samples} samples")
+    if any(info.simulated for info, _ in runs):
+        click.secho("SIMULATED: the report includes runs of the simulated organism", fg="yellow")
+    for path in written:
+        click.echo(f"wrote {path}")
+
+
+def _log_files(paths: tuple[Path, ...]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix in _LOG_SUFFIXES and p.is_file())
+            if not found:
+                raise DataError("no .eval or .json logs in this directory", file=str(path))
+            files.extend(found)
+        else:
+            files.append(path)
+    return files
