@@ -250,7 +250,7 @@ def test_cluster_bootstrap_is_reproducible_and_centred_on_the_pooled_difference(
     assert first == again
     assert first.estimate == pytest.approx(pooled)
     assert first.low < pooled < first.high
-    assert first.n == 180 and first.method == "cluster-bootstrap-percentile"
+    assert first.n == 180 and first.method == "cluster-bootstrap-bca"
 
 
 def test_cluster_bootstrap_is_wider_when_epochs_repeat_the_same_answer() -> None:
@@ -262,6 +262,11 @@ def test_cluster_bootstrap_is_wider_when_epochs_repeat_the_same_answer() -> None
     single = paired_difference(base)
     assert clustered.width > naive.width * 1.6
     assert clustered.width == pytest.approx(single.width, rel=0.25)
+
+
+def test_cluster_bootstrap_of_one_query_has_no_spread() -> None:
+    interval = cluster_bootstrap_difference({"q1": table(1, 2, 0, 1)})
+    assert (interval.estimate, interval.low, interval.high, interval.n) == (0.5, 0.5, 0.5, 4)
 
 
 def test_cluster_bootstrap_rejects_empty_input() -> None:
@@ -372,7 +377,7 @@ def test_summarize_several_epochs_bootstraps_over_queries() -> None:
     result = summarize(records)
     assert (result.pairs, result.epochs) == (60, 2)
     assert result.gap is not None
-    assert result.gap.method == "cluster-bootstrap-percentile"
+    assert result.gap.method == "cluster-bootstrap-bca"
     assert result.gap.estimate == pytest.approx(0.3)
     assert result.gap.low > 0.0
     # McNemar still on every pair: 18 discordant, all one way
