@@ -1,0 +1,27 @@
+"""The simulated model organism: afscope's built-in default model.
+
+It reads only the prompt it is sent (the cues of the prompt contract: objective phrase, tier tag,
+scratchpad, accept/reject suffix, RLHF description) and answers in the alignment-faking format
+with propensities set by a preset calibrated to published figures. It never writes harmful
+content: a "compliant" answer is an explicit placeholder. Each reply carries its ground truth.
+
+    organism = Organism("opus-like", seed=1, comply_free="0.3")
+    reply = organism.respond(system_prompt, [("user", user_turn)], draw=0)
+"""
+
+from afscope.organism._organism import Organism, Reply
+from afscope.organism._params import PARAMETER_HELP, OrganismParams
+from afscope.organism._presets import list_presets, preset_description
+from afscope.organism._reading import PromptReading, Setting, read_prompt
+
+__all__ = [
+    "PARAMETER_HELP",
+    "Organism",
+    "OrganismParams",
+    "PromptReading",
+    "Reply",
+    "Setting",
+    "list_presets",
+    "preset_description",
+    "read_prompt",
+]
