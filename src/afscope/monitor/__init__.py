@@ -1,0 +1,14 @@
+"""The local monitor: an offline, CPU-only alignment-faking detector for scratchpad reasoning.
+
+    from afscope.monitor import load_monitor
+    monitor = load_monitor()
+    [result] = monitor.score([scratchpad])     # result.score, result.evidence, result.criteria
+    verdict = monitor.verdict(scratchpad)      # an afscope.records.Verdict, kind "af_reasoning"
+
+See docs/monitor.md for how it was trained and how well it does out of source.
+"""
+
+from afscope.monitor._extract import extract_reasoning
+from afscope.monitor._model import MONITOR_NAME, Monitor, MonitorResult, load_monitor
+
+__all__ = ["MONITOR_NAME", "Monitor", "MonitorResult", "extract_reasoning", "load_monitor"]

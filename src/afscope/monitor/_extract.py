@@ -1,0 +1,34 @@
+"""Take the reasoning out of a transcript: the scratchpad blocks when there are any, else the text."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["extract_reasoning", "split_sentences"]
+
+# <SCRATCHPAD_REASONING>, <think>, <thinking>, <reasoning>, any case; an unclosed final block
+# (a reply cut off mid-reasoning) runs to the end of the text
+_BLOCK = re.compile(
+    r"<(scratchpad_reasoning|think|thinking|reasoning)>(.*?)(?:</\1>|\Z)",
+    re.IGNORECASE | re.DOTALL,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def extract_reasoning(transcript: str) -> str:
+    """Return the text of every scratchpad block, joined by blank lines; the whole text if none.
+
+    Recognises ``<SCRATCHPAD_REASONING>``, ``<think>``, ``<thinking>`` and ``<reasoning>`` tags in
+    any case. The answer (``<OUTPUT>``) is not reasoning and is left out when blocks are present.
+    """
+    blocks = [match.group(2).strip() for match in _BLOCK.finditer(transcript)]
+    blocks = [block for block in blocks if block]
+    if blocks:
+        return "\n\n".join(blocks)
+    return transcript.strip()
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split reasoning into sentences (or lines), dropping empty pieces and bare tags."""
+    pieces = (piece.strip() for piece in _SENTENCE_END.split(text))
+    return [piece for piece in pieces if piece and not re.fullmatch(r"</?[\w/]+/?>", piece)]

@@ -1,0 +1,163 @@
+"""The local monitor: a calibrated linear model over TF-IDF terms and criterion sub-scores.
+
+The fitted model ships as ``data/model.json`` (vocabulary, IDF, weights, calibration, threshold,
+and the hashes of the corpus and criteria it was fitted with). Loading it needs only numpy,
+scipy and PyYAML; nothing is downloaded and no pickle is read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from afscope.monitor._criteria import CRITERIA, CriteriaDetector, load_criteria
+from afscope.monitor._extract import extract_reasoning, split_sentences
+from afscope.monitor._features import TermConfig, TfidfTerms
+from afscope.records import Verdict
+
+__all__ = ["MONITOR_NAME", "Monitor", "MonitorResult", "load_monitor"]
+
+MONITOR_NAME = "local-monitor"
+ARTEFACT = "data/model.json"
+_MAX_EVIDENCE = 3
+
+
+@dataclass(frozen=True)
+class MonitorResult:
+    """The monitor's judgement of one text.
+
+    ``score`` is the calibrated probability that the reasoning is alignment faking; ``evidence``
+    holds up to three sentences that pushed the score up most (in text order); ``criteria`` maps
+    each criterion to its sub-score in [0, 1].
+    """
+
+    score: float
+    evidence: tuple[str, ...]
+    criteria: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """Weights of the fitted model: ``sigmoid(a * (x . w + c . v + b) + d)``."""
+
+    terms: TfidfTerms
+    term_weights: np.ndarray
+    criteria_weights: np.ndarray  # one per criterion feature; zeros when criteria are unused
+    intercept: float
+    calibration: tuple[float, float]  # (a, d)
+
+    @classmethod
+    def from_artefact(cls, data: Mapping[str, Any]) -> LinearModel:
+        terms = TfidfTerms.from_lists(
+            TermConfig.from_dict(data["terms"]["config"]),
+            data["terms"]["vocabulary"],
+            data["terms"]["idf"],
+        )
+        return cls(
+            terms=terms,
+            term_weights=np.asarray(data["term_weights"], dtype=np.float64),
+            criteria_weights=np.asarray(data["criteria_weights"], dtype=np.float64),
+            intercept=float(data["intercept"]),
+            calibration=(float(data["calibration"]["a"]), float(data["calibration"]["b"])),
+        )
+
+
+class Monitor:
+    """Scores reasoning for alignment faking, offline, on CPU. Build it with :func:`load_monitor`."""
+
+    def __init__(self, model: LinearModel, criteria: CriteriaDetector, spec: dict[str, Any]):
+        self._model = model
+        self._criteria = criteria
+        self.spec = spec
+        self.threshold = float(spec["threshold"])
+
+    def score(self, texts: Sequence[str]) -> list[MonitorResult]:
+        """Score a batch of scratchpads or whole transcripts (reasoning is extracted first)."""
+        reasoning = [extract_reasoning(text) for text in texts]
+        criteria = [self._criteria.subscores(text) for text in reasoning]
+        scores = self._calibrated(self._decision(reasoning, criteria, with_all_four=True))
+        evidence = self._evidence(reasoning)
+        return [
+            MonitorResult(score=float(s), evidence=e, criteria=c)
+            for s, e, c in zip(scores, evidence, criteria, strict=True)
+        ]
+
+    def verdict(self, text: str) -> Verdict:
+        """One text's judgement as a :class:`~afscope.records.Verdict` of kind "af_reasoning"."""
+        result = self.score([text])[0]
+        return Verdict(
+            kind="af_reasoning",
+            decision="yes" if result.score >= self.threshold else "no",
+            score=result.score,
+            spec=dict(self.spec),
+            quotes=result.evidence,
+        )
+
+    def _decision(
+        self, texts: list[str], criteria: list[dict[str, float]], *, with_all_four: bool
+    ) -> np.ndarray:
+        model = self._model
+        values = np.asarray(model.terms.transform(texts) @ model.term_weights).ravel()
+        dense = np.asarray(
+            [[c[name] for name in CRITERIA] + [float(with_all_four and all(c.values()))]
+             for c in criteria],
+            dtype=np.float64,
+        ).reshape(len(texts), len(CRITERIA) + 1)
+        return values + dense @ model.criteria_weights + model.intercept
+
+    def _calibrated(self, decision: np.ndarray) -> np.ndarray:
+        a, d = self._model.calibration
+        result: np.ndarray = 1.0 / (1.0 + np.exp(-(a * decision + d)))
+        return result
+
+    def _evidence(self, reasoning: list[str]) -> list[tuple[str, ...]]:
+        """Per text, the sentences whose own linear score (no intercept) is highest and positive."""
+        sentences = [split_sentences(text) for text in reasoning]
+        flat = [sentence for group in sentences for sentence in group]
+        if not flat:
+            return [() for _ in reasoning]
+        criteria = [self._criteria.subscores(sentence) for sentence in flat]
+        pushes = self._decision(flat, criteria, with_all_four=False) - self._model.intercept
+        result: list[tuple[str, ...]] = []
+        start = 0
+        for group in sentences:
+            own = pushes[start : start + len(group)]
+            start += len(group)
+            top = sorted(i for i in np.argsort(-own)[:_MAX_EVIDENCE] if own[i] > 0)
+            result.append(tuple(group[i] for i in top))
+        return result
+
+
+def _read_artefact() -> tuple[dict[str, Any], str]:
+    raw = resources.files("afscope.monitor").joinpath(ARTEFACT).read_bytes()
+    return json.loads(raw), hashlib.sha256(raw).hexdigest()
+
+
+@cache
+def load_monitor() -> Monitor:
+    """The shipped monitor (loaded once per process; nothing is downloaded)."""
+    data, sha256 = _read_artefact()
+    criteria = load_criteria()
+    if data["criteria_sha256"] != criteria.sha256:
+        raise RuntimeError(
+            "afscope/monitor/data/criteria.yaml changed since the model was fitted; "
+            "refit with `python -m afscope.monitor._train`"
+        )
+    spec = {
+        "name": MONITOR_NAME,
+        "version": data["version"],
+        "method": data["method"],
+        "artefact_sha256": sha256,
+        "threshold": data["threshold"],
+        "training_corpus_sha256": data["corpus"]["sha256"],
+        "training_corpus_size": data["corpus"]["size"],
+        "criteria_sha256": data["criteria_sha256"],
+    }
+    return Monitor(LinearModel.from_artefact(data), criteria, spec)
