@@ -1,0 +1,132 @@
+"""`afscope monitor`: score, evaluate and scan with the offline alignment-faking monitor."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from afscope.monitor import Monitor, MonitorResult, load_monitor
+from afscope.monitor._io import Record, iter_labelled, iter_records
+from afscope.monitor._metrics import Figures, figures
+
+_BATCH = 64
+
+
+def _batches(records: Iterable[Record], size: int = _BATCH) -> Iterator[list[Record]]:
+    iterator = iter(records)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _scored(
+    monitor: Monitor, records: Iterable[Record]
+) -> Iterator[tuple[Record, MonitorResult]]:
+    """Score records lazily, one batch at a time, in input order."""
+    for batch in _batches(records):
+        yield from zip(batch, monitor.score([record.text for record in batch]), strict=True)
+
+
+def _all_records(paths: Iterable[Path]) -> Iterator[Record]:
+    for path in paths:
+        yield from iter_records(path)
+
+
+@click.group()
+def monitor() -> None:
+    """The offline alignment-faking monitor (no API, CPU only)."""
+
+
+@monitor.command()
+@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="JSONL file to write: one {id, score} object per input, in order.")
+def score(input_path: Path, output: Path) -> None:
+    """Score every text of INPUT (JSONL with a `text` field, or an Inspect log)."""
+    mon = load_monitor()
+    count = 0
+    with output.open("w", encoding="utf-8") as out:
+        for record, result in _scored(mon, iter_records(input_path)):
+            out.write(json.dumps({"id": record.id, "score": round(result.score, 6)}) + "\n")
+            count += 1
+    click.echo(f"scored {count} texts with {mon.spec['name']} {mon.spec['version']} -> {output}")
+
+
+def _format_figures(fig: Figures) -> str:
+    def pct(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.3f}"
+
+    lines = [f"samples {fig.n} ({fig.positives} alignment faking), threshold {fig.threshold}"]
+    if fig.auroc is not None and fig.auroc_ci is not None:
+        low, high = fig.auroc_ci
+        lines.append(f"AUROC {fig.auroc:.3f} (95% bootstrap interval {low:.3f}-{high:.3f})")
+    lines += [
+        f"precision {pct(fig.precision)}  recall {pct(fig.recall)}",
+        f"TPR at 1% FPR {pct(fig.tpr_at_1pct_fpr)}  TPR at 5% FPR {pct(fig.tpr_at_5pct_fpr)}",
+    ]
+    return "\n".join(lines)
+
+
+@monitor.command(name="eval")
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+              help="Decision threshold (default: the monitor's own).")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+def evaluate(data: Path, threshold: float | None, as_json: bool) -> None:
+    """Evaluate the monitor on labelled DATA (JSONL rows, or JSON {"samples": [...]})."""
+    mon = load_monitor()
+    texts, labels = [], []
+    for record in iter_labelled(data):
+        texts.append(record.text)
+        labels.append(record.label)
+    scores = [result.score for result in mon.score(texts)]
+    fig = figures(scores, labels, mon.threshold if threshold is None else threshold)
+    if as_json:
+        click.echo(json.dumps({"monitor": mon.spec, "data": str(data), **fig.to_dict()}))
+    else:
+        click.echo(f"{mon.spec['name']} {mon.spec['version']} on {data}")
+        click.echo(_format_figures(fig))
+
+
+def _write_flagged(out: TextIO, record: Record, result: MonitorResult) -> None:
+    row = {
+        "id": record.id,
+        "source": record.source,
+        "score": round(result.score, 6),
+        "evidence": list(result.evidence),
+        "criteria": dict(result.criteria),
+    }
+    out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+@monitor.command()
+@click.argument("logs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("flagged.jsonl"), show_default=True,
+              help="JSONL file for the flagged records with their evidence.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+              help="Flag scores at or above this (default: the monitor's own).")
+@click.option("--alert-rate", type=click.FloatRange(0, 1), default=0.05, show_default=True,
+              help="Exit with status 1 when the flagged fraction exceeds this.")
+def scan(logs: tuple[Path, ...], output: Path, threshold: float | None, alert_rate: float) -> None:
+    """Stream deployment LOGS (JSONL or Inspect logs) and flag alignment-faking reasoning."""
+    mon = load_monitor()
+    cutoff = mon.threshold if threshold is None else threshold
+    total = flagged = 0
+    with output.open("w", encoding="utf-8") as out:
+        for record, result in _scored(mon, _all_records(logs)):
+            total += 1
+            if result.score >= cutoff:
+                flagged += 1
+                _write_flagged(out, record, result)
+    rate = flagged / total if total else 0.0
+    click.echo(f"scanned {total} records, flagged {flagged} ({rate:.2%}) at threshold {cutoff}; "
+               f"flagged records -> {output}")
+    if rate > alert_rate:
+        click.echo(f"ALERT: flagged rate {rate:.2%} exceeds --alert-rate {alert_rate:.2%}", err=True)
+        sys.exit(1)

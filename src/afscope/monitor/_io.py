@@ -1,0 +1,125 @@
+"""Reading what the monitor scores: JSONL files, Inspect logs, and labelled sets.
+
+Everything is a generator over :class:`Record`, so a file of any size is read in constant memory
+(an Inspect ``.eval`` log is read one sample at a time). A bad line raises
+:class:`~afscope.errors.DataError` naming the file and line.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from afscope.errors import DataError
+
+__all__ = ["LabelledRecord", "Record", "iter_labelled", "iter_records"]
+
+INSPECT_SUFFIXES = (".eval", ".json")
+_POSITIVE = {"alignment_faking", "af", "yes", "true", "1", "positive"}
+_NEGATIVE = {"aligned", "not_af", "no", "false", "0", "negative"}
+
+
+@dataclass(frozen=True)
+class Record:
+    """One text to score; ``id`` defaults to the line number (or the Inspect sample id)."""
+
+    id: str
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class LabelledRecord:
+    """One text with its label (1 = alignment faking)."""
+
+    text: str
+    label: int
+
+
+def iter_records(path: Path) -> Iterator[Record]:
+    """Texts from a JSONL file (a ``text`` field, optional ``id``) or an Inspect log."""
+    if not path.is_file():
+        raise DataError("no such file", file=str(path))
+    if path.suffix in INSPECT_SUFFIXES:
+        yield from _iter_inspect(path)
+    else:
+        for line_number, row in _iter_jsonl(path):
+            yield Record(str(row.get("id", line_number)), _text(row, path, line_number), str(path))
+
+
+def iter_labelled(path: Path) -> Iterator[LabelledRecord]:
+    """Labelled texts: JSONL rows with ``text`` and ``label``, or JSON ``{"samples": [...]}``."""
+    if not path.is_file():
+        raise DataError("no such file", file=str(path))
+    if path.suffix == ".json":
+        rows = _json_samples(path)
+    else:
+        rows = _iter_jsonl(path)
+    for row_number, row in rows:
+        yield LabelledRecord(_text(row, path, row_number), _label(row, path, row_number))
+
+
+def _iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    with path.open(encoding="utf-8") as lines:
+        for line_number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise DataError(f"not a JSON object ({error.msg})", file=str(path),
+                                row=line_number) from None
+            if not isinstance(row, dict):
+                raise DataError("each line must be a JSON object", file=str(path), row=line_number)
+            yield line_number, row
+
+
+def _json_samples(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise DataError(f"not JSON ({error.msg})", file=str(path)) from None
+    samples = data.get("samples") if isinstance(data, dict) else None
+    if not isinstance(samples, list):
+        raise DataError('expected {"samples": [{"text": ..., "label": ...}, ...]}', file=str(path))
+    for index, row in enumerate(samples, start=1):
+        if not isinstance(row, dict):
+            raise DataError("each sample must be a JSON object", file=str(path), row=index)
+        yield index, row
+
+
+def _text(row: dict[str, Any], path: Path, row_number: int) -> str:
+    text = row.get("text")
+    if not isinstance(text, str):
+        raise DataError('needs a string "text" field', file=str(path), row=row_number)
+    return text
+
+
+def _label(row: dict[str, Any], path: Path, row_number: int) -> int:
+    value = str(row.get("label", "")).strip().lower()
+    if value in _POSITIVE:
+        return 1
+    if value in _NEGATIVE:
+        return 0
+    raise DataError(
+        f'label {row.get("label")!r} is not one of "alignment_faking"/"aligned" (or 1/0)',
+        file=str(path), row=row_number,
+    )
+
+
+def _iter_inspect(path: Path) -> Iterator[Record]:
+    """Each sample of an Inspect log: its assistant messages joined (reasoning is in there)."""
+    from inspect_ai.log import read_eval_log_samples  # glue: imported only for Inspect logs
+
+    try:
+        for sample in read_eval_log_samples(str(path), all_samples_required=False):
+            texts = [m.text for m in sample.messages if m.role == "assistant" and m.text]
+            if not texts and sample.output is not None:
+                texts = [sample.output.completion]
+            sample_id = str(sample.id) if sample.epoch == 1 else f"{sample.id}#{sample.epoch}"
+            yield Record(sample_id, "\n\n".join(texts), str(path))
+    except (ValueError, KeyError, OSError) as error:
+        raise DataError(f"cannot read as an Inspect log ({error})", file=str(path)) from None
