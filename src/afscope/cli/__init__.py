@@ -22,6 +22,7 @@ _COMMANDS: dict[str, str] = {
     "run": "afscope.cli._run:run",
     "power": "afscope.cli._power:power",
     "report": "afscope.cli._report:report",
+    "monitor": "afscope.cli._monitor:monitor",
 }
 
 
