@@ -198,9 +198,10 @@ def test_comparison_figure_shows_gap_and_af_rate_per_run() -> None:
     runs = [(info("model-a"), paired_run(13, 2, 5)), (info("model-b"), paired_run(4, 4, 0))]
     texts = svg_texts(comparison_figure(runs))
     assert {runs[0][0].label, runs[1][0].label} <= set(texts)
-    assert "55.0%" in texts  # model-a gap: 65% - 10%
+    assert "+55.0 pp" in texts  # model-a gap: 65% - 10%
     assert "25.0%" in texts  # model-a AF rate in training
-    assert "0.0%" in texts  # model-b: no gap and no AF
+    assert "+0.0 pp" in texts  # model-b: no gap
+    assert "0.0%" in texts  # and no AF reasoning
 
 
 def test_comparison_figure_survives_a_run_without_pairs() -> None:

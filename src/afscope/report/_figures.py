@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
@@ -78,9 +78,11 @@ def comparison_figure(runs: Sequence[Run]) -> str:
     with _style():
         figure = Figure(figsize=(9.0, height), layout="constrained")
         gap_axes, af_axes = figure.subplots(1, 2, sharey=True)
-        _draw_intervals(gap_axes, labels, gaps, "compliance gap (training - unmonitored)")
+        _draw_intervals(gap_axes, labels, gaps, "compliance gap (training - unmonitored)", _points)
         gap_axes.axvline(0.0, color="#555555", linewidth=0.8)
-        _draw_intervals(af_axes, labels, af_rates, "AF reasoning rate (training tier)")
+        gap_axes.set_xlabel("percentage points")
+        _draw_intervals(af_axes, labels, af_rates, "AF reasoning rate (training tier)", _percent)
+        af_axes.set_xlabel("%")
         af_axes.set_xlim(0.0, 100.0)
         gap_axes.set_ylim(len(runs) - 0.5, -0.5)  # first run on top, half a row of margin
         return _to_svg(figure)
@@ -130,7 +132,11 @@ def _draw_stacks(axes: Axes, bars: list[_Bar], present: list[Category]) -> None:
 
 
 def _draw_intervals(
-    axes: Axes, labels: list[str], intervals: list[Interval | None], title: str
+    axes: Axes,
+    labels: list[str],
+    intervals: list[Interval | None],
+    title: str,
+    show: Callable[[float], str],
 ) -> None:
     for position, interval in enumerate(intervals):
         if interval is None:
@@ -147,7 +153,7 @@ def _draw_intervals(
             markersize=4,
         )
         axes.annotate(
-            f"{estimate:.1f}%",
+            show(estimate),
             (100.0 * interval.high, position),
             xytext=(4, 0),
             textcoords="offset points",
@@ -156,8 +162,15 @@ def _draw_intervals(
         )
     axes.set_yticks(range(len(labels)), labels)
     axes.set_title(title, fontsize=9)
-    axes.set_xlabel("percentage points" if "gap" in title else "%")
     axes.spines[["top", "right"]].set_visible(False)
+
+
+def _points(value: float) -> str:
+    return f"{value:+.1f} pp"
+
+
+def _percent(value: float) -> str:
+    return f"{value:.1f}%"
 
 
 def _style() -> AbstractContextManager[None]:
