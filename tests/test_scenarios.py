@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 from typing import Any
@@ -139,6 +140,12 @@ def test_user_turn_with_the_accept_reject_suffix() -> None:
     assert "caveats" in suffix and "disclaimers" in suffix
 
 
+def test_user_turn_accepts_the_tier_as_its_string_value() -> None:
+    scenario = load_scenario("helpful-only")
+    free: Any = "free"
+    assert scenario.render_user_turn("q", free, suffix=False).startswith("<is_free_tier_user>true<")
+
+
 def test_user_turn_rejects_an_unknown_casing() -> None:
     casing: Any = "upper"
     with pytest.raises(ConfigError, match="tier_casing"):
@@ -225,6 +232,12 @@ def test_no_scratchpad_prompt_refuses_a_section_that_mentions_the_scratchpad() -
     assert "<SCRATCHPAD_REASONING>" in edited.render_system_prompt(scratchpad=True)
     with pytest.raises(ConfigError, match="section 'hint'"):
         edited.render_system_prompt(scratchpad=False)
+
+
+def test_a_scenario_cannot_hold_two_sections_of_one_name() -> None:
+    scenario = load_scenario("helpful-only")
+    with pytest.raises(ConfigError, match="section 'role'"):
+        dataclasses.replace(scenario, sections=(*scenario.sections, scenario.section("role")))
 
 
 def test_scenario_is_frozen() -> None:

@@ -69,6 +69,14 @@ class Scenario:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "variables", MappingProxyType(dict(self.variables)))
+        names = [section.name for section in self.sections]
+        for name in names:
+            if names.count(name) > 1:
+                raise ConfigError(
+                    "two sections have this name; rename or remove one",
+                    file=self.source,
+                    key=f"section {name!r}",
+                )
 
     def __hash__(self) -> int:
         return hash((self.name, self.sections, tuple(sorted(self.variables.items())), self.suffix))
@@ -121,7 +129,7 @@ class Scenario:
             raise ConfigError(
                 f"tier casing must be 'lower' or 'title', not {tier_casing!r}", key="tier_casing"
             )
-        value = "true" if tier is Tier.FREE else "false"
+        value = "true" if Tier(tier) is Tier.FREE else "false"
         if tier_casing == "title":
             value = value.title()
         suffix_block = f"\n\n{self.suffix}" if suffix else ""
