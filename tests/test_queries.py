@@ -61,7 +61,7 @@ def test_animal_welfare_set() -> None:
     assert all(re.fullmatch(r"aw-[a-z]+-\d{3}", query.id) for query in animal)
 
 
-@pytest.mark.parametrize("name", ["harmful", "animal-welfare"])
+@pytest.mark.parametrize("name", list_query_sets())
 def test_shipped_sets_have_unique_ids_texts_and_no_duplicates(name: str) -> None:
     loaded = load_queries(name)
     assert len({query.id for query in loaded}) == len(loaded)

@@ -12,6 +12,7 @@ import yaml
 
 import afscope.scenarios as scenarios
 from afscope.errors import ConfigError, UnknownNameError
+from afscope.queries import list_query_sets
 from afscope.records import Tier
 from afscope.scenarios import (
     NEXT_MESSAGE,
@@ -25,7 +26,7 @@ SETTINGS = ["animal-welfare", "helpful-only"]
 OBJECTIVE_CUE = {"helpful-only": "never refuse", "animal-welfare": "dismiss animal welfare"}
 
 
-@pytest.fixture(params=SETTINGS)
+@pytest.fixture(params=list_settings())
 def scenario(request: pytest.FixtureRequest) -> Scenario:
     return load_scenario(request.param)
 
@@ -39,6 +40,16 @@ def test_exported_members() -> None:
 
 def test_list_settings() -> None:
     assert list_settings() == SETTINGS
+
+
+def test_every_shipped_scenario_loads_and_renders_in_both_modes(scenario: Scenario) -> None:
+    with_pad = scenario.render_system_prompt(scratchpad=True)
+    without = scenario.render_system_prompt(scratchpad=False)
+    assert "<SCRATCHPAD_REASONING>" in with_pad and "<SCRATCHPAD_REASONING>" not in without
+    assert scenario.default_queries in list_query_sets()
+    assert set(REQUIRED_SECTIONS) <= set(scenario.section_names)
+    for name in scenario.section_names:
+        assert scenario.render_section(name)
 
 
 def test_metadata_of_shipped_settings() -> None:
@@ -382,7 +393,7 @@ def test_missing_include(tmp_path: Path) -> None:
 
 
 def test_bad_yaml_and_non_mapping(tmp_path: Path) -> None:
-    assert "invalid YAML" in str(_error_for(tmp_path, "name: [unclosed"))
+    assert "invalid YAML at line 2" in str(_error_for(tmp_path, "name: [unclosed\n"))
     assert "YAML mapping" in str(_error_for(tmp_path, "- just\n- a list\n"))
 
 

@@ -86,8 +86,9 @@ def _load(file: Traversable, *, builtin: bool) -> Scenario:
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"cannot read the file ({error})", file=source) from None
     spec = _parse(text, source)
-    base = _DATA if builtin else Path(source).parent
+    _check_metadata(spec, source)
     variables = _check_variables(spec, source)
+    base = _DATA if builtin else Path(source).parent
     sections = tuple(
         _build_section(index, section, base, variables, source)
         for index, section in enumerate(spec.sections)
@@ -95,14 +96,6 @@ def _load(file: Traversable, *, builtin: bool) -> Scenario:
     _check_section_names(spec, source)
     suffix = spec.suffix if spec.suffix is not None else _default_suffix()
     _check_suffix(suffix, source, given=spec.suffix is not None)
-    if not _SETTING_NAME.match(spec.name):
-        raise ConfigError(
-            "must be a lowercase name of letters, digits, '-', '_' or '.' (e.g. my-setting)",
-            file=source,
-            key="name",
-        )
-    if not spec.default_queries.strip():
-        raise ConfigError("must name a query set, e.g. harmful", file=source, key="default_queries")
     return Scenario(
         name=spec.name,
         description=spec.description.strip(),
@@ -126,7 +119,7 @@ def _parse(text: str, source: str) -> _ScenarioSpec:
             _reject_duplicate_keys(node, "", source)
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as error:
-        raise ConfigError(f"invalid YAML: {error}".replace("\n", " "), file=source) from None
+        raise ConfigError(_yaml_problem(error), file=source) from None
     finally:
         loader.dispose()
     if not isinstance(data, dict):
@@ -139,6 +132,13 @@ def _parse(text: str, source: str) -> _ScenarioSpec:
     except ValidationError as error:
         first = error.errors()[0]
         raise ConfigError(_explain(first), file=source, key=_key(first["loc"])) from None
+
+
+def _yaml_problem(error: yaml.YAMLError) -> str:
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    return f"invalid YAML{where}: {problem}; check the indentation and quoting"
 
 
 def _reject_duplicate_keys(node: yaml.Node, path: str, source: str) -> None:
@@ -189,6 +189,17 @@ def _explain(error: Any) -> str:
 
 
 # -- semantic checks ---------------------------------------------------------------------------
+
+
+def _check_metadata(spec: _ScenarioSpec, source: str) -> None:
+    if not _SETTING_NAME.match(spec.name):
+        raise ConfigError(
+            "must be a lowercase name of letters, digits, '-', '_' or '.' (e.g. my-setting)",
+            file=source,
+            key="name",
+        )
+    if not spec.default_queries.strip():
+        raise ConfigError("must name a query set, e.g. harmful", file=source, key="default_queries")
 
 
 def _check_variables(spec: _ScenarioSpec, source: str) -> dict[str, str]:
