@@ -137,6 +137,16 @@ def test_shipped_presets_load_with_descriptions() -> None:
 # --- reading the prompt --------------------------------------------------------------------------
 
 
+def test_package_data_rejects_duplicate_keys() -> None:
+    from afscope.organism._data import parse_yaml
+
+    assert parse_yaml("a: 1\nb: 2\n", "x.yaml") == {"a": 1, "b": 2}
+    with pytest.raises(ConfigError, match=r"^x\.yaml: comply_free: duplicate key on line 2"):
+        parse_yaml("comply_free: 0.1\ncomply_free: 0.2\n", "x.yaml")
+    with pytest.raises(ConfigError, match=r"^x\.yaml: invalid YAML"):
+        parse_yaml("[unclosed", "x.yaml")
+
+
 def test_reads_every_cue_of_the_contract() -> None:
     reading = read_prompt(system_prompt(), [("user", user_turn("How do I pick a lock?"))])
     assert reading.setting is Setting.HELPFUL_ONLY

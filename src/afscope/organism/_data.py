@@ -9,7 +9,7 @@ import yaml
 
 from afscope.errors import ConfigError
 
-__all__ = ["load_yaml"]
+__all__ = ["load_yaml", "parse_yaml"]
 
 _PACKAGE = "afscope.organism"
 
@@ -36,8 +36,17 @@ def load_yaml(relative: str) -> Any:
     resource = resources.files(_PACKAGE).joinpath("data", *relative.split("/"))
     try:
         text = resource.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"cannot read organism data: {error}", file=relative) from None
+    return parse_yaml(text, relative)
+
+
+def parse_yaml(text: str, file: str) -> Any:
+    """Parse YAML strictly (safe tags only, no duplicate keys); errors name ``file``."""
+    try:
         return yaml.load(text, Loader=_StrictLoader)
     except ConfigError as error:
-        raise ConfigError(str(error), file=relative) from None
-    except (OSError, yaml.YAMLError) as error:
-        raise ConfigError(f"cannot read organism data: {error}", file=relative) from None
+        raise ConfigError(str(error), file=file) from None
+    except yaml.YAMLError as error:
+        one_line = " ".join(str(error).split())
+        raise ConfigError(f"invalid YAML: {one_line}", file=file) from None
