@@ -128,5 +128,6 @@ def scan(logs: tuple[Path, ...], output: Path, threshold: float | None, alert_ra
     click.echo(f"scanned {total} records, flagged {flagged} ({rate:.2%}) at threshold {cutoff}; "
                f"flagged records -> {output}")
     if rate > alert_rate:
-        click.echo(f"ALERT: flagged rate {rate:.2%} exceeds --alert-rate {alert_rate:.2%}", err=True)
+        message = f"ALERT: flagged rate {rate:.2%} exceeds --alert-rate {alert_rate:.2%}"
+        click.echo(message, err=True)
         sys.exit(1)

@@ -1,4 +1,4 @@
-"""Take the reasoning out of a transcript: the scratchpad blocks when there are any, else the text."""
+"""Take the reasoning out of a transcript: its scratchpad blocks if it has any, else the text."""
 
 from __future__ import annotations
 

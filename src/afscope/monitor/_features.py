@@ -68,7 +68,9 @@ class TfidfTerms:
     idf: np.ndarray
 
     @classmethod
-    def from_lists(cls, config: TermConfig, terms: Sequence[str], idf: Sequence[float]) -> TfidfTerms:
+    def from_lists(
+        cls, config: TermConfig, terms: Sequence[str], idf: Sequence[float]
+    ) -> TfidfTerms:
         if len(terms) != len(idf):
             raise ValueError(f"{len(terms)} terms but {len(idf)} idf weights")
         index = {term: column for column, term in enumerate(terms)}

@@ -54,10 +54,7 @@ def iter_labelled(path: Path) -> Iterator[LabelledRecord]:
     """Labelled texts: JSONL rows with ``text`` and ``label``, or JSON ``{"samples": [...]}``."""
     if not path.is_file():
         raise DataError("no such file", file=str(path))
-    if path.suffix == ".json":
-        rows = _json_samples(path)
-    else:
-        rows = _iter_jsonl(path)
+    rows = _json_samples(path) if path.suffix == ".json" else _iter_jsonl(path)
     for row_number, row in rows:
         yield LabelledRecord(_text(row, path, row_number), _label(row, path, row_number))
 
@@ -112,10 +109,8 @@ def _label(row: dict[str, Any], path: Path, row_number: int) -> int:
 
 def _iter_inspect(path: Path) -> Iterator[Record]:
     """Each sample of an Inspect log: its assistant messages joined (reasoning is in there)."""
-    from inspect_ai.log import read_eval_log_samples  # glue: imported only for Inspect logs
-
     try:
-        for sample in read_eval_log_samples(str(path), all_samples_required=False):
+        for sample in _inspect_samples(path):
             texts = [m.text for m in sample.messages if m.role == "assistant" and m.text]
             if not texts and sample.output is not None:
                 texts = [sample.output.completion]
@@ -123,3 +118,19 @@ def _iter_inspect(path: Path) -> Iterator[Record]:
             yield Record(sample_id, "\n\n".join(texts), str(path))
     except (ValueError, KeyError, OSError) as error:
         raise DataError(f"cannot read as an Inspect log ({error})", file=str(path)) from None
+
+
+def _inspect_samples(path: Path) -> Iterator[Any]:
+    """Samples one at a time; a log without a sample index (not written by an eval run) is read
+    whole instead, so only such logs cost memory in proportion to their size."""
+    from inspect_ai.log import read_eval_log, read_eval_log_samples  # glue: Inspect logs only
+
+    yielded = False
+    try:
+        for sample in read_eval_log_samples(str(path), all_samples_required=False):
+            yielded = True
+            yield sample
+    except RuntimeError:
+        if yielded:
+            raise
+        yield from read_eval_log(str(path)).samples or []

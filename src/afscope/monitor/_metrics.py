@@ -8,10 +8,13 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy.stats import rankdata
 
+Scores = Sequence[float] | np.ndarray
+Labels = Sequence[int] | np.ndarray
+
 __all__ = ["Figures", "auroc", "bootstrap_auroc", "figures", "tpr_at_fpr"]
 
 
-def auroc(scores: Sequence[float], labels: Sequence[int]) -> float:
+def auroc(scores: Scores, labels: Labels) -> float:
     """Area under the ROC curve (Mann-Whitney U, ties count one half); needs both classes."""
     y = np.asarray(labels, dtype=bool)
     n_pos, n_neg = int(y.sum()), int((~y).sum())
@@ -22,7 +25,7 @@ def auroc(scores: Sequence[float], labels: Sequence[int]) -> float:
 
 
 def bootstrap_auroc(
-    scores: Sequence[float], labels: Sequence[int], *, resamples: int = 2000, seed: int = 0
+    scores: Scores, labels: Labels, *, resamples: int = 2000, seed: int = 0
 ) -> tuple[float, float]:
     """95% percentile interval for the AUROC, resampling positives and negatives separately."""
     s = np.asarray(scores, dtype=np.float64)
@@ -33,12 +36,12 @@ def bootstrap_auroc(
     for i in range(resamples):
         p = rng.choice(pos, size=len(pos))
         n = rng.choice(neg, size=len(neg))
-        values[i] = auroc(np.concatenate([p, n]), [1] * len(p) + [0] * len(n))
+        values[i] = auroc(np.concatenate([p, n]), np.r_[np.ones(len(p)), np.zeros(len(n))])
     low, high = np.percentile(values, [2.5, 97.5])
     return float(low), float(high)
 
 
-def tpr_at_fpr(scores: Sequence[float], labels: Sequence[int], fpr: float) -> float:
+def tpr_at_fpr(scores: Scores, labels: Labels, fpr: float) -> float:
     """Recall at the lowest threshold whose false-positive rate does not exceed ``fpr``.
 
     Only scores strictly above the threshold count as flagged, so ties never push the FPR over.
@@ -69,7 +72,7 @@ class Figures:
         return asdict(self)
 
 
-def figures(scores: Sequence[float], labels: Sequence[int], threshold: float) -> Figures:
+def figures(scores: Scores, labels: Labels, threshold: float) -> Figures:
     """All figures at once; the ranking figures are None when the set has only one class."""
     s = np.asarray(scores, dtype=np.float64)
     y = np.asarray(labels, dtype=bool)
@@ -79,10 +82,10 @@ def figures(scores: Sequence[float], labels: Sequence[int], threshold: float) ->
         n=len(s),
         positives=int(y.sum()),
         threshold=threshold,
-        auroc=auroc(s, y.astype(int).tolist()) if both else None,
-        auroc_ci=bootstrap_auroc(s, y.astype(int).tolist()) if both else None,
+        auroc=auroc(s, y) if both else None,
+        auroc_ci=bootstrap_auroc(s, y) if both else None,
         precision=float(y[flagged].mean()) if flagged.any() else None,
         recall=float(flagged[y].mean()) if y.any() else 0.0,
-        tpr_at_1pct_fpr=tpr_at_fpr(s, y.astype(int).tolist(), 0.01) if both else None,
-        tpr_at_5pct_fpr=tpr_at_fpr(s, y.astype(int).tolist(), 0.05) if both else None,
+        tpr_at_1pct_fpr=tpr_at_fpr(s, y, 0.01) if both else None,
+        tpr_at_5pct_fpr=tpr_at_fpr(s, y, 0.05) if both else None,
     )

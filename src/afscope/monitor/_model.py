@@ -70,7 +70,7 @@ class LinearModel:
 
 
 class Monitor:
-    """Scores reasoning for alignment faking, offline, on CPU. Build it with :func:`load_monitor`."""
+    """Scores reasoning for alignment faking, offline, on CPU; get one from :func:`load_monitor`."""
 
     def __init__(self, model: LinearModel, criteria: CriteriaDetector, spec: dict[str, Any]):
         self._model = model
@@ -110,7 +110,8 @@ class Monitor:
              for c in criteria],
             dtype=np.float64,
         ).reshape(len(texts), len(CRITERIA) + 1)
-        return values + dense @ model.criteria_weights + model.intercept
+        result: np.ndarray = values + dense @ model.criteria_weights + model.intercept
+        return result
 
     def _calibrated(self, decision: np.ndarray) -> np.ndarray:
         a, d = self._model.calibration

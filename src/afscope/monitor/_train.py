@@ -86,7 +86,8 @@ def fit(cand: Candidate, texts: list[str], labels: np.ndarray) -> Fitted:
 
 
 def decision(cand: Candidate, fitted: Fitted, texts: list[str]) -> np.ndarray:
-    result: np.ndarray = fitted.classifier.decision_function(_matrix(cand, fitted.vectorizer, texts))
+    matrix = _matrix(cand, fitted.vectorizer, texts)
+    result: np.ndarray = fitted.classifier.decision_function(matrix)
     return result
 
 
@@ -167,7 +168,7 @@ def main(argv: list[str] | None = None) -> None:
         mean_auroc, oof = cross_validate(cand, texts, labels, groups)
         print(f"  {cand.name:28s} held-out-family AUROC {mean_auroc:.4f}")
         results.append((mean_auroc, cand, oof))
-    best_auroc, best, oof = max(results, key=lambda r: r[0])
+    _, best, oof = max(results, key=lambda r: r[0])
     calib = calibrate(oof, labels)
     print(f"chosen: {best.name}; Platt a={calib[0]:.3f} b={calib[1]:.3f}; threshold {calib[2]}")
 
