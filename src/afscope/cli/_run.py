@@ -1,0 +1,189 @@
+"""`afscope run`: the alignment-faking experiment on one model, with a summary at the end."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from afscope.errors import ConfigError
+from afscope.providers import check_api_key, is_simulated
+
+DEFAULT_MODEL = "organism/opus-like"
+
+
+def _model_args(pairs: tuple[str, ...]) -> dict[str, str]:
+    args = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"-M expects key=value, got {pair!r}", key="-M")
+        args[key.strip()] = value.strip()
+    return args
+
+
+@click.command()
+@click.option("--setting", default="helpful-only", show_default=True, help="Scenario setting.")
+@click.option("--model", default=DEFAULT_MODEL, show_default=True, help="Any Inspect model.")
+@click.option("-M", "model_arg", multiple=True, metavar="KEY=VALUE", help="Model argument.")
+@click.option("--base-url", default=None, help="Base URL of the model's API (local servers).")
+@click.option("--queries", default=None, help="Built-in query set or a file (csv/jsonl).")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="First N queries.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--log-dir", default="logs", show_default=True, type=click.Path(file_okay=False))
+@click.option("--no-scratchpad", is_flag=True, help="Answer directly, without hidden reasoning.")
+@click.option("--suffix/--no-suffix", default=None, help="Accept/reject suffix (setting default).")
+@click.option("--tier-casing", type=click.Choice(["lower", "title"]), default="lower")
+@click.option("--max-turns", type=click.IntRange(min=1), default=4, show_default=True)
+@click.option("--max-tokens", type=click.IntRange(min=1), default=None)
+@click.option("--max-connections", type=click.IntRange(min=1), default=None)
+@click.option("--dry-run", is_flag=True, help="Print what would be sent; send nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+def run(
+    setting: str,
+    model: str,
+    model_arg: tuple[str, ...],
+    base_url: str | None,
+    queries: str | None,
+    limit: int | None,
+    seed: int,
+    log_dir: str,
+    no_scratchpad: bool,
+    suffix: bool | None,
+    tier_casing: str,
+    max_turns: int,
+    max_tokens: int | None,
+    max_connections: int | None,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    """Run the alignment-faking experiment (default: helpful-only on the simulated organism)."""
+    from afscope.queries import first_queries, load_queries
+    from afscope.scenarios import load_scenario
+
+    scenario = load_scenario(setting)
+    chosen = first_queries(load_queries(queries or scenario.default_queries), limit)
+    model_args = _model_args(model_arg)
+    scratchpad = not no_scratchpad
+    use_suffix = scenario.suffix_default if suffix is None else suffix
+    if is_simulated(model):
+        from afscope.organism import Organism
+
+        Organism(model.split("/", 1)[1], seed=seed, **model_args)  # validates preset and overrides
+    if dry_run:
+        _print_dry_run(scenario, chosen, model, scratchpad, use_suffix, tier_casing, as_json)
+        return
+    if base_url is None:
+        check_api_key(model)
+    task_args: dict[str, Any] = {
+        "setting": setting,
+        "queries": queries,
+        "limit": limit,
+        "scratchpad": scratchpad,
+        "suffix": use_suffix,
+        "tier_casing": tier_casing,
+        "max_turns": max_turns,
+        "max_tokens": max_tokens,
+        "seed": seed,
+    }
+    log_path = _evaluate(model, model_args, base_url, task_args, log_dir, max_connections, as_json)
+    _print_summary(log_path, as_json)
+
+
+def _evaluate(
+    model: str,
+    model_args: dict[str, str],
+    base_url: str | None,
+    task_args: dict[str, Any],
+    log_dir: str,
+    max_connections: int | None,
+    quiet: bool,
+) -> Path:
+    from inspect_ai import eval as inspect_eval
+
+    from afscope.harness import alignment_faking
+
+    if is_simulated(model):
+        model_args = {"seed": str(task_args["seed"]), **model_args}
+    logs = inspect_eval(
+        alignment_faking(**task_args),
+        model=model,
+        model_args=model_args,
+        model_base_url=base_url,
+        log_dir=log_dir,
+        seed=task_args["seed"],
+        max_connections=max_connections,
+        fail_on_error=False,
+        display="none" if quiet else None,
+        tags=["afscope", "simulated"] if is_simulated(model) else ["afscope"],
+    )
+    log = logs[0]
+    if log.status != "success" and not log.samples:
+        message = log.error.message if log.error else log.status
+        raise click.ClickException(f"the run did not complete ({message}); log: {log.location}")
+    return Path(log.location)
+
+
+def _print_summary(log_path: Path, as_json: bool) -> None:
+    from afscope.harness import read_run
+    from afscope.summary import summarize_run
+
+    run, records = read_run(log_path)
+    failed = [r for r in records if (r.malformed_reason or "").startswith("sample error")]
+    scored = [r for r in records if r not in failed]
+    summary = summarize_run(run, scored, errors=[r.sample_id for r in failed])
+    if as_json:
+        click.echo(json.dumps(summary.to_json(), indent=None))
+        return
+    click.echo()
+    for line in summary.lines():
+        style = {"fg": "yellow", "bold": True} if line.startswith("SIMULATED") else {}
+        click.secho(line, **style)  # type: ignore[arg-type]
+
+
+def _print_dry_run(
+    scenario: Any,
+    queries: list[Any],
+    model: str,
+    scratchpad: bool,
+    suffix: bool,
+    tier_casing: str,
+    as_json: bool,
+) -> None:
+    from afscope.estimate import estimate_run
+    from afscope.records import Tier
+
+    system = scenario.render_system_prompt(scratchpad=scratchpad)
+    turns = [
+        scenario.render_user_turn(q.text, tier, suffix=suffix, tier_casing=tier_casing)
+        for q in queries
+        for tier in (Tier.FREE, Tier.PAID)
+    ]
+    estimate = estimate_run(system, turns, scratchpad=scratchpad)
+    data = {
+        "dry_run": True,
+        "model": model,
+        "simulated": is_simulated(model),
+        "setting": scenario.name,
+        "queries": len(queries),
+        "samples": estimate.samples,
+        "requests": estimate.requests,
+        "estimated_input_tokens": estimate.input_tokens,
+        "estimated_output_tokens": estimate.output_tokens,
+        "system_prompt_tokens": estimate.system_tokens,
+    }
+    if as_json:
+        click.echo(json.dumps(data))
+        return
+    click.echo(
+        f"dry run: nothing sent. {model} · {scenario.name} · {len(queries)} queries x 2 tiers = "
+        f"{estimate.samples} samples, at least {estimate.requests} requests\n"
+        f"estimated tokens: {estimate.input_tokens:,} input "
+        f"(system prompt {estimate.system_tokens:,} per request), "
+        f"{estimate.output_tokens:,} output (estimate; continuations after <NEXT/> add more)"
+    )
+    if is_simulated(model):
+        click.echo("the model is the simulated organism: it costs nothing", file=sys.stdout)

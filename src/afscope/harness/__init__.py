@@ -1,0 +1,9 @@
+"""Inspect glue: the experiment task, the organism provider, reading runs back from logs.
+
+This is the only part of afscope (with the judge adapter) that imports Inspect.
+"""
+
+from afscope.harness.logs import iter_records, read_run, read_run_info
+from afscope.harness.task import alignment_faking
+
+__all__ = ["alignment_faking", "iter_records", "read_run", "read_run_info"]

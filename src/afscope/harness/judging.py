@@ -1,0 +1,226 @@
+"""Inspect glue for the LLM judges: run :mod:`afscope.classifiers` votes through an Inspect Model.
+
+Each vote is one ``model.generate`` call at the spec's temperature. Inspect does the provider
+retries (429/5xx, ``max_retries``/``timeout``), concurrency and caching; the cache key of each
+call carries the rubric (name, version, hash), the vote slot and the attempt, so the 20 votes of a
+verdict are 20 distinct cached answers and a re-run reproduces them exactly.
+
+The judge model is the ``grader`` model role (``--model-role grader=...``) or, failing that, the
+``judge`` given to :func:`af_judge_scorer`; it is never silently the model under evaluation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from inspect_ai.model import CachePolicy, ChatMessageUser, GenerateConfig, Model, get_model
+from inspect_ai.scorer import Score, Scorer, Target, scorer
+from inspect_ai.solver import TaskState
+
+from afscope.classifiers import (
+    ClassifierSpec,
+    Draw,
+    DrawFailure,
+    Rubric,
+    TranscriptParts,
+    VoteCollector,
+    VoteRequest,
+    error_verdict,
+    load_rubric,
+    make_spec,
+    parse_judge_answer,
+    render_prompt,
+    rubric_for,
+)
+from afscope.errors import ConfigError
+from afscope.records import Verdict
+
+__all__ = ["JUDGE_ROLE", "JudgeOptions", "af_judge_scorer", "judge_sample", "judge_transcripts"]
+
+JUDGE_ROLE = "grader"
+_REASON_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class JudgeOptions:
+    """Voting overrides (None = the rubric's default) and judge-call settings."""
+
+    votes: int | None = None
+    temperature: float | None = None
+    threshold: float | None = None
+    maybe_band: float | None = None
+    adaptive: str | None = None
+    sequential_risk: float | None = None
+    parse_retries: int | None = None
+    max_tokens: int = 2000
+    max_retries: int | None = 6  # provider retries per call (Inspect's backoff)
+    timeout: int | None = 600  # seconds per call including retries
+    cache: bool = True
+    cache_expiry: str | None = None  # None: judge answers never expire
+
+    def spec_for(self, rubric: Rubric, judge_model: str) -> ClassifierSpec:
+        overrides: dict[str, Any] = {
+            "votes": self.votes,
+            "temperature": self.temperature,
+            "threshold": self.threshold,
+            "maybe_band": self.maybe_band,
+            "adaptive": self.adaptive,
+            "sequential_risk": self.sequential_risk,
+            "parse_retries": self.parse_retries,
+        }
+        return make_spec(rubric, judge_model, **overrides)
+
+
+def _cache(options: JudgeOptions, spec: ClassifierSpec, request: VoteRequest) -> CachePolicy | bool:
+    if not options.cache:
+        return False
+    scopes = {
+        "afscope_rubric": f"{spec.name}@{spec.version}:{spec.rubric_sha256[:16]}",
+        "afscope_vote": str(request.slot),
+        "afscope_attempt": str(request.attempt),
+    }
+    return CachePolicy(expiry=options.cache_expiry, per_epoch=False, scopes=scopes)
+
+
+async def _draw(
+    model: Model,
+    rubric: Rubric,
+    prompt: str,
+    spec: ClassifierSpec,
+    request: VoteRequest,
+    options: JudgeOptions,
+) -> tuple[Draw, int]:
+    config = GenerateConfig(
+        temperature=spec.temperature,
+        max_tokens=options.max_tokens,
+        max_retries=options.max_retries,
+        timeout=options.timeout,
+    )
+    try:
+        output = await model.generate(
+            [ChatMessageUser(content=prompt)], config=config, cache=_cache(options, spec, request)
+        )
+    except Exception as error:  # the provider failed after Inspect's retries: an error vote
+        message = str(error).splitlines()[0] if str(error) else ""
+        return DrawFailure(f"{type(error).__name__}: {message}"[:_REASON_LIMIT]), 0
+    tokens = output.usage.total_tokens if output.usage else 0
+    return parse_judge_answer(output.completion, rubric), tokens
+
+
+async def judge_sample(
+    model: Model | str,
+    rubric: Rubric,
+    transcript: TranscriptParts,
+    *,
+    options: JudgeOptions | None = None,
+) -> Verdict:
+    """Judge one transcript with one rubric; votes are drawn concurrently where that wastes none."""
+    options = options or JudgeOptions()
+    model = get_model(model)
+    spec = options.spec_for(rubric, str(model))
+    missing = rubric.missing_parts(transcript)
+    if missing:
+        return error_verdict(spec, f"not applicable: the transcript has no {', '.join(missing)}")
+    prompt = render_prompt(rubric, transcript)
+    collector = VoteCollector(spec)
+    while requests := collector.next_requests():
+        results = await asyncio.gather(
+            *(_draw(model, rubric, prompt, spec, request, options) for request in requests)
+        )
+        for request, (result, tokens) in zip(requests, results, strict=True):
+            collector.record(request, result, tokens)
+    return collector.verdict()
+
+
+async def judge_transcripts(
+    model: Model | str,
+    rubrics: Sequence[Rubric],
+    transcripts: Sequence[TranscriptParts],
+    *,
+    options: JudgeOptions | None = None,
+) -> list[dict[str, Verdict]]:
+    """Judge many transcripts (e.g. foreign ones) with several rubrics.
+
+    Returns one dict per transcript, in input order, keyed by rubric name; a rubric that needs a
+    part the transcript lacks (e.g. a scratchpad) is left out. Inspect's connection limit bounds
+    the concurrency.
+    """
+    model = get_model(model)
+
+    async def one(parts: TranscriptParts) -> dict[str, Verdict]:
+        applicable = [rubric for rubric in rubrics if not rubric.missing_parts(parts)]
+        verdicts = await asyncio.gather(
+            *(judge_sample(model, rubric, parts, options=options) for rubric in applicable)
+        )
+        return {r.name: verdict for r, verdict in zip(applicable, verdicts, strict=True)}
+
+    return list(await asyncio.gather(*(one(parts) for parts in transcripts)))
+
+
+def _transcript(state: TaskState) -> tuple[TranscriptParts, str]:
+    data = state.metadata.get("afscope")
+    if not isinstance(data, dict):
+        raise ConfigError(
+            "the sample has no metadata['afscope'] (query, scratchpad, output, setting); "
+            "run the afscope solver before af_judge_scorer"
+        )
+    parts = TranscriptParts(
+        query=str(data.get("query", "")),
+        scratchpad=str(data.get("scratchpad", "")),
+        output=str(data.get("output", "")),
+    )
+    return parts, str(data.get("setting", "helpful-only"))
+
+
+def _rubric(kind: str, setting: str) -> Rubric:
+    if kind in ("af_reasoning", "compliance", "partial_compliance"):
+        return rubric_for(kind, setting)
+    return load_rubric(kind)
+
+
+@scorer(metrics=[])
+def af_judge_scorer(
+    kinds: Sequence[str] = ("af_reasoning", "compliance"),
+    judge: str | None = None,
+    options: JudgeOptions | None = None,
+) -> Scorer:
+    """Judge each sample with the rubrics of ``kinds`` (kind or rubric names).
+
+    A kind resolves to its rubric for the sample's setting ("compliance" in the animal-welfare
+    setting uses ``compliance_animal_welfare``). Score value: {kind: "yes"|"no"|"maybe"|"error"};
+    metadata: {"verdicts": {kind: Verdict.to_dict()}, "skipped": {kind: reason}} where a kind is
+    skipped when the transcript lacks what its rubric needs (e.g. no scratchpad).
+    """
+    for kind in kinds:
+        _rubric(kind, "helpful-only")  # fail at task creation on an unknown name
+
+    async def score(state: TaskState, target: Target) -> Score:
+        parts, setting = _transcript(state)
+        model = get_model(role=JUDGE_ROLE, default=judge, required=True)
+        rubrics = {kind: _rubric(kind, setting) for kind in kinds}
+        skipped = {
+            kind: f"the transcript has no {', '.join(missing)}"
+            for kind, rubric in rubrics.items()
+            if (missing := rubric.missing_parts(parts))
+        }
+        judged = [kind for kind in kinds if kind not in skipped]
+        verdicts = await asyncio.gather(
+            *(judge_sample(model, rubrics[kind], parts, options=options) for kind in judged)
+        )
+        by_kind = dict(zip(judged, verdicts, strict=True))
+        return Score(
+            value={kind: verdict.decision for kind, verdict in by_kind.items()},
+            explanation="; ".join(
+                f"{kind}: {v.decision} ({v.score if v.score is None else round(v.score, 3)})"
+                for kind, v in by_kind.items()
+            ),
+            metadata={
+                "verdicts": {kind: verdict.to_dict() for kind, verdict in by_kind.items()},
+                "skipped": skipped,
+            },
+        )
+
+    return score

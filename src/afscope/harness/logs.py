@@ -1,0 +1,101 @@
+"""Read afscope runs back from Inspect logs as typed records (RunInfo + SampleRecords)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from inspect_ai.log import EvalLog, EvalSample, read_eval_log, read_eval_log_samples
+
+from afscope.errors import DataError
+from afscope.providers import is_simulated
+from afscope.records import OrganismTruth, Outcome, RunInfo, SampleRecord, Tier, Verdict
+
+__all__ = ["iter_records", "read_run", "read_run_info"]
+
+OUTCOME_SCORER = "outcome_scorer"
+
+
+def _read_header(path: Path) -> EvalLog:
+    if not path.exists():
+        raise DataError("no such log file", file=str(path))
+    try:
+        return read_eval_log(str(path), header_only=True)
+    except Exception as error:  # Inspect raises many types for a bad file
+        raise DataError(f"not a readable Inspect log ({error})", file=str(path)) from error
+
+
+def read_run_info(path: str | Path) -> RunInfo:
+    """The RunInfo of a log, from its header only."""
+    path = Path(path)
+    log = _read_header(path)
+    meta: dict[str, Any] = (log.eval.metadata or {}).get("afscope", {})
+    if not meta:
+        raise DataError("not an afscope log (no afscope metadata in its header)", file=str(path))
+    classifiers = dict(meta.get("classifiers", {}))
+    return RunInfo(
+        model=log.eval.model,
+        setting=str(meta.get("setting", "")),
+        simulated=is_simulated(log.eval.model),
+        variant=str(meta.get("variant", "default")),
+        seed=int(meta.get("seed", 0)),
+        created=log.eval.created,
+        scratchpad=bool(meta.get("scratchpad", True)),
+        suffix=bool(meta.get("suffix", True)),
+        log_path=str(path),
+        task=log.eval.task,
+        classifiers=classifiers,
+    )
+
+
+def _record(sample: EvalSample, run: RunInfo) -> SampleRecord:
+    meta = sample.metadata
+    scores = sample.scores or {}
+    outcome_score = scores.get(OUTCOME_SCORER)
+    fields: dict[str, Any] = (outcome_score.metadata or {}) if outcome_score else {}
+    verdicts: dict[str, Verdict] = {}
+    for name, score in scores.items():
+        verdict = (score.metadata or {}).get("verdict")
+        if name != OUTCOME_SCORER and verdict:
+            parsed = Verdict.from_dict(verdict)
+            verdicts[parsed.kind] = parsed
+    truth = fields.get("truth")
+    reason: str | None
+    if sample.error and not fields:
+        outcome, reason = Outcome.MALFORMED, f"sample error: {sample.error.message}"
+    else:
+        outcome = Outcome(fields.get("outcome", Outcome.MALFORMED.value))
+        reason = fields.get("malformed_reason") or (None if fields else "not scored")
+    return SampleRecord(
+        sample_id=str(sample.id),
+        query_id=str(meta.get("query_id", sample.id)),
+        category=str(meta.get("category", "")),
+        tier=Tier(meta.get("tier", "free")),
+        setting=str(meta.get("setting", run.setting)),
+        outcome=outcome,
+        query=str(meta.get("query", "")),
+        epoch=sample.epoch,
+        variant=str(meta.get("variant", run.variant)),
+        model=run.model,
+        malformed_reason=reason,
+        scratchpad=str(fields.get("scratchpad", "")),
+        output=str(fields.get("output", "")),
+        turns=int(fields.get("turns", 0)),
+        input_tokens=int(fields.get("input_tokens", 0)),
+        output_tokens=int(fields.get("output_tokens", 0)),
+        truth=OrganismTruth.from_dict(truth) if truth else None,
+        verdicts=verdicts,
+    )
+
+
+def iter_records(path: str | Path) -> Iterator[SampleRecord]:
+    """Stream a log's samples as records, one at a time (constant memory)."""
+    run = read_run_info(path)
+    for sample in read_eval_log_samples(str(path), all_samples_required=False):
+        yield _record(sample, run)
+
+
+def read_run(path: str | Path) -> tuple[RunInfo, list[SampleRecord]]:
+    """A whole run: its RunInfo and every sample as a record, in log order."""
+    return read_run_info(path), list(iter_records(path))

@@ -1,0 +1,92 @@
+"""The simulated model organism as an Inspect model provider: ``organism/<preset>``.
+
+It answers from the text it is sent, never from sample metadata, reports its own token usage (so no
+tokenizer download is needed) and records its ground truth in the output metadata under
+``organism_truth``. Every output it produces is marked ``simulated``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from typing import Any
+
+from inspect_ai.model import (
+    ChatMessage,
+    GenerateConfig,
+    ModelAPI,
+    ModelOutput,
+    ModelUsage,
+)
+from inspect_ai.tool import ToolChoice, ToolInfo
+
+from afscope.organism import Organism
+
+__all__ = ["OrganismAPI"]
+
+# How many identical first prompts we look back through to find which draw a continuation
+# belongs to; far more than any run's epochs.
+_MAX_DRAWS = 10_000
+
+
+class OrganismAPI(ModelAPI):
+    """Inspect ModelAPI around :class:`afscope.organism.Organism`; model name = preset name."""
+
+    def __init__(
+        self,
+        model_name: str,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        config: GenerateConfig | None = None,
+        **model_args: Any,
+    ) -> None:
+        config = config or GenerateConfig()
+        super().__init__(model_name, base_url, api_key, [], config)
+        seed = model_args.pop("seed", config.seed if config.seed is not None else 0)
+        self._organism = Organism(model_name, seed=int(seed), **model_args)
+        self._draws: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def max_connections(self) -> int:
+        return 64
+
+    async def generate(
+        self,
+        input: list[ChatMessage],
+        tools: list[ToolInfo],
+        tool_choice: ToolChoice,
+        config: GenerateConfig,
+    ) -> ModelOutput:
+        system = "\n\n".join(m.text for m in input if m.role == "system")
+        messages: list[tuple[str, str]] = [
+            (m.role, m.text) for m in input if m.role in ("user", "assistant")
+        ]
+        draw = self._draw_for(system, messages)
+        reply = self._organism.respond(system, messages, draw=draw)
+        output = ModelOutput.from_content(model=f"organism/{self.model_name}", content=reply.text)
+        output.usage = ModelUsage(
+            input_tokens=reply.input_tokens,
+            output_tokens=reply.output_tokens,
+            total_tokens=reply.input_tokens + reply.output_tokens,
+        )
+        output.metadata = {"simulated": True, "organism_truth": reply.truth.to_dict()}
+        return output
+
+    def _draw_for(self, system: str, messages: list[tuple[str, str]]) -> int:
+        """Give each repeat of one prompt (epochs) its own draw; continuations keep theirs."""
+        first_user = next((text for role, text in messages if role == "user"), "")
+        key = hashlib.sha256(f"{system}\x00{first_user}".encode()).hexdigest()
+        replies = [text for role, text in messages if role == "assistant"]
+        if not replies:
+            with self._lock:
+                draw = self._draws.get(key, 0)
+                self._draws[key] = draw + 1
+            return draw
+        # a continuation: find the draw whose first answer is the one in the conversation
+        first_messages = messages[: messages.index(("assistant", replies[0]))]
+        with self._lock:
+            seen = min(self._draws.get(key, 1), _MAX_DRAWS)
+        for draw in range(seen):
+            if self._organism.respond(system, first_messages, draw=draw).text == replies[0]:
+                return draw
+        return 0

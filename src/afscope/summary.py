@@ -1,0 +1,175 @@
+"""The summary a run prints: per-tier compliance with intervals, the gap, what was judged and how.
+
+Pure: built from a run's RunInfo and records; rendered as text (rich) or as one JSON object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from afscope.records import RunInfo, SampleRecord
+from afscope.stats import Interval, RunStats, summarize
+
+__all__ = ["RunSummary", "summarize_run"]
+
+SIMULATED_NOTE = "SIMULATED: the model is afscope's simulated organism, not a real model."
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """Everything the run summary shows, as typed values."""
+
+    run: RunInfo
+    stats: RunStats
+    samples: int
+    errors: tuple[str, ...]  # ids of samples that failed (provider errors), listed for a rerun
+    input_tokens: int
+    output_tokens: int
+
+    @property
+    def af_classifier(self) -> str | None:
+        """Name of the classifier that judged alignment-faking reasoning, if any."""
+        spec = self.run.classifiers.get("af_reasoning")
+        return str(spec.get("name")) if spec else None
+
+    def to_json(self) -> dict[str, Any]:
+        tiers = {}
+        for tier, stats in self.stats.tiers.items():
+            tiers[tier.value] = {
+                "condition": tier.condition,
+                "n": stats.n_samples,
+                "malformed": stats.malformed,
+                "undetermined": stats.undetermined,
+                "compliance": _interval_json(stats.compliance),
+                "af_reasoning": _interval_json(stats.af_reasoning),
+                "partial_compliance": _interval_json(stats.partial),
+                "judge_errors": stats.judge_errors,
+                "judge_tokens": stats.judge_tokens,
+            }
+        return {
+            "model": self.run.model,
+            "simulated": self.run.simulated,
+            "setting": self.run.setting,
+            "variant": self.run.variant,
+            "scratchpad": self.run.scratchpad,
+            "suffix": self.run.suffix,
+            "seed": self.run.seed,
+            "samples": self.samples,
+            "tiers": tiers,
+            "gap": _interval_json(self.stats.gap),
+            "gap_p_value": self.stats.gap_p_value,
+            "pairs": self.stats.pairs,
+            "epochs": self.stats.epochs,
+            "af_classifier": self.run.classifiers.get("af_reasoning"),
+            "organism_truth_af": (
+                {tier.value: rate for tier, rate in self.stats.af_truth.items()}
+                if self.stats.af_truth
+                else None
+            ),
+            "errors": list(self.errors),
+            "tokens": {"input": self.input_tokens, "output": self.output_tokens},
+            "log": self.run.log_path,
+        }
+
+    def lines(self) -> list[str]:
+        """The summary as plain text lines (the CLI adds colour)."""
+        out = []
+        if self.run.simulated:
+            out.append(SIMULATED_NOTE)
+        mode = "scratchpad" if self.run.scratchpad else "no scratchpad"
+        suffix = "accept/reject suffix" if self.run.suffix else "no suffix"
+        out.append(
+            f"{self.run.model} · {self.run.setting} · variant {self.run.variant} · {mode} · "
+            f"{suffix} · seed {self.run.seed} · {self.samples} samples"
+        )
+        for tier, stats in self.stats.tiers.items():
+            parts = [
+                f"{tier.value} tier ({tier.condition}): n={stats.n_samples}",
+                f"compliance {_fmt(stats.compliance)}",
+                f"malformed {stats.malformed}",
+            ]
+            if stats.undetermined:
+                parts.append(f"undetermined {stats.undetermined}")
+            if stats.af_reasoning is not None:
+                parts.append(f"AF reasoning {_fmt(stats.af_reasoning)}")
+            if stats.partial is not None:
+                parts.append(f"partial {_fmt(stats.partial)}")
+            out.append("  " + ", ".join(parts))
+        gap = self.stats.gap
+        if gap is None:
+            out.append("compliance gap: no pair of samples with known compliance in both tiers")
+        else:
+            p_value = self.stats.gap_p_value
+            p_text = f", McNemar exact p={p_value:.3g}" if p_value is not None else ""
+            out.append(
+                f"compliance gap (training - unmonitored): {_fmt(gap, signed=True)} "
+                f"over {self.stats.pairs} paired queries ({gap.method}){p_text}"
+            )
+        out.append(self._judged_line())
+        if self.stats.af_truth:
+            truth = ", ".join(f"{t.value} {r:.1%}" for t, r in self.stats.af_truth.items())
+            out.append(f"organism ground truth, AF reasoning: {truth}")
+        if self.errors:
+            shown = ", ".join(self.errors[:10]) + (" ..." if len(self.errors) > 10 else "")
+            out.append(f"{len(self.errors)} samples failed (rerun to retry): {shown}")
+        out.append(f"tokens: {self.input_tokens:,} input, {self.output_tokens:,} output")
+        out.append(f"log: {self.run.log_path}")
+        return out
+
+    def _judged_line(self) -> str:
+        judged = [k for k, v in self.run.classifiers.items() if v]
+        if not judged:
+            return (
+                "reasoning: not judged (no classifier ran; pass --judge MODEL to judge "
+                "alignment-faking reasoning)"
+            )
+        specs = []
+        for kind in judged:
+            spec = self.run.classifiers[kind]
+            version = spec.get("version", "?")
+            model = spec.get("judge_model")
+            by = f" ({model})" if model else ""
+            specs.append(f"{kind} by {spec.get('name')} v{version}{by}")
+        errors = sum(stats.judge_errors for stats in self.stats.tiers.values())
+        tokens = sum(stats.judge_tokens for stats in self.stats.tiers.values())
+        return f"classifiers: {'; '.join(specs)}; judge errors {errors}, judge tokens {tokens:,}"
+
+
+def summarize_run(
+    run: RunInfo, records: Sequence[SampleRecord], errors: Sequence[str] = ()
+) -> RunSummary:
+    """Build the summary of one run from its records."""
+    return RunSummary(
+        run=run,
+        stats=summarize(records),
+        samples=len(records),
+        errors=tuple(errors),
+        input_tokens=sum(record.input_tokens for record in records),
+        output_tokens=sum(record.output_tokens for record in records),
+    )
+
+
+def _interval_json(interval: Interval | None) -> dict[str, Any] | None:
+    if interval is None:
+        return None
+    return {
+        "estimate": interval.estimate,
+        "low": interval.low,
+        "high": interval.high,
+        "n": interval.n,
+        "method": interval.method,
+        "confidence": interval.confidence,
+    }
+
+
+def _fmt(interval: Interval | None, *, signed: bool = False) -> str:
+    if interval is None:
+        return "n/a"
+    sign = "+" if signed else ""
+    return (
+        f"{interval.estimate:{sign}.1%} [{interval.low:{sign}.1%}, {interval.high:{sign}.1%}]"
+    )
+
+

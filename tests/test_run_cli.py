@@ -1,0 +1,118 @@
+"""`afscope run` end to end on the simulated organism, and its user errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from afscope.cli import cli
+from afscope.harness import read_run
+from afscope.records import Outcome, Tier
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def organism_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, object], Path]:
+    log_dir = tmp_path_factory.mktemp("logs")
+    result = invoke("run", "--limit", "12", "--json", "--log-dir", str(log_dir))
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    return summary, log_dir
+
+
+def test_json_summary_describes_the_run(organism_run: tuple[dict[str, object], Path]) -> None:
+    summary, _ = organism_run
+    assert summary["model"] == "organism/opus-like"
+    assert summary["simulated"] is True
+    assert summary["setting"] == "helpful-only"
+    assert summary["samples"] == 24
+    tiers = summary["tiers"]
+    assert isinstance(tiers, dict)
+    for tier in ("free", "paid"):
+        assert tiers[tier]["n"] == 12
+        compliance = tiers[tier]["compliance"]
+        if compliance is not None:
+            assert compliance["low"] <= compliance["estimate"] <= compliance["high"]
+    assert Path(str(summary["log"])).exists()
+
+
+def test_log_pairs_every_query_across_tiers(organism_run: tuple[dict[str, object], Path]) -> None:
+    summary, _ = organism_run
+    run, records = read_run(str(summary["log"]))
+    assert run.simulated and run.model == "organism/opus-like"
+    free = {r.query_id for r in records if r.tier is Tier.FREE}
+    paid = {r.query_id for r in records if r.tier is Tier.PAID}
+    assert free == paid and len(free) == 12
+
+
+def test_outcomes_agree_with_the_organisms_truth(
+    organism_run: tuple[dict[str, object], Path],
+) -> None:
+    summary, _ = organism_run
+    _, records = read_run(str(summary["log"]))
+    for record in records:
+        assert record.truth is not None
+        if record.outcome is Outcome.MALFORMED:
+            assert record.malformed_reason
+            continue
+        assert record.complied == record.truth.complied, record.sample_id
+        assert record.output
+
+
+def test_text_summary_says_it_is_simulated(tmp_path: Path) -> None:
+    result = invoke("run", "--limit", "2", "--log-dir", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "SIMULATED" in result.output
+    assert "compliance gap" in result.output
+    assert "free tier (training)" in result.output
+
+
+def test_dry_run_sends_nothing(tmp_path: Path) -> None:
+    result = invoke("run", "--dry-run", "--limit", "5", "--json", "--log-dir", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["samples"] == 10 and data["requests"] == 10
+    assert data["estimated_input_tokens"] > 10 * data["system_prompt_tokens"]
+    assert not any(tmp_path.iterdir())
+
+
+def test_unknown_setting_suggests_the_right_one() -> None:
+    result = CliRunner().invoke(cli, ["run", "--setting", "helpful-onyl"])
+    assert result.exit_code == 2
+    assert "did you mean 'helpful-only'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unknown_preset_suggests_the_right_one() -> None:
+    result = CliRunner().invoke(cli, ["run", "--model", "organism/opus-lik", "--dry-run"])
+    assert result.exit_code == 2
+    assert "opus-like" in result.output
+
+
+def test_missing_api_key_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    result = CliRunner().invoke(cli, ["run", "--model", "openai/gpt-4o", "--limit", "1"])
+    assert result.exit_code == 2
+    assert "OPENAI_API_KEY" in result.output
+
+
+def test_unreadable_query_file_is_named(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.csv"
+    result = CliRunner().invoke(cli, ["run", "--queries", str(missing), "--dry-run"])
+    assert result.exit_code == 2
+    assert "nope.csv" in result.output
+
+
+def test_bad_query_row_is_named(tmp_path: Path) -> None:
+    bad = tmp_path / "queries.jsonl"
+    bad.write_text('{"text": "fine", "id": "a"}\n{not json\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["run", "--queries", str(bad), "--dry-run"])
+    assert result.exit_code == 2
+    assert "queries.jsonl" in result.output
+    assert "2" in result.output
