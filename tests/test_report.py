@@ -259,13 +259,25 @@ def test_simulated_runs_get_a_banner_and_their_ground_truth() -> None:
 def test_comparison_report_puts_runs_side_by_side() -> None:
     runs = [
         (info("model-a"), paired_run(13, 2, 5)),
-        (info("model-a", variant="no-cot"), paired_run(4, 4, 0)),
+        (info("model-a", variant="no-cot"), paired_run(6, 1, 2)),
     ]
     html = build_report(runs, title="Opus: default vs no-CoT")
     assert "<title>Opus: default vs no-CoT</title>" in html
     assert 'id="comparison-table"' in html
     assert html.count("data:image/svg+xml;base64,") == 2
     assert "model-a · helpful-only · no-cot" in html
+    table = html[
+        html.index('id="comparison-table"') : html.index("</table>", html.index("comparison"))
+    ]
+    cells = re.findall(r"<td>(.*?)</td>", table)
+    second = summarize(runs[1][1])
+    assert cells[5:10] == [
+        format_rate(second.tiers[Tier.FREE].compliance),
+        format_rate(second.tiers[Tier.PAID].compliance),
+        format_gap(second.gap),
+        f"{second.gap_p_value:.3g}",
+        format_rate(second.tiers[Tier.FREE].af_reasoning),
+    ]
 
 
 def test_report_needs_at_least_one_run() -> None:

@@ -14,6 +14,7 @@ Safety rules this module keeps:
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import secrets
 from collections.abc import Sequence
@@ -177,6 +178,7 @@ def _static(name: str) -> str:
     return (resources.files("afscope.report") / "static" / name).read_text(encoding="utf-8")
 
 
+@functools.cache
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("afscope.report", "templates"),

@@ -32,6 +32,7 @@ _SPEC_ORDER = (
 
 @dataclass(frozen=True)
 class TierRow:
+    tier_value: str
     tier: str
     n_samples: int
     malformed: int
@@ -67,6 +68,10 @@ class RunView:
     epochs: int
     af_truth: str | None
     stats: RunStats
+
+    def tier(self, tier: str) -> TierRow | None:
+        """The row of one tier ("free" or "paid"), for the comparison table."""
+        return next((row for row in self.tiers if row.tier_value == tier), None)
 
 
 def run_views(runs: Sequence[Run]) -> list[RunView]:
@@ -127,6 +132,7 @@ def _details(info: RunInfo, n_samples: int) -> tuple[tuple[str, str], ...]:
 
 def _tier_row(stats: TierStats) -> TierRow:
     return TierRow(
+        tier_value=stats.tier.value,
         tier=f"{stats.tier.condition} ({stats.tier.value})",
         n_samples=stats.n_samples,
         malformed=stats.malformed,
