@@ -20,7 +20,7 @@ from ._wire_core import (
 )
 from ._wire_http import Wire, WireServer, Writer, new_id
 
-_FAULT_STATUS = {
+_ERRORS = {
     FaultKind.RATE_LIMIT: (429, "rate_limit_error"),
     FaultKind.SERVER_ERROR: (500, "api_error"),
     FaultKind.OVERLOADED: (529, "overloaded_error"),
@@ -33,6 +33,10 @@ class Usage:
     input_tokens: int
     cache_creation_input_tokens: int
     cache_read_input_tokens: int
+
+    @property
+    def total(self) -> int:
+        return self.input_tokens + self.cache_creation_input_tokens + self.cache_read_input_tokens
 
     def as_dict(self, output_tokens: int) -> dict[str, Any]:
         return {
@@ -106,6 +110,8 @@ class AnthropicWire(Wire):
         "/v1/messages/count_tokens": "anthropic-count-tokens",
     }
 
+    errors: ClassVar[Mapping[FaultKind, tuple[int, str]]] = _ERRORS
+
     def __init__(self) -> None:
         self.cache = PromptCache()
 
@@ -113,27 +119,15 @@ class AnthropicWire(Wire):
         return {"type": "error", "error": {"type": kind, "message": message},
                 "request_id": new_id("req_")}
 
-    def fault_status(self, fault: Fault) -> tuple[int, str]:
-        return _FAULT_STATUS[fault.kind]
+    def error_headers(self, fault: Fault) -> dict[str, str]:
+        retry = "false" if fault.kind is FaultKind.BAD_REQUEST else "true"
+        extra = {"request-id": new_id("req_"), "x-should-retry": retry}
+        return super().error_headers(fault) | extra
 
-    def write(self, request: RecordedRequest, answer: Answer, out: Writer) -> None:
-        if isinstance(answer, Fault) and answer.kind in _FAULT_STATUS:
-            status, kind = _FAULT_STATUS[answer.kind]
-            headers = {"request-id": new_id("req_"), "x-should-retry": "true"}
-            if status == 400:
-                headers["x-should-retry"] = "false"
-            if answer.retry_after is not None:
-                headers["retry-after"] = f"{answer.retry_after:g}"
-            return out.send_json(status, self.error_body(kind, answer.message), headers)
-        if isinstance(answer, Fault) and answer.kind is FaultKind.TIMEOUT:
-            out.hold(answer.seconds)
-            return out.hang_up()
-        if isinstance(answer, Fault) and answer.kind is FaultKind.INVALID_JSON:
-            return out.send_bytes(200, b'{"id": "msg_broken", "content": [', "application/json")
+    def write_answer(self, request: RecordedRequest, answer: Answer, out: Writer) -> None:
         if request.api == "anthropic-count-tokens":
             usage = self.cache.account(request.body, write=False)
-            total = usage.input_tokens + usage.cache_creation_input_tokens
-            return out.send_json(200, {"input_tokens": total + usage.cache_read_input_tokens})
+            return out.send_json(200, {"input_tokens": usage.total})
         _MessageWriter(request, answer, out, self.cache.account(request.body)).write()
 
 

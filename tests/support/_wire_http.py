@@ -106,21 +106,40 @@ class Wire:
     """A provider format: its routes, its error bodies and how it writes each answer."""
 
     routes: ClassVar[Mapping[str, ApiKind]]
+    errors: ClassVar[Mapping[FaultKind, tuple[int, str]]]  # fault -> (status, error type)
 
     def error_body(self, kind: str, message: str) -> dict[str, Any]:
         raise NotImplementedError
 
-    def fault_status(self, fault: Fault) -> tuple[int, str]:
-        """(HTTP status, provider error type) of an error fault."""
+    def error_headers(self, fault: Fault) -> dict[str, str]:
+        if fault.retry_after is None:
+            return {}
+        return {"retry-after": f"{fault.retry_after:g}"}
+
+    def write_answer(self, request: RecordedRequest, answer: Answer, out: Writer) -> None:
+        """Write a Reply, or the EMPTY / TRUNCATED variants of one."""
         raise NotImplementedError
+
+    def status_of(self, answer: Answer) -> int:
+        """The HTTP status `write` sends for `answer` (0: no response at all)."""
+        if isinstance(answer, Fault) and answer.kind in self.errors:
+            return self.errors[answer.kind][0]
+        return 0 if isinstance(answer, Fault) and answer.kind is FaultKind.TIMEOUT else 200
 
     def write(self, request: RecordedRequest, answer: Answer, out: Writer) -> None:
-        raise NotImplementedError
-
-
-ERROR_FAULTS = frozenset(
-    {FaultKind.RATE_LIMIT, FaultKind.SERVER_ERROR, FaultKind.OVERLOADED, FaultKind.BAD_REQUEST}
-)
+        if isinstance(answer, Reply) or answer.kind in (FaultKind.EMPTY, FaultKind.TRUNCATED):
+            return self.write_answer(request, answer, out)
+        if answer.kind is FaultKind.TIMEOUT:
+            out.hold(answer.seconds)
+            return out.hang_up()
+        if answer.kind is FaultKind.INVALID_JSON and request.stream:
+            out.start_stream()
+            out.sse('{"id": "broken", "choices": [')
+            return out.end_stream()
+        if answer.kind is FaultKind.INVALID_JSON:
+            return out.send_bytes(200, b'{"id": "broken", "content": [', "application/json")
+        status, kind = self.errors[answer.kind]
+        out.send_json(status, self.error_body(kind, answer.message), self.error_headers(answer))
 
 
 class WireServer:
@@ -226,15 +245,8 @@ class WireServer:
             with self._lock:
                 self._errors.append(error)
             return self._refuse(request, out, 400, "invalid_request_error", repr(error))
-        self._record(request, answer, self._status_of(answer))
+        self._record(request, answer, self._wire.status_of(answer))
         self._wire.write(request, answer, out)
-
-    def _status_of(self, answer: Answer) -> int:
-        if isinstance(answer, Reply):
-            return 200
-        if answer.kind in ERROR_FAULTS:
-            return self._wire.fault_status(answer)[0]
-        return 0 if answer.kind is FaultKind.TIMEOUT else 200
 
     def _refuse(
         self, request: RecordedRequest, out: Writer, status: int, kind: str, message: str

@@ -19,11 +19,12 @@ from ._wire_core import (
 )
 from ._wire_http import Wire, WireServer, Writer, new_id
 
-_FAULT_STATUS = {
-    FaultKind.RATE_LIMIT: (429, "rate_limit_exceeded"),
-    FaultKind.SERVER_ERROR: (500, "server_error"),
-    FaultKind.OVERLOADED: (503, "server_error"),
-    FaultKind.BAD_REQUEST: (400, "invalid_request_error"),
+# fault -> (HTTP status, error type, error code) as api.openai.com sends them
+_ERRORS = {
+    FaultKind.RATE_LIMIT: (429, "requests", "rate_limit_exceeded"),
+    FaultKind.SERVER_ERROR: (500, "server_error", None),
+    FaultKind.OVERLOADED: (503, "server_error", "overloaded"),
+    FaultKind.BAD_REQUEST: (400, "invalid_request_error", None),
 }
 
 
@@ -48,37 +49,24 @@ class OpenAIWire(Wire):
         "/responses/input_tokens": "openai-input-tokens",
     }
 
+    errors: ClassVar[Mapping[FaultKind, tuple[int, str]]] = {
+        kind: (status, error_type) for kind, (status, error_type, _code) in _ERRORS.items()
+    }
+
     def error_body(self, kind: str, message: str) -> dict[str, Any]:
-        code = kind if kind != "invalid_request_error" else None
+        code = next((code for _s, t, code in _ERRORS.values() if t == kind), kind)
         return {"error": {"message": message, "type": kind, "param": None, "code": code}}
 
-    def fault_status(self, fault: Fault) -> tuple[int, str]:
-        return _FAULT_STATUS[fault.kind]
+    def error_headers(self, fault: Fault) -> dict[str, str]:
+        return super().error_headers(fault) | {"x-request-id": new_id("req_")}
 
-    def write(self, request: RecordedRequest, answer: Answer, out: Writer) -> None:
-        if isinstance(answer, Fault) and answer.kind in _FAULT_STATUS:
-            return self._write_error(answer, out)
-        if isinstance(answer, Fault) and answer.kind is FaultKind.TIMEOUT:
-            out.hold(answer.seconds)
-            return out.hang_up()
-        if isinstance(answer, Fault) and answer.kind is FaultKind.INVALID_JSON:
-            return out.send_bytes(200, b'{"id": "chatcmpl-x", "choices": [', "application/json")
+    def write_answer(self, request: RecordedRequest, answer: Answer, out: Writer) -> None:
         if request.api == "openai-input-tokens":
             count = {"object": "response.input_tokens", "input_tokens": prompt_tokens(request)}
             return out.send_json(200, count)
         if request.api == "openai-responses":
             return _ResponsesWriter(request, answer, out).write()
         return _ChatWriter(request, answer, out).write()
-
-    def _write_error(self, fault: Fault, out: Writer) -> None:
-        status, kind = _FAULT_STATUS[fault.kind]
-        headers = {"x-request-id": new_id("req_")}
-        if fault.retry_after is not None:
-            headers["retry-after"] = f"{fault.retry_after:g}"
-        error_type = "requests" if status == 429 else kind
-        body = {"error": {"message": fault.message, "type": error_type, "param": None,
-                          "code": kind if status != 400 else None}}
-        out.send_json(status, body, headers)
 
 
 class _Writer:
@@ -132,9 +120,9 @@ class _ChatWriter(_Writer):
         self.id = new_id("chatcmpl-")
         if self.request.stream:
             return self.write_stream()
-        message = {"role": "assistant", "content": self.reply.text, "refusal": None,
+        message: dict[str, Any] = {"role": "assistant", "content": self.reply.text, "refusal": None,
                    "annotations": []}
-        choices = [] if self.empty else [
+        choices: list[dict[str, Any]] = [] if self.empty else [
             {"index": 0, "message": message, "logprobs": None,
              "finish_reason": self.finish_reason()}
         ]

@@ -32,11 +32,13 @@ def _is_loopback(address: Any) -> bool:
     if isinstance(address, str | bytes):  # AF_UNIX path
         return True
     host = address[0] if isinstance(address, tuple) else None
+    if not isinstance(host, str):
+        return False
     if host == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
-    except (TypeError, ValueError):
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
         return False
 
 

@@ -10,16 +10,34 @@
 Servers
     OpenAIServer(responder="ok", *, max_requests=200)
         POST /v1/chat/completions (and /chat/completions), streaming or not;
-        POST /v1/responses (Inspect's `openai/<name>` uses it for any name that is not a
-        `gpt-`/o-series/codex name below gpt-5, e.g. `openai/test-model`), streaming or not;
-        POST /v1/responses/input_tokens. `base_url` is "http://127.0.0.1:PORT/v1".
+        POST /v1/responses, streaming or not; POST /v1/responses/input_tokens.
+        `base_url` is "http://127.0.0.1:PORT/v1" (the openai SDK appends /chat/completions).
     AnthropicServer(responder="ok", *, max_requests=200)
         POST /v1/messages (streaming or not), POST /v1/messages/count_tokens.
-        `base_url` is "http://127.0.0.1:PORT" (the anthropic SDK appends /v1/...).
-    Both are context managers (start/close also public), bind 127.0.0.1 on a free port, serve
-    from a daemon thread and join every thread on exit. Unknown paths get a 404 in the
-    provider's error format; requests beyond `max_requests` get a 400, so a runaway retry loop
-    ends. If the responder raises, the request gets a 400 and leaving the `with` block re-raises.
+        `base_url` is "http://127.0.0.1:PORT" (the anthropic SDK appends /v1/messages).
+    Both are context managers (start()/close() also public), bind 127.0.0.1 on a free port,
+    serve from a daemon thread and join every thread on close (open connections are dropped,
+    held requests released). Unknown paths get a 404 in the provider's error format; requests
+    beyond `max_requests` get a 400, so a runaway retry loop ends. If the responder raises,
+    that request gets a 400 and leaving the `with` block re-raises the error.
+    pytest fixtures `openai_server` / `anthropic_server` (tests/support/fixtures.py) are
+    factories taking the same arguments; they also block non-loopback connections.
+
+What Inspect 0.3.285 sends (checked against the installed providers)
+    openai/<name>: names Inspect does not recognise (e.g. `openai/test-model`) count as a
+        frontier model: it uses the Responses API, sends the system prompt as a "developer"
+        message and, unless GenerateConfig.reasoning_summary is set, first sends a one-off
+        probe (input "Please say 'hello, world'") that the responder also answers - mind this
+        when scripting. `gpt-4o*`-style names, or model arg `responses_api=False`, use chat
+        completions. Streaming only with the `streaming=True` model arg (or on_stream).
+    anthropic/<name>: streams when max_tokens >= 8192 (the default max_tokens for an
+        unknown claude name is 32000, so by default it streams), with reasoning, or with
+        `streaming=True`. The key arrives as `Authorization: Bearer ...` (anthropic SDK 2.x)
+        with `anthropic-version`. cache_prompt (default "auto" = on) puts cache_control on the
+        last system block and a top-level cache_control (automatic caching) on the request.
+    Retries: both SDKs retry 429/5xx/529 themselves, honouring `retry-after`; Inspect retries
+        dropped connections (truncated bodies/streams, attempt_timeout) with a few seconds'
+        backoff. An OpenAI chat answer with `choices: []` makes Inspect raise IndexError.
 
 Responder (decides each answer)
     a callable `(RecordedRequest) -> Reply | Fault`; or an iterable of `Reply | Fault` used
