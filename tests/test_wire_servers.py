@@ -121,6 +121,17 @@ def test_openai_inspect_chat_streaming_matches(openai_server: Callable[..., Open
     assert request.body["stream_options"] == {"include_usage": True}
 
 
+@pytest.mark.parametrize("name", ["openai/gpt-4o-mini", "openai/test-model"])
+def test_openai_length_finish_reaches_inspect(
+    name: str, openai_server: Callable[..., OpenAIServer]
+) -> None:
+    server = openai_server(Reply("cut short", finish="length"))
+    config = FAST.merge(GenerateConfig(reasoning_summary="none"))
+    output = generate(inspect_model(name, server), config=config)
+    assert output.stop_reason == "max_tokens"
+    assert output.completion == "cut short"
+
+
 # -- OpenAI Responses API -----------------------------------------------------------------
 
 
@@ -495,3 +506,13 @@ def test_local_network_only_blocks_other_hosts(local_network_only: list[Any]) ->
         sock.connect(("192.0.2.1", 443))  # TEST-NET-1: never routed
     assert local_network_only == [("192.0.2.1", 443)]
     local_network_only.clear()
+
+
+def test_public_api_is_stable() -> None:
+    from support import wire_servers
+
+    assert sorted(wire_servers.__all__) == [
+        "AnthropicServer", "Exchange", "Fault", "FaultKind", "Headers", "OpenAIServer",
+        "RecordedRequest", "Reply", "Responder", "WireServer", "estimate_tokens",
+    ]
+    assert all(hasattr(wire_servers, name) for name in wire_servers.__all__)

@@ -133,12 +133,12 @@ class AnthropicWire(Wire):
 
 class _MessageWriter:
     def __init__(self, request: RecordedRequest, answer: Answer, out: Writer, usage: Usage) -> None:
+        self.id = new_id("msg_")
         self.request, self.out, self.usage = request, out, usage
-        self.fault = answer if isinstance(answer, Fault) else None
-        self.reply = answer if isinstance(answer, Reply) else Reply(self.fault.text if self.fault
-                                                                    else "")
-        self.empty = self.fault is not None and self.fault.kind is FaultKind.EMPTY
-        self.truncated = self.fault is not None and self.fault.kind is FaultKind.TRUNCATED
+        fault = answer if isinstance(answer, Fault) else None
+        self.reply = answer if isinstance(answer, Reply) else Reply(answer.text)
+        self.empty = fault is not None and fault.kind is FaultKind.EMPTY
+        self.truncated = fault is not None and fault.kind is FaultKind.TRUNCATED
         self.output_tokens = 0 if self.empty else self.reply.completion_tokens()
         self.stop_reason = "max_tokens" if self.reply.finish == "length" else "end_turn"
 
@@ -151,17 +151,14 @@ class _MessageWriter:
         }
 
     def write(self) -> None:
-        self.id = new_id("msg_")
         if self.request.stream:
             return self.write_stream()
         content = [] if self.empty else [{"type": "text", "text": self.reply.text}]
-        data = json.dumps(self.message(content, done=True)).encode()
+        body = self.message(content, done=True)
         headers = {"request-id": new_id("req_")}
         if self.truncated:
-            self.out.send_bytes(200, data[: len(data) // 2], "application/json", headers,
-                                declared_length=len(data))
-            return self.out.hang_up()
-        self.out.send_bytes(200, data, "application/json", headers)
+            return self.out.send_truncated_json(body, headers)
+        self.out.send_json(200, body, headers)
 
     def write_stream(self) -> None:
         out = self.out

@@ -56,6 +56,13 @@ class Writer:
         h.wfile.write(data)
         h.wfile.flush()
 
+    def send_truncated_json(self, body: Any, headers: Mapping[str, str] | None = None) -> None:
+        """Promise the whole JSON body, send half of it, then hang up."""
+        data = json.dumps(body).encode()
+        self.send_bytes(200, data[: len(data) // 2], "application/json", headers,
+                        declared_length=len(data))
+        self.hang_up()
+
     def start_stream(self, headers: Mapping[str, str] | None = None) -> None:
         h = self._handler
         h.send_response(200)

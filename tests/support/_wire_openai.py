@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -72,7 +71,10 @@ class OpenAIWire(Wire):
 class _Writer:
     """State shared by the chat and responses writers for one answer."""
 
+    id_prefix: ClassVar[str]
+
     def __init__(self, request: RecordedRequest, answer: Answer, out: Writer) -> None:
+        self.id = new_id(self.id_prefix)
         self.request = request
         self.out = out
         self.model = request.model or "unknown-model"
@@ -86,18 +88,11 @@ class _Writer:
         self.input_tokens = prompt_tokens(request)
         self.output_tokens = 0 if self.empty else self.reply.completion_tokens()
 
-    def send_truncated_json(self, body: dict[str, Any]) -> None:
-        data = _json_bytes(body)
-        cut = data[: len(data) // 2]
-        self.out.send_bytes(200, cut, "application/json", declared_length=len(data))
-        self.out.hang_up()
-
-
-def _json_bytes(body: Any) -> bytes:
-    return json.dumps(body).encode()
 
 
 class _ChatWriter(_Writer):
+    id_prefix = "chatcmpl-"
+
     def usage(self) -> dict[str, Any]:
         return {
             "prompt_tokens": self.input_tokens,
@@ -117,7 +112,6 @@ class _ChatWriter(_Writer):
                 "system_fingerprint": "fp_wire", "service_tier": "default"}
 
     def write(self) -> None:
-        self.id = new_id("chatcmpl-")
         if self.request.stream:
             return self.write_stream()
         message: dict[str, Any] = {"role": "assistant", "content": self.reply.text, "refusal": None,
@@ -128,7 +122,7 @@ class _ChatWriter(_Writer):
         ]
         body = self.envelope("chat.completion") | {"choices": choices, "usage": self.usage()}
         if self.truncated:
-            return self.send_truncated_json(body)
+            return self.out.send_truncated_json(body)
         self.out.send_json(200, body, {"x-request-id": new_id("req_")})
 
     def write_stream(self) -> None:
@@ -156,6 +150,12 @@ class _ChatWriter(_Writer):
 
 
 class _ResponsesWriter(_Writer):
+    id_prefix = "resp_"
+
+    def __init__(self, request: RecordedRequest, answer: Answer, out: Writer) -> None:
+        super().__init__(request, answer, out)
+        self.item_id = new_id("msg_")
+
     def usage(self) -> dict[str, Any]:
         return {
             "input_tokens": self.input_tokens,
@@ -199,13 +199,11 @@ class _ResponsesWriter(_Writer):
         return [message]
 
     def write(self) -> None:
-        self.id = new_id("resp_")
-        self.item_id = new_id("msg_")
         if self.request.stream:
             return self.write_stream()
         body = self.response(self.final_status(), self.final_output())
         if self.truncated:
-            return self.send_truncated_json(body)
+            return self.out.send_truncated_json(body)
         self.out.send_json(200, body, {"x-request-id": new_id("req_")})
 
     def write_stream(self) -> None:
