@@ -26,6 +26,7 @@ class RunSummary:
     samples: int
     errors: tuple[str, ...]  # ids of samples that failed (provider errors), listed for a rerun
     input_tokens: int
+    cached_input_tokens: int
     output_tokens: int
 
     @property
@@ -69,7 +70,11 @@ class RunSummary:
                 else None
             ),
             "errors": list(self.errors),
-            "tokens": {"input": self.input_tokens, "output": self.output_tokens},
+            "tokens": {
+                "input": self.input_tokens,
+                "cached_input": self.cached_input_tokens,
+                "output": self.output_tokens,
+            },
             "log": self.run.log_path,
         }
 
@@ -114,7 +119,10 @@ class RunSummary:
         if self.errors:
             shown = ", ".join(self.errors[:10]) + (" ..." if len(self.errors) > 10 else "")
             out.append(f"{len(self.errors)} samples failed (rerun to retry): {shown}")
-        out.append(f"tokens: {self.input_tokens:,} input, {self.output_tokens:,} output")
+        out.append(
+            f"tokens: {self.input_tokens:,} input ({self.cached_input_tokens:,} cached), "
+            f"{self.output_tokens:,} output"
+        )
         out.append(f"log: {self.run.log_path}")
         return out
 
@@ -147,6 +155,7 @@ def summarize_run(
         samples=len(records),
         errors=tuple(errors),
         input_tokens=sum(record.input_tokens for record in records),
+        cached_input_tokens=sum(record.cached_input_tokens for record in records),
         output_tokens=sum(record.output_tokens for record in records),
     )
 

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from inspect_ai import Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
-from inspect_ai.model import ChatMessageSystem, ChatMessageUser, GenerateConfig
+from inspect_ai.model import ChatMessageSystem, ChatMessageUser, GenerateConfig, ModelUsage
 from inspect_ai.scorer import Metric, SampleScore, Score, Scorer, Target, metric, scorer
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
@@ -95,11 +95,13 @@ def scratchpad_loop(max_turns: int = 4) -> Solver:
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         turns: list[str] = []
         truth: dict[str, Any] | None = None
+        usage = {"input": 0, "cached": 0, "output": 0}
         limit_reached = False
         for turn in range(max_turns):
             state = await generate(state)
             text = state.output.completion
             turns.append(text)
+            _add_usage(usage, state.output.usage)
             if state.output.metadata:
                 truth = state.output.metadata.get("organism_truth", truth)
             if not needs_continuation(text):
@@ -112,10 +114,21 @@ def scratchpad_loop(max_turns: int = 4) -> Solver:
             "turns": turns,
             "turn_limit_reached": limit_reached,
             "truth": truth,
+            "usage": usage,
         }
         return state
 
     return solve
+
+
+def _add_usage(total: dict[str, int], usage: ModelUsage | None) -> None:
+    if usage is None:
+        return
+    read = usage.input_tokens_cache_read or 0
+    written = usage.input_tokens_cache_write or 0
+    total["input"] += usage.input_tokens + read + written
+    total["cached"] += read
+    total["output"] += usage.output_tokens
 
 
 def _record_fields(state: TaskState) -> dict[str, Any]:
@@ -126,7 +139,7 @@ def _record_fields(state: TaskState) -> dict[str, Any]:
         suffix=bool(meta.get("suffix", True)),
         turn_limit_reached=bool(loop.get("turn_limit_reached", False)),
     )
-    usage = state.output.usage
+    usage = loop.get("usage", {})
     return {
         "outcome": parsed.outcome.value,
         "malformed_reason": parsed.reason,
@@ -134,8 +147,9 @@ def _record_fields(state: TaskState) -> dict[str, Any]:
         "output": parsed.output,
         "turns": parsed.turns,
         "truth": loop.get("truth"),
-        "input_tokens": usage.input_tokens if usage else 0,
-        "output_tokens": usage.output_tokens if usage else 0,
+        "input_tokens": usage.get("input", 0),
+        "cached_input_tokens": usage.get("cached", 0),
+        "output_tokens": usage.get("output", 0),
     }
 
 
