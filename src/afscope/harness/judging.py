@@ -85,6 +85,16 @@ def _cache(options: JudgeOptions, spec: ClassifierSpec, request: VoteRequest) ->
     return CachePolicy(expiry=options.cache_expiry, per_epoch=False, scopes=scopes)
 
 
+def _describe(error: Exception) -> str:
+    """One short line for a failed judge call: the HTTP status and provider message if known."""
+    status = getattr(error, "status_code", None)
+    message = getattr(error, "provider_message", None) or next(
+        (line.strip() for line in str(error).splitlines() if line.strip()), ""
+    )
+    prefix = f"{type(error).__name__}" + (f" (HTTP {status})" if status else "")
+    return f"{prefix}: {message}"[:_REASON_LIMIT]
+
+
 async def _draw(
     model: Model,
     rubric: Rubric,
@@ -104,8 +114,7 @@ async def _draw(
             [ChatMessageUser(content=prompt)], config=config, cache=_cache(options, spec, request)
         )
     except Exception as error:  # the provider failed after Inspect's retries: an error vote
-        message = str(error).splitlines()[0] if str(error) else ""
-        return DrawFailure(f"{type(error).__name__}: {message}"[:_REASON_LIMIT]), 0
+        return DrawFailure(_describe(error)), 0
     tokens = output.usage.total_tokens if output.usage else 0
     return parse_judge_answer(output.completion, rubric), tokens
 
