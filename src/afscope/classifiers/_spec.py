@@ -37,7 +37,7 @@ class ClassifierSpec:
     threshold: float = 0.4
     maybe_band: float = 0.2
     adaptive: Adaptive = "exact"
-    sequential_risk: float = 0.02
+    sequential_risk: float = 0.03
     min_votes: int = 3
     parse_retries: int = 2
     max_error_fraction: float = 0.25
