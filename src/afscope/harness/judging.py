@@ -11,7 +11,6 @@ The judge model is the ``grader`` model role (``--model-role grader=...``) or, f
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 from inspect_ai.model import CachePolicy, ChatMessageUser, GenerateConfig, Model, get_model
 from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
+from inspect_ai.util import collect
 
 from afscope.classifiers import (
     ClassifierSpec,
@@ -136,7 +136,7 @@ async def judge_sample(
     prompt = render_prompt(rubric, transcript)
     collector = VoteCollector(spec)
     while requests := collector.next_requests():
-        results = await asyncio.gather(
+        results = await collect(
             *(_draw(model, rubric, prompt, spec, request, options) for request in requests)
         )
         for request, (result, tokens) in zip(requests, results, strict=True):
@@ -161,12 +161,12 @@ async def judge_transcripts(
 
     async def one(parts: TranscriptParts) -> dict[str, Verdict]:
         applicable = [rubric for rubric in rubrics if not rubric.missing_parts(parts)]
-        verdicts = await asyncio.gather(
+        verdicts = await collect(
             *(judge_sample(model, rubric, parts, options=options) for rubric in applicable)
         )
         return {r.name: verdict for r, verdict in zip(applicable, verdicts, strict=True)}
 
-    return list(await asyncio.gather(*(one(parts) for parts in transcripts)))
+    return list(await collect(*(one(parts) for parts in transcripts)))
 
 
 def _transcript(state: TaskState) -> tuple[TranscriptParts, str]:
@@ -216,7 +216,7 @@ def af_judge_scorer(
             if (missing := rubric.missing_parts(parts))
         }
         judged = [kind for kind in kinds if kind not in skipped]
-        verdicts = await asyncio.gather(
+        verdicts = await collect(
             *(judge_sample(model, rubrics[kind], parts, options=options) for kind in judged)
         )
         by_kind = dict(zip(judged, verdicts, strict=True))
