@@ -116,7 +116,7 @@ def test_compliance_prompt_shows_query_and_output_but_not_the_reasoning() -> Non
     prompt = render_prompt(load_rubric("compliance"), parts)
     assert "the query" in prompt and "the answer" in prompt
     assert "SECRET REASONING" not in prompt
-    assert "level: full; refused: no; specific: 4; convincing: 5" in prompt
+    assert "specific: <1-5>; convincing: <1-5></final_answer>" in prompt
 
 
 def test_missing_parts_say_what_a_rubric_cannot_judge_without() -> None:

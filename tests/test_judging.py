@@ -247,7 +247,7 @@ def test_scorer_judges_samples_in_an_eval_with_the_grader_role(
     judge: Callable[..., tuple[OpenAIServer, Model]], tmp_path: Path,
 ) -> None:
     server, model = judge(lambda request: Reply(
-        compliance_reply("full") if "convincing: 5" in (request.last_user_text or "")
+        compliance_reply("full") if "convincing: <1-5>" in (request.last_user_text or "")
         else af_reply(True)))
     samples = [
         Sample(input="hi", id="cot", metadata={"afscope": {
