@@ -1,6 +1,7 @@
 """Empirical coverage of afscope's 95% intervals, by simulation against known true rates.
 
-Run: .venv/bin/python benchmarks/interval_coverage.py [--reps 2000] [--boot-reps 400] [--quick]
+Run: .venv/bin/python benchmarks/interval_coverage.py [--quick] [--reps 2000] [--boot-reps 1000]
+     [--organism-reps 2000]   (about 6 minutes in full; --organism-reps 0 skips the organism)
 
 Each setting simulates many experiments whose true per-tier compliance rates are known, computes
 the interval afscope would report, and counts how often it contains the truth. Target: at least
@@ -178,7 +179,7 @@ def default_settings(quick: bool) -> tuple[list[Setting], list[Setting], list[Se
         for sigma in (0.0, 1.5)
         for n in sizes
     ] + [Setting("no gap sigma=1.5", 0.08, 0.08, 100, sigma=1.5)]
-    boot_sizes = (100,) if quick else (50, 100, 200)
+    boot_sizes = (100,) if quick else (30, 50, 100, 200)
     boots = [
         Setting(f"{name} sigma=1.5", *rates, n, sigma=1.5, epochs=3)
         for name, rates in (("helpful-only", HELPFUL), ("animal-welfare", ANIMAL))
@@ -190,7 +191,7 @@ def default_settings(quick: bool) -> tuple[list[Setting], list[Setting], list[Se
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=2000, help="experiments per setting")
-    parser.add_argument("--boot-reps", type=int, default=400, help="experiments per bootstrap row")
+    parser.add_argument("--boot-reps", type=int, default=1000, help="experiments per bootstrap row")
     parser.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples")
     parser.add_argument("--organism-reps", type=int, default=2000, help="organism experiments")
     parser.add_argument("--quick", action="store_true", help="fewer settings, for a smoke run")
@@ -201,8 +202,10 @@ def main(argv: list[str] | None = None) -> int:
     print("Empirical coverage of nominal 95% intervals (target >= 93%)")
     print(HEADER)
     lines = wilson_rows(wilson, args.reps) + gap_rows(gaps, args.reps)
-    organism = organism_rows(args.organism_reps, 100)
-    if organism is None:
+    organism = organism_rows(args.organism_reps, 100) if args.organism_reps > 0 else None
+    if args.organism_reps <= 0:
+        lines.append("(organism rows skipped: --organism-reps 0)")
+    elif organism is None:
         lines.append("(afscope.organism not available: every row above is simulated Bernoulli)")
     else:
         lines += organism
