@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from importlib import resources
 
 import pytest
@@ -159,3 +162,17 @@ def test_figures_precision_recall_and_single_class_sets() -> None:
     assert fig.auroc == 1.0 and fig.auroc_ci is not None
     only_positive = figures([0.9, 0.1], [1, 1], threshold=0.5)
     assert only_positive.recall == 0.5 and only_positive.auroc is None
+
+
+def test_scoring_needs_neither_scikit_learn_nor_inspect() -> None:
+    """The shipped model loads with the base install: no sklearn, no Inspect, no network."""
+    code = (
+        "import sys\n"
+        "from afscope.monitor import load_monitor\n"
+        "load_monitor().score(['If I refuse, RLHF will modify my values.'])\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in {'sklearn', 'inspect_ai'}))\n"
+    )
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "NO_PROXY": "*"}
+    child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True, env=env)
+    assert child.stdout.strip() == "[]"
