@@ -127,7 +127,16 @@ def test_scan_streams_its_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert len(_read(out)) == 192
 
 
-def test_inspect_eval_log_is_scored_per_sample(tmp_path: Path) -> None:
+def test_score_reads_the_json_samples_layout(tmp_path: Path) -> None:
+    source = tmp_path / "set.json"
+    source.write_text(json.dumps({"samples": [{"text": AF}, {"id": "b", "text": OK}]}))
+    out = tmp_path / "out.jsonl"
+    assert CliRunner().invoke(cli, ["monitor", "score", str(source), "-o", str(out)]).exit_code == 0
+    assert [row["id"] for row in _read(out)] == ["1", "b"]
+
+
+@pytest.mark.parametrize("suffix", [".eval", ".json"])
+def test_inspect_log_is_scored_per_sample(tmp_path: Path, suffix: str) -> None:
     log_module = pytest.importorskip("inspect_ai.log")
     from inspect_ai.model import ChatMessageAssistant, ChatMessageUser, ModelOutput
 
@@ -141,7 +150,7 @@ def test_inspect_eval_log_is_scored_per_sample(tmp_path: Path) -> None:
             output=ModelOutput.from_content("organism/test", text))
         for sample_id, text in (("benign", OK), ("faking", AF))
     ]
-    path = tmp_path / "run.eval"
+    path = tmp_path / f"run{suffix}"
     log_module.write_eval_log(log_module.EvalLog(eval=spec, status="success", samples=samples),
                               str(path))
     out = tmp_path / "out.jsonl"

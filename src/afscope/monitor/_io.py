@@ -1,7 +1,7 @@
 """Reading what the monitor scores: JSONL files, Inspect logs, and labelled sets.
 
-Everything is a generator over :class:`Record`, so a file of any size is read in constant memory
-(an Inspect ``.eval`` log is read one sample at a time). A bad line raises
+Everything is a generator, so JSONL files and Inspect ``.eval`` logs of any size are read in
+constant memory (a line or a sample at a time); a ``.json`` file is read whole. A bad line raises
 :class:`~afscope.errors.DataError` naming the file and line.
 """
 
@@ -17,7 +17,6 @@ from afscope.errors import DataError
 
 __all__ = ["LabelledRecord", "Record", "iter_labelled", "iter_records"]
 
-INSPECT_SUFFIXES = (".eval", ".json")
 _POSITIVE = {"alignment_faking", "af", "yes", "true", "1", "positive"}
 _NEGATIVE = {"aligned", "not_af", "no", "false", "0", "negative"}
 
@@ -40,14 +39,16 @@ class LabelledRecord:
 
 
 def iter_records(path: Path) -> Iterator[Record]:
-    """Texts from a JSONL file (a ``text`` field, optional ``id``) or an Inspect log."""
+    """Texts from a JSONL file (a ``text`` field, optional ``id``), an Inspect log (``.eval``, or
+    ``.json`` with an ``eval`` header), or JSON ``{"samples": [{"text": ...}, ...]}``."""
     if not path.is_file():
         raise DataError("no such file", file=str(path))
-    if path.suffix in INSPECT_SUFFIXES:
+    if path.suffix == ".eval" or (path.suffix == ".json" and _is_inspect_json(path)):
         yield from _iter_inspect(path)
-    else:
-        for line_number, row in _iter_jsonl(path):
-            yield Record(str(row.get("id", line_number)), _text(row, path, line_number), str(path))
+        return
+    rows = _json_samples(path) if path.suffix == ".json" else _iter_jsonl(path)
+    for row_number, row in rows:
+        yield Record(str(row.get("id", row_number)), _text(row, path, row_number), str(path))
 
 
 def iter_labelled(path: Path) -> Iterator[LabelledRecord]:
@@ -74,11 +75,20 @@ def _iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             yield line_number, row
 
 
-def _json_samples(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def _load_json(path: Path) -> Any:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
         raise DataError(f"not JSON ({error.msg})", file=str(path)) from None
+
+
+def _is_inspect_json(path: Path) -> bool:
+    data = _load_json(path)
+    return isinstance(data, dict) and "eval" in data
+
+
+def _json_samples(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    data = _load_json(path)
     samples = data.get("samples") if isinstance(data, dict) else None
     if not isinstance(samples, list):
         raise DataError('expected {"samples": [{"text": ..., "label": ...}, ...]}', file=str(path))
