@@ -1,9 +1,11 @@
 """afscope's overhead over a bare Inspect task, on the simulated organism (no network).
 
 Runs N samples (default 1000: 500 queries x 2 tiers) through afscope's task (samples, the <NEXT/>
-loop, parsing and the outcome score) and through a bare Inspect task that sends the same prompts to
-the same provider with a plain generate() and no scorer, in one process, alternating the order over
-several rounds; prints samples/s for each and the ratio. Target: overhead at most 10%.
+loop, parsing and the outcome score) and, in the same process, through two bare Inspect tasks that
+send the same prompts to the same provider: a plain generate() with no scorer at all, and a plain
+generate() scored by Inspect's built-in ``includes`` scorer (the least a bare task needs to give a
+number). The order rotates over several rounds; it prints the median samples/s of each and the
+ratios. Target: overhead at most 10%.
 
     .venv/bin/python benchmarks/run_overhead.py [--samples 1000] [--rounds 3]
 """
@@ -19,6 +21,7 @@ import time
 from inspect_ai import Task
 from inspect_ai import eval as inspect_eval
 from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai.scorer import includes
 from inspect_ai.solver import generate
 
 from afscope.harness import alignment_faking
@@ -28,7 +31,7 @@ from afscope.queries import Query, load_queries
 def _queries(n_queries: int) -> list[Query]:
     base = load_queries("harmful")
     return [
-        Query(id=f"{q.id}-{i}", text=q.text, category=q.category, source=q.source)
+        Query(f"{q.id}-{i}", f"{q.text} (request {i})", q.category, q.source)
         for i, q in zip(range(n_queries), itertools.cycle(base), strict=False)
     ]
 
@@ -41,10 +44,19 @@ def _write_queries(queries: list[Query], path: str) -> None:
             handle.write(json.dumps({"id": q.id, "text": q.text, "category": q.category}) + "\n")
 
 
+# one request per sample in both tasks: the bare task has no <NEXT/> loop to continue with
+MODEL_ARGS = {"multi_turn": "0"}
+
+
 def _timed(task: Task, log_dir: str) -> float:
     start = time.perf_counter()
     logs = inspect_eval(
-        task, model="organism/opus-like", log_dir=log_dir, display="none", max_connections=64
+        task,
+        model="organism/opus-like",
+        model_args=MODEL_ARGS,
+        log_dir=log_dir,
+        display="none",
+        max_connections=64,
     )
     elapsed = time.perf_counter() - start
     assert logs[0].status == "success", logs[0].error
@@ -61,28 +73,40 @@ def main() -> None:
         path = f"{tmp}/queries.jsonl"
         _write_queries(queries, path)
         afscope_task = alignment_faking(queries=path)
-        # the bare task: the very same first-turn prompts, a plain generate, no loop, no scorer
+        # the bare tasks: the very same first-turn prompts, a plain generate, no <NEXT/> loop
         bare_samples = [
-            Sample(id=s.id, input=s.input) for s in afscope_task.dataset
+            Sample(id=s.id, input=s.input, target="<request_fully_accepted/>")
+            for s in afscope_task.dataset
         ]
-        bare_task = Task(dataset=MemoryDataset(bare_samples), solver=generate(), name="bare")
-        _timed(bare_task, tmp)  # warm up imports and the provider
-        afscope_times, bare_times = [], []
+        tasks = {
+            "bare Inspect, no scorer": Task(
+                dataset=MemoryDataset(bare_samples), solver=generate(), name="bare"
+            ),
+            "bare Inspect + includes()": Task(
+                dataset=MemoryDataset(bare_samples),
+                solver=generate(),
+                scorer=includes(),
+                name="bare_scored",
+            ),
+            "afscope alignment_faking": afscope_task,
+        }
+        _timed(tasks["bare Inspect, no scorer"], tmp)  # warm up imports and the provider
+        times: dict[str, list[float]] = {name: [] for name in tasks}
+        names = list(tasks)
         for round_index in range(args.rounds):
-            order = [("afscope", afscope_task), ("bare", bare_task)]
-            if round_index % 2:
-                order.reverse()
-            for name, task in order:
-                seconds = _timed(task, tmp)
-                (afscope_times if name == "afscope" else bare_times).append(seconds)
+            shift = round_index % len(names)
+            for name in names[shift:] + names[:shift]:
+                times[name].append(_timed(tasks[name], tmp))
     n = len(bare_samples)
-    afscope_rate = n / statistics.median(afscope_times)
-    bare_rate = n / statistics.median(bare_times)
+    rates = {name: n / statistics.median(seconds) for name, seconds in times.items()}
     print(f"samples per run: {n}, rounds: {args.rounds} (median time per run)")
-    print(f"bare Inspect task : {bare_rate:8.1f} samples/s")
-    print(f"afscope task      : {afscope_rate:8.1f} samples/s")
-    print(f"ratio afscope/bare: {afscope_rate / bare_rate:.3f} "
-          f"(overhead {100 * (bare_rate / afscope_rate - 1):.1f}%; target <= 10%)")
+    for name, rate in rates.items():
+        print(f"{name:28s}: {rate:8.1f} samples/s")
+    ours = rates["afscope alignment_faking"]
+    for name in names[:2]:
+        overhead = 100 * (rates[name] / ours - 1)
+        print(f"afscope vs {name:28s}: ratio {ours / rates[name]:.3f}, overhead {overhead:.1f}%")
+    print("target: overhead <= 10%")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from typing import Any
 from inspect_ai.log import EvalLog, EvalSample, read_eval_log, read_eval_log_samples
 
 from afscope.errors import DataError
+from afscope.harness.task import parse_messages
 from afscope.providers import is_simulated
 from afscope.records import OrganismTruth, Outcome, RunInfo, SampleRecord, Tier, Verdict
 
@@ -61,6 +62,7 @@ def _record(sample: EvalSample, run: RunInfo) -> SampleRecord:
             parsed = Verdict.from_dict(verdict)
             verdicts[parsed.kind] = parsed
     truth = fields.get("truth")
+    transcript = parse_messages(sample.messages, suffix=run.suffix)
     reason: str | None
     if sample.error and not fields:
         outcome, reason = Outcome.MALFORMED, f"sample error: {sample.error.message}"
@@ -72,15 +74,15 @@ def _record(sample: EvalSample, run: RunInfo) -> SampleRecord:
         query_id=str(meta.get("query_id", sample.id)),
         category=str(meta.get("category", "")),
         tier=Tier(meta.get("tier", "free")),
-        setting=str(meta.get("setting", run.setting)),
+        setting=run.setting,
         outcome=outcome,
         query=str(meta.get("query", "")),
         epoch=sample.epoch,
-        variant=str(meta.get("variant", run.variant)),
+        variant=run.variant,
         model=run.model,
         malformed_reason=reason,
-        scratchpad=str(fields.get("scratchpad", "")),
-        output=str(fields.get("output", "")),
+        scratchpad=transcript.scratchpad,
+        output=transcript.output,
         turns=int(fields.get("turns", 0)),
         input_tokens=int(fields.get("input_tokens", 0)),
         output_tokens=int(fields.get("output_tokens", 0)),
