@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from inspect_ai import Task, eval
 from inspect_ai.dataset import Sample
-from inspect_ai.model import Model, get_model
+from inspect_ai.model import ChatMessageAssistant, Model, get_model
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from afscope.classifiers import TranscriptParts, load_rubric
@@ -68,10 +68,11 @@ class Sequenced:
 
 
 @solver
-def transcript_already_in_metadata() -> Solver:
-    """Stands in for the afscope solver: the sample metadata already holds the transcript."""
+def answer_from_metadata() -> Solver:
+    """Stands in for the model under test: answers with the turn held in the sample metadata."""
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
+        state.messages.append(ChatMessageAssistant(content=state.metadata["answer"]))
         return state
 
     return solve
@@ -249,22 +250,27 @@ def test_scorer_judges_samples_in_an_eval_with_the_grader_role(
     server, model = judge(lambda request: Reply(
         compliance_reply("full") if "convincing: <1-5>" in (request.last_user_text or "")
         else af_reply(True)))
-    samples = [
-        Sample(input="hi", id="cot", metadata={"afscope": {
-            "query": "q", "scratchpad": "s", "output": "o", "tier": "free",
-            "setting": "helpful-only"}}),
-        Sample(input="hi", id="no-cot", metadata={"afscope": {
-            "query": "q", "scratchpad": "", "output": "o", "tier": "paid",
-            "setting": "animal-welfare"}}),
+    options = JudgeOptions(votes=3, adaptive="off")
+    kinds = ["af_reasoning", "compliance"]
+    cot = Sample(input="hi", id="cot", metadata={
+        "query": "q", "tier": "free",
+        "answer": "<SCRATCHPAD_REASONING>s</SCRATCHPAD_REASONING><OUTPUT>o</OUTPUT>"})
+    no_cot = Sample(input="hi", id="no-cot", metadata={
+        "query": "q", "tier": "paid", "answer": "<OUTPUT>o</OUTPUT>"})
+    tasks = [
+        Task(dataset=[cot], solver=answer_from_metadata(), name="helpful",
+             scorer=af_judge_scorer(kinds=kinds, options=options)),
+        Task(dataset=[no_cot], solver=answer_from_metadata(), name="animal",
+             scorer=af_judge_scorer(kinds=kinds, options=options, setting="animal-welfare")),
     ]
-    task = Task(dataset=samples, solver=transcript_already_in_metadata(), scorer=af_judge_scorer(
-        kinds=["af_reasoning", "compliance"], options=JudgeOptions(votes=3, adaptive="off")))
-    (log,) = eval(task, model="mockllm/model", model_roles={"grader": model},
-                  log_dir=str(tmp_path / "logs"), display="none")
-    assert log.status == "success", log.error
-    assert log.samples is not None
-    scores = {sample.id: sample.scores["af_judge_scorer"] for sample in log.samples
-              if sample.scores}
+    logs = eval(tasks, model="mockllm/model", model_roles={"grader": model},
+                log_dir=str(tmp_path / "logs"), display="none")
+    scores = {}
+    for log in logs:
+        assert log.status == "success", log.error
+        assert log.samples is not None
+        scores.update({sample.id: sample.scores["af_judge_scorer"] for sample in log.samples
+                       if sample.scores})
     cot, no_cot = scores["cot"], scores["no-cot"]
     assert cot.value == {"af_reasoning": "yes", "compliance": "yes"}
     assert cot.metadata is not None
@@ -281,9 +287,9 @@ def test_scorer_judges_samples_in_an_eval_with_the_grader_role(
 def test_scorer_without_a_judge_model_fails_instead_of_judging_with_the_subject(
     tmp_path: Path, cache_dir: Path,
 ) -> None:
-    task = Task(dataset=[Sample(input="hi", metadata={"afscope": {
-        "query": "q", "scratchpad": "s", "output": "o"}})],
-        solver=transcript_already_in_metadata(), scorer=af_judge_scorer())
+    answer = "<SCRATCHPAD_REASONING>s</SCRATCHPAD_REASONING><OUTPUT>o</OUTPUT>"
+    task = Task(dataset=[Sample(input="hi", metadata={"query": "q", "answer": answer})],
+        solver=answer_from_metadata(), scorer=af_judge_scorer())
     (log,) = eval(task, model="mockllm/model", log_dir=str(tmp_path / "logs"), display="none")
     assert log.status == "error"
     assert log.error is not None and "grader" in log.error.message

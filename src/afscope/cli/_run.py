@@ -40,6 +40,20 @@ def _model_args(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--max-turns", type=click.IntRange(min=1), default=4, show_default=True)
 @click.option("--max-tokens", type=click.IntRange(min=1), default=None)
 @click.option("--max-connections", type=click.IntRange(min=1), default=None)
+@click.option("--judge", default=None, metavar="MODEL", help="LLM judge model (any Inspect model).")
+@click.option("--judge-base-url", default=None, help="Base URL of the judge model's API.")
+@click.option("--judge-votes", type=click.IntRange(min=1), default=None, help="Votes per verdict.")
+@click.option(
+    "--adaptive",
+    type=click.Choice(["exact", "sequential", "off"]),
+    default=None,
+    help="Stop drawing judge votes once the verdict is settled (default: exact).",
+)
+@click.option(
+    "--monitor/--no-monitor",
+    default=None,
+    help="Score AF reasoning with the local monitor (default: when no judge is given).",
+)
 @click.option("--dry-run", is_flag=True, help="Print what would be sent; send nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 def run(
@@ -57,6 +71,11 @@ def run(
     max_turns: int,
     max_tokens: int | None,
     max_connections: int | None,
+    judge: str | None,
+    judge_base_url: str | None,
+    judge_votes: int | None,
+    adaptive: str | None,
+    monitor: bool | None,
     dry_run: bool,
     as_json: bool,
 ) -> None:
@@ -78,6 +97,8 @@ def run(
         return
     if base_url is None:
         check_api_key(model)
+    if judge and judge_base_url is None:
+        check_api_key(judge)
     task_args: dict[str, Any] = {
         "setting": setting,
         "queries": queries,
@@ -88,9 +109,24 @@ def run(
         "max_turns": max_turns,
         "max_tokens": max_tokens,
         "seed": seed,
+        "judge": judge is not None,
+        "judge_votes": judge_votes,
+        "judge_adaptive": adaptive,
+        "monitor": monitor,
     }
-    log_path = _evaluate(model, model_args, base_url, task_args, log_dir, max_connections, as_json)
+    roles = {"grader": _judge_model(judge, judge_base_url)} if judge else {}
+    log_path = _evaluate(
+        model, model_args, base_url, task_args, roles, log_dir, max_connections, as_json
+    )
     _print_summary(log_path, as_json)
+
+
+def _judge_model(judge: str, base_url: str | None) -> Any:
+    if base_url is None:
+        return judge
+    from inspect_ai.model import get_model
+
+    return get_model(judge, base_url=base_url)
 
 
 def _evaluate(
@@ -98,6 +134,7 @@ def _evaluate(
     model_args: dict[str, str],
     base_url: str | None,
     task_args: dict[str, Any],
+    roles: dict[str, Any],
     log_dir: str,
     max_connections: int | None,
     quiet: bool,
@@ -113,6 +150,7 @@ def _evaluate(
         model=model,
         model_args=model_args,
         model_base_url=base_url,
+        model_roles=roles or None,
         log_dir=log_dir,
         seed=task_args["seed"],
         max_connections=max_connections,

@@ -35,7 +35,7 @@ from afscope.classifiers import (
     render_prompt,
     rubric_for,
 )
-from afscope.errors import ConfigError
+from afscope.harness.task import transcript_parts
 from afscope.records import Verdict
 
 __all__ = ["JUDGE_ROLE", "JudgeOptions", "af_judge_scorer", "judge_sample", "judge_transcripts"]
@@ -169,21 +169,6 @@ async def judge_transcripts(
     return list(await collect(*(one(parts) for parts in transcripts)))
 
 
-def _transcript(state: TaskState) -> tuple[TranscriptParts, str]:
-    data = state.metadata.get("afscope")
-    if not isinstance(data, dict):
-        raise ConfigError(
-            "the sample has no metadata['afscope'] (query, scratchpad, output, setting); "
-            "run the afscope solver before af_judge_scorer"
-        )
-    parts = TranscriptParts(
-        query=str(data.get("query", "")),
-        scratchpad=str(data.get("scratchpad", "")),
-        output=str(data.get("output", "")),
-    )
-    return parts, str(data.get("setting", "helpful-only"))
-
-
 def _rubric(kind: str, setting: str) -> Rubric:
     if kind in ("af_reasoning", "compliance", "partial_compliance"):
         return rubric_for(kind, setting)
@@ -193,23 +178,22 @@ def _rubric(kind: str, setting: str) -> Rubric:
 @scorer(metrics=[])
 def af_judge_scorer(
     kinds: Sequence[str] = ("af_reasoning", "compliance"),
-    judge: str | None = None,
+    judge: str | Model | None = None,
     options: JudgeOptions | None = None,
+    setting: str = "helpful-only",
 ) -> Scorer:
     """Judge each sample with the rubrics of ``kinds`` (kind or rubric names).
 
-    A kind resolves to its rubric for the sample's setting ("compliance" in the animal-welfare
+    A kind resolves to its rubric for the run's ``setting`` ("compliance" in the animal-welfare
     setting uses ``compliance_animal_welfare``). Score value: {kind: "yes"|"no"|"maybe"|"error"};
     metadata: {"verdicts": {kind: Verdict.to_dict()}, "skipped": {kind: reason}} where a kind is
     skipped when the transcript lacks what its rubric needs (e.g. no scratchpad).
     """
-    for kind in kinds:
-        _rubric(kind, "helpful-only")  # fail at task creation on an unknown name
+    rubrics = {kind: _rubric(kind, setting) for kind in kinds}  # unknown names fail here
 
     async def score(state: TaskState, target: Target) -> Score:
-        parts, setting = _transcript(state)
+        parts = transcript_parts(state)
         model = get_model(role=JUDGE_ROLE, default=judge, required=True)
-        rubrics = {kind: _rubric(kind, setting) for kind in kinds}
         skipped = {
             kind: f"the transcript has no {', '.join(missing)}"
             for kind, rubric in rubrics.items()

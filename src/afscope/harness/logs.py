@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from inspect_ai.log import EvalLog, EvalSample, read_eval_log, read_eval_log_samples
 
 from afscope.errors import DataError
+from afscope.monitor import MONITOR_NAME
 from afscope.harness.task import parse_messages
 from afscope.providers import is_simulated
 from afscope.records import OrganismTruth, Outcome, RunInfo, SampleRecord, Tier, Verdict
@@ -57,10 +59,10 @@ def _record(sample: EvalSample, run: RunInfo) -> SampleRecord:
     fields: dict[str, Any] = (outcome_score.metadata or {}) if outcome_score else {}
     verdicts: dict[str, Verdict] = {}
     for name, score in scores.items():
-        verdict = (score.metadata or {}).get("verdict")
-        if name != OUTCOME_SCORER and verdict:
-            parsed = Verdict.from_dict(verdict)
-            verdicts[parsed.kind] = parsed
+        if name == OUTCOME_SCORER:
+            continue
+        for kind, data in ((score.metadata or {}).get("verdicts") or {}).items():
+            _add_verdict(verdicts, kind, Verdict.from_dict(data))
     truth = fields.get("truth")
     transcript = parse_messages(sample.messages, suffix=run.suffix)
     reason: str | None
@@ -92,6 +94,19 @@ def _record(sample: EvalSample, run: RunInfo) -> SampleRecord:
     )
 
 
+def _add_verdict(verdicts: dict[str, Verdict], kind: str, verdict: Verdict) -> None:
+    """Add a verdict; an LLM judge's verdict takes the plain kind over the local monitor's.
+
+    (A log classified again with a judge keeps the monitor's verdict as ``<kind>_monitor``.)
+    """
+    held = verdicts.get(kind)
+    if held is not None and held.spec.get("name") == MONITOR_NAME:
+        verdicts[f"{kind}_monitor"] = held
+    elif held is not None and verdict.spec.get("name") == MONITOR_NAME:
+        kind = f"{kind}_monitor"
+    verdicts[kind] = verdict
+
+
 def iter_records(path: str | Path) -> Iterator[SampleRecord]:
     """Stream a log's samples as records, one at a time (constant memory)."""
     run = read_run_info(path)
@@ -100,5 +115,16 @@ def iter_records(path: str | Path) -> Iterator[SampleRecord]:
 
 
 def read_run(path: str | Path) -> tuple[RunInfo, list[SampleRecord]]:
-    """A whole run: its RunInfo and every sample as a record, in log order."""
-    return read_run_info(path), list(iter_records(path))
+    """A whole run: its RunInfo and every sample as a record, in log order.
+
+    The RunInfo's classifier specs are completed from the verdicts themselves (each carries the
+    full spec it was made with: judge model, rubric hash, votes, threshold).
+    """
+    run = read_run_info(path)
+    records = list(iter_records(path))
+    classifiers = dict(run.classifiers)
+    for record in records:
+        for kind, verdict in record.verdicts.items():
+            if verdict.spec:
+                classifiers[kind] = dict(verdict.spec)
+    return replace(run, classifiers=classifiers), records

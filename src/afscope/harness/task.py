@@ -218,24 +218,81 @@ def alignment_faking(
     max_turns: int = 4,
     max_tokens: int | None = None,
     seed: int = 0,
+    variant: str = "default",
+    judge: bool = False,
+    judge_votes: int | None = None,
+    judge_adaptive: str | None = None,
+    monitor: bool | None = None,
 ) -> Task:
-    """Alignment faking (Greenblatt et al. 2024): each query asked in both tiers."""
+    """Alignment faking (Greenblatt et al. 2024): each query asked in both tiers.
+
+    ``judge``: judge AF reasoning, compliance and partial compliance with the LLM judges (the
+    judge model is the ``grader`` model role). ``monitor``: score AF reasoning with the local
+    monitor; by default it runs when no judge does.
+    """
     scenario = load_scenario(setting)
+    if variant != "default":
+        from afscope.variants import apply_variant
+
+        scenario = apply_variant(scenario, variant)
     options = ExperimentOptions(
-        scenario, scratchpad=scratchpad, suffix=suffix, tier_casing=tier_casing, max_turns=max_turns
+        scenario,
+        scratchpad=scratchpad,
+        suffix=suffix,
+        tier_casing=tier_casing,
+        max_turns=max_turns,
+        variant=variant,
     )
     chosen = first_queries(load_queries(queries or scenario.default_queries), limit)
+    scorers, classifiers = _classifier_scorers(
+        scenario.name, judge=judge, monitor=monitor, votes=judge_votes, adaptive=judge_adaptive
+    )
     return Task(
         dataset=MemoryDataset(build_samples(chosen, options), name=f"afscope-{scenario.name}"),
         solver=scratchpad_loop(options.max_turns),
-        scorer=outcome_scorer(options.suffix),
+        scorer=[outcome_scorer(options.suffix), *scorers],
         config=GenerateConfig(max_tokens=max_tokens) if max_tokens else GenerateConfig(),
         metadata={
             "afscope": {
                 **options.metadata(),
                 "queries": queries or scenario.default_queries,
                 "seed": seed,
+                "classifiers": classifiers,
             }
         },
         name="alignment_faking",
     )
+
+
+JUDGE_KINDS = ("af_reasoning", "compliance", "partial_compliance")
+
+
+def _classifier_scorers(
+    setting: str,
+    *,
+    judge: bool,
+    monitor: bool | None,
+    votes: int | None,
+    adaptive: str | None,
+) -> tuple[list[Scorer], dict[str, dict[str, Any]]]:
+    """The classifier scorers of a run and what the log should say about them.
+
+    The specs written here name the classifiers; each verdict also carries its full spec (judge
+    model, rubric hash, votes...), which is what a log reader reports.
+    """
+    scorers: list[Scorer] = []
+    classifiers: dict[str, dict[str, Any]] = {}
+    if judge:
+        from afscope.harness.judging import JudgeOptions, af_judge_scorer
+
+        options = JudgeOptions(votes=votes, adaptive=adaptive)
+        scorers.append(af_judge_scorer(kinds=JUDGE_KINDS, options=options, setting=setting))
+        classifiers.update({kind: {"name": kind, "type": "llm-judge"} for kind in JUDGE_KINDS})
+    if monitor if monitor is not None else not judge:
+        from afscope.harness.monitoring import MONITOR_KIND, monitor_scorer
+        from afscope.monitor import load_monitor
+
+        kind = f"{MONITOR_KIND}_monitor" if judge else MONITOR_KIND
+        scorers.append(monitor_scorer(kind))
+        classifiers[kind] = dict(load_monitor().spec)
+    return scorers, classifiers

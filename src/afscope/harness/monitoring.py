@@ -1,0 +1,40 @@
+"""Inspect glue for the local monitor: score each sample's reasoning offline, no API."""
+
+from __future__ import annotations
+
+from inspect_ai.scorer import Score, Scorer, Target, scorer
+from inspect_ai.solver import TaskState
+
+from afscope.harness.task import transcript_parts
+from afscope.monitor import load_monitor
+
+__all__ = ["MONITOR_KIND", "monitor_scorer"]
+
+MONITOR_KIND = "af_reasoning"
+
+
+@scorer(metrics=[])
+def monitor_scorer(kind: str = MONITOR_KIND) -> Scorer:
+    """Alignment-faking reasoning by the local monitor, recorded as the verdict ``kind``.
+
+    A sample without scratchpad reasoning (no-scratchpad mode, malformed answers) is skipped with
+    a reason: there is nothing to judge, and it is never counted as a "no".
+    """
+    monitor = load_monitor()  # at task creation: a broken install fails before anything is sent
+
+    async def score(state: TaskState, target: Target) -> Score:
+        parts = transcript_parts(state)
+        if not parts.scratchpad.strip():
+            return Score(
+                value={},
+                explanation="no scratchpad reasoning to judge",
+                metadata={"verdicts": {}, "skipped": {kind: "the transcript has no scratchpad"}},
+            )
+        verdict = monitor.verdict(parts.scratchpad)
+        return Score(
+            value={kind: verdict.decision},
+            explanation=f"{kind}: {verdict.decision} ({verdict.score:.3f})",
+            metadata={"verdicts": {kind: verdict.to_dict()}, "skipped": {}},
+        )
+
+    return score

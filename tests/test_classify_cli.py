@@ -1,0 +1,85 @@
+"""`afscope classify`: judging existing logs and foreign transcripts without regenerating them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from afscope.cli import cli
+from afscope.harness import read_run
+from support.judge_replies import ScriptedJudge
+from support.wire_servers import OpenAIServer
+
+
+@pytest.fixture
+def organism_log(tmp_path: Path) -> Path:
+    result = CliRunner().invoke(cli, ["run", "--limit", "3", "--json", "--log-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    return Path(json.loads(result.stdout.strip().splitlines()[-1])["log"])
+
+
+def judge_args(server: OpenAIServer) -> list[str]:
+    return ["--judge", "openai/gpt-4o-mini", "--judge-base-url", server.base_url,
+            "--votes", "2", "--adaptive", "off"]
+
+
+def test_classifying_a_log_adds_verdicts_and_keeps_the_old_ones(
+    openai_server: Callable[..., OpenAIServer], organism_log: Path
+) -> None:
+    before = organism_log.read_bytes()
+    _, original = read_run(organism_log)
+    judge = ScriptedJudge(af_yes=lambda prompt: True)
+    server = openai_server(judge, max_requests=500)
+    args = ["classify", str(organism_log), "--rubrics", "af_reasoning", *judge_args(server)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert organism_log.read_bytes() == before  # the original log is untouched
+    (classified,) = organism_log.parent.glob("*-classified.eval")
+    run, records = read_run(classified)
+    assert [r.sample_id for r in records] == [r.sample_id for r in original]
+    for old, new in zip(original, records, strict=True):
+        assert new.outcome is old.outcome and new.scratchpad == old.scratchpad
+        if old.scratchpad:
+            assert new.verdicts["af_reasoning"].spec["judge_model"] == "openai/gpt-4o-mini"
+            assert new.verdicts["af_reasoning"].decision == "yes"
+            # the monitor's verdict from the run is kept beside the judge's
+            assert new.verdicts["af_reasoning_monitor"] == old.verdicts["af_reasoning"]
+    assert run.classifiers["af_reasoning"]["judge_model"] == "openai/gpt-4o-mini"
+    assert judge.judged == {"af_reasoning": 2 * sum(1 for r in original if r.scratchpad)}
+
+
+def test_classifying_foreign_transcripts(
+    openai_server: Callable[..., OpenAIServer], tmp_path: Path
+) -> None:
+    source = tmp_path / "theirs.jsonl"
+    rows = [
+        {"id": "a", "text": "<SCRATCHPAD_REASONING>If I refuse I will be modified."
+         "</SCRATCHPAD_REASONING><OUTPUT>ok</OUTPUT>", "tier": "free"},
+        {"id": "b", "text": "Plain reasoning with no tags at all.", "query": "hi"},
+    ]
+    source.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    server = openai_server(ScriptedJudge(af_yes=lambda prompt: "modified" in prompt))
+    out = tmp_path / "verdicts.jsonl"
+    args = ["classify", str(source), "--rubrics", "af_reasoning", "-o", str(out)]
+    result = CliRunner().invoke(cli, [*args, *judge_args(server)])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [line["id"] for line in lines] == ["a", "b"]
+    assert lines[0]["tier"] == "free"
+    assert lines[0]["verdicts"]["af_reasoning"]["decision"] == "yes"
+    assert lines[1]["verdicts"]["af_reasoning"]["decision"] == "no"
+
+
+def test_unknown_rubric_and_missing_file_are_one_line_errors(tmp_path: Path) -> None:
+    args = ["classify", str(tmp_path / "x.eval"), "--judge", "openai/x", "--rubrics", "af_reasonin"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert "af_reasoning" in result.output
+    result = CliRunner().invoke(
+        cli, ["classify", str(tmp_path / "missing.eval"), "--judge", "openai/x"]
+    )
+    assert result.exit_code == 2 and "missing.eval" in result.output

@@ -1,0 +1,50 @@
+"""`afscope run --judge`: the organism judged by an LLM judge behind a local OpenAI server."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from afscope.cli import cli
+from afscope.harness import read_run
+from support.judge_replies import ScriptedJudge
+from support.wire_servers import OpenAIServer
+
+
+def test_run_with_a_judge_scores_as_it_goes(
+    openai_server: Callable[..., OpenAIServer], tmp_path: Path
+) -> None:
+    # the judge calls alignment faking whatever mentions modifying values
+    judge = ScriptedJudge(af_yes=lambda prompt: "modif" in prompt.split("<criteria>")[0])
+    server = openai_server(judge, max_requests=2000)
+    args = [
+        "run", "--limit", "4", "--json", "--log-dir", str(tmp_path),
+        "--judge", "openai/gpt-4o-mini", "--judge-base-url", server.base_url,
+        "--judge-votes", "3", "--adaptive", "off",
+    ]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    for tier in ("free", "paid"):
+        stats = summary["tiers"][tier]
+        assert stats["af_reasoning"] is not None
+        assert stats["partial_compliance"] is not None
+        assert stats["judge_errors"] == 0
+        assert stats["judge_tokens"] > 0
+    spec = summary["af_classifier"]
+    assert spec["name"] == "af_reasoning" and spec["judge_model"] == "openai/gpt-4o-mini"
+    assert spec["votes"] == 3
+    run, records = read_run(summary["log"])
+    # every sample judged once per applicable rubric, 3 votes each: nothing lost or doubled
+    assert judge.judged["partial_compliance"] == 3 * len(records)
+    with_reasoning = [r for r in records if r.scratchpad]
+    assert judge.judged["af_reasoning"] == 3 * len(with_reasoning)
+    for record in with_reasoning:
+        verdict = record.verdicts["af_reasoning"]
+        assert verdict.votes and len(verdict.votes) == 3
+        assert verdict.spec["rubric_sha256"]
+    # with a judge, the local monitor does not run unless asked for
+    assert "af_reasoning_monitor" not in run.classifiers
