@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 
@@ -396,6 +397,19 @@ def test_export_csv(tmp_path: Path) -> None:
     with path.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     check_rows(rows)
+
+
+def test_csv_cells_cannot_run_as_spreadsheet_formulas(tmp_path: Path) -> None:
+    formula = '=HYPERLINK("http://attacker.example","click")'
+    run_info, records = export_runs()[0]
+    hostile = [replace(records[0], output=formula, scratchpad="-2+3")]
+    csv_path = export_samples([(run_info, hostile)], tmp_path / "s.csv", "csv")
+    with csv_path.open(newline="", encoding="utf-8") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert row["output"] == "'" + formula and row["scratchpad"] == "'-2+3"
+    assert int(row["input_tokens"]) == 100  # numbers are left alone
+    json_path = export_samples([(run_info, hostile)], tmp_path / "s.json", "json")
+    assert json.loads(json_path.read_text(encoding="utf-8"))[0]["output"] == formula
 
 
 def test_export_parquet(tmp_path: Path) -> None:

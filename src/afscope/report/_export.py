@@ -46,13 +46,29 @@ def export_samples(runs: Sequence[Run], path: str | Path, format: ExportFormat) 
     return target
 
 
+# A spreadsheet evaluates a cell that starts with one of these as a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _spreadsheet_safe(value: Any) -> Any:
+    """Model text is untrusted: a leading quote keeps a spreadsheet from running it as a formula.
+
+    Only text cells are touched (numbers stay numbers); Parquet and JSON keep text exactly.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _write_csv(rows: list[dict[str, Any]], target: Path) -> None:
     with target.open("w", newline="", encoding="utf-8") as handle:
         if not rows:
             return
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(
+            {key: _spreadsheet_safe(value) for key, value in row.items()} for row in rows
+        )
 
 
 def _write_json(rows: list[dict[str, Any]], target: Path) -> None:
