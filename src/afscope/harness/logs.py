@@ -10,8 +10,8 @@ from typing import Any
 from inspect_ai.log import EvalLog, EvalSample, read_eval_log, read_eval_log_samples
 
 from afscope.errors import DataError
-from afscope.monitor import MONITOR_NAME
 from afscope.harness.task import parse_messages
+from afscope.monitor import MONITOR_NAME
 from afscope.providers import is_simulated
 from afscope.records import OrganismTruth, Outcome, RunInfo, SampleRecord, Tier, Verdict
 
