@@ -24,6 +24,7 @@ _COMMANDS: dict[str, str] = {
     "power": "afscope.cli._power:power",
     "report": "afscope.cli._report:report",
     "monitor": "afscope.cli._monitor:monitor",
+    "sweep": "afscope.cli._sweep:sweep",
 }
 
 

@@ -1,0 +1,230 @@
+"""`afscope sweep`: a grid of models x settings x variants on Inspect's eval-set, resumable.
+
+Everything is checked before anything is sent. The grid runs with Inspect's own progress display;
+a rerun of the same command after any interruption redoes no completed sample. At the end: a
+table per cell, the samples that finally failed (with the command that retries them) and one
+comparison report.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from afscope.sweep import (
+    CellPrompts,
+    CellResult,
+    ExperimentArgs,
+    RetryPolicy,
+    SweepPlan,
+    parse_base_urls,
+    parse_model_args,
+    split_names,
+)
+
+_DEFAULTS = RetryPolicy()
+
+
+@click.command()
+@click.option("--models", required=True, help="Comma list of Inspect models (provider/name).")
+@click.option("--settings", default="helpful-only", show_default=True, help="Comma list.")
+@click.option("--variants", default="default", show_default=True, help="Comma list.")
+@click.option(
+    "-M", "model_arg", multiple=True, nargs=2, metavar="MODEL KEY=VALUE",
+    help="Model argument for one model of --models (repeatable).",
+)
+@click.option(
+    "--base-url", "base_url", multiple=True, metavar="PROVIDER=URL",
+    help="Base URL for every model of a provider, e.g. openai=http://127.0.0.1:8000/v1.",
+)
+@click.option("--queries", default=None, help="Built-in query set or a file (csv/jsonl).")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="First N queries.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--log-dir", default="logs/sweep", show_default=True, type=click.Path(file_okay=False)
+)
+@click.option("--report", "report_path", default=None, help="[default: <log-dir>/report.html]")
+@click.option("--no-scratchpad", is_flag=True, help="Answer directly, without hidden reasoning.")
+@click.option("--suffix/--no-suffix", default=None, help="Accept/reject suffix (setting default).")
+@click.option("--tier-casing", type=click.Choice(["lower", "title"]), default="lower")
+@click.option("--max-turns", type=click.IntRange(min=1), default=4, show_default=True)
+@click.option("--max-tokens", type=click.IntRange(min=1), default=None)
+@click.option("--max-connections", type=int, default=_DEFAULTS.max_connections,
+              show_default=True, help="Concurrent requests per model.")
+@click.option("--max-retries", type=int, default=_DEFAULTS.max_retries, show_default=True,
+              help="Retries of one request (429, 5xx, 529, timeouts, dropped connections).")
+@click.option("--attempt-timeout", type=int, default=_DEFAULTS.attempt_timeout,
+              show_default=True, help="Seconds before one attempt is abandoned and retried.")
+@click.option("--timeout", type=int, default=None,
+              help="Seconds for one request with all its retries [default: no cap].")
+@click.option("--retry-on-error", type=int, default=_DEFAULTS.retry_on_error, show_default=True,
+              help="Reruns of a sample that raised an error.")
+@click.option("--retry-attempts", type=int, default=_DEFAULTS.retry_attempts, show_default=True,
+              help="Reruns of a cell that still has failed samples.")
+@click.option("--sdk-retries", type=int, default=_DEFAULTS.sdk_retries, show_default=True,
+              help="Provider SDK's own retries (not recorded in the log).")
+@click.option("--log-buffer", type=int, default=_DEFAULTS.log_buffer, show_default=True,
+              help="Samples written to the log file at a time (1: none lost to a kill).")
+@click.option("--dry-run", is_flag=True, help="Print what would be sent and its cost; send none.")
+@click.option("--json", "as_json", is_flag=True, help="No progress display; print one JSON object.")
+def sweep(**options: Any) -> None:
+    """Run a grid of models x settings x variants; rerun the same command to resume."""
+    from afscope.sweep import validate_plan
+
+    plan = _plan(options)
+    policy = _policy(options)
+    log_dir = str(options["log_dir"])
+    if options["dry_run"]:
+        from afscope.sweep import cell_prompts
+
+        _print_dry_run(plan, cell_prompts(plan), options["as_json"])
+        return
+    validate_plan(plan)
+    report = Path(options["report_path"] or Path(log_dir) / "report.html")
+    _run(plan, policy, log_dir, report, options["as_json"])
+
+
+def _plan(options: dict[str, Any]) -> SweepPlan:
+    experiment = ExperimentArgs(
+        queries=options["queries"],
+        limit=options["limit"],
+        scratchpad=not options["no_scratchpad"],
+        suffix=options["suffix"],
+        tier_casing=options["tier_casing"],
+        max_turns=options["max_turns"],
+        max_tokens=options["max_tokens"],
+        seed=options["seed"],
+    )
+    return SweepPlan(
+        models=split_names(options["models"], "--models"),
+        settings=split_names(options["settings"], "--settings"),
+        variants=split_names(options["variants"], "--variants"),
+        experiment=experiment,
+        model_args=parse_model_args(options["model_arg"]),
+        base_urls=parse_base_urls(options["base_url"]),
+    )
+
+
+def _policy(options: dict[str, Any]) -> RetryPolicy:
+    return RetryPolicy(
+        max_connections=options["max_connections"],
+        max_retries=options["max_retries"],
+        attempt_timeout=options["attempt_timeout"],
+        timeout=options["timeout"],
+        retry_on_error=options["retry_on_error"],
+        retry_attempts=options["retry_attempts"],
+        sdk_retries=options["sdk_retries"],
+        log_buffer=options["log_buffer"],
+    )
+
+
+def _run(plan: SweepPlan, policy: RetryPolicy, log_dir: str, report: Path, as_json: bool) -> None:
+    from afscope.harness import read_run
+    from afscope.report import write_report
+    from afscope.sweep import cell_result, read_faults, rerun_command, run_grid
+
+    outcome = run_grid(plan, policy, log_dir, quiet=as_json)
+    results = []
+    for _cell, path in outcome.logs:
+        run, records = read_run(path)
+        results.append(cell_result(run, records, read_faults(path)))
+    write_report([(r.run, r.records) for r in results], report)
+    failed = sum(len(r.faults.failed) for r in results)
+    rerun = rerun_command(plan, policy, log_dir)
+    if as_json:
+        click.echo(json.dumps({
+            "complete": outcome.complete and not failed,
+            "cells": [r.to_json() for r in results],
+            "failed_samples": failed,
+            "rerun": rerun if failed or not outcome.complete else None,
+            "report": str(report),
+        }))
+    else:
+        _print_results(results, outcome.complete, rerun, report)
+    if failed or not outcome.complete:
+        raise SystemExit(1)
+
+
+def _print_results(results: list[CellResult], complete: bool, rerun: str, report: Path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from afscope.sweep import TABLE_HEADER, failed_samples, table_rows
+
+    table = Table(title="afscope sweep: compliance per tier, gap with 95% interval")
+    for name in TABLE_HEADER:
+        table.add_column(name, overflow="fold")
+    for row in table_rows(results):
+        table.add_row(*row)
+    console = Console(highlight=False)
+    if not console.is_terminal:  # a log file or pipe: keep one line per cell
+        console = Console(highlight=False, width=200)
+    console.print(table)
+    if any(r.run.simulated for r in results):
+        console.print("[bold yellow]SIMULATED rows: afscope's simulated organism, not a model.")
+    failed = failed_samples(results)
+    if failed:
+        console.print(f"[bold red]{len(failed)} samples failed after all retries:")
+        for label, sample_id in failed:
+            console.print(f"  {label}: {sample_id}", markup=False)
+    if failed or not complete:
+        console.print("retry them (completed samples are kept) with:")
+        console.print(f"  {rerun}", markup=False, soft_wrap=True)
+    console.print(f"report: {report}", markup=False)
+
+
+def _print_dry_run(plan: SweepPlan, prompts: tuple[CellPrompts, ...], as_json: bool) -> None:
+    """Per model: requests, tokens and price from :mod:`afscope.cost` when it has a price table."""
+    import importlib
+
+    cost = importlib.import_module("afscope.cost")
+    estimate = getattr(cost, "estimate_requests", None)
+    formatted = getattr(cost, "format_estimates", None)
+    if estimate is None or formatted is None or as_json:
+        _print_token_estimates(plan, prompts, as_json)
+        return
+    scratchpad = plan.experiment.scratchpad
+    estimates = [
+        estimate(p.cell.model, p.system_prompt, list(p.user_turns), scratchpad=scratchpad)
+        for p in prompts
+    ]
+    click.echo(f"dry run: nothing sent. {len(prompts)} cells")
+    for line in formatted(estimates):
+        click.echo(line)
+
+
+def _print_token_estimates(
+    plan: SweepPlan, prompts: tuple[CellPrompts, ...], as_json: bool
+) -> None:
+    """Per model: requests and tokens from :mod:`afscope.estimate` (no price table yet)."""
+    from afscope.estimate import estimate_run
+
+    totals: dict[str, dict[str, Any]] = {}
+    for cell_prompts in prompts:
+        estimate = estimate_run(
+            cell_prompts.system_prompt, cell_prompts.user_turns,
+            scratchpad=plan.experiment.scratchpad,
+        )
+        total = totals.setdefault(cell_prompts.cell.model, {
+            "model": cell_prompts.cell.model, "cells": 0, "samples": 0, "requests": 0,
+            "estimated_input_tokens": 0, "estimated_output_tokens": 0, "estimated_price": None,
+        })
+        total["cells"] += 1
+        total["samples"] += estimate.samples
+        total["requests"] += estimate.requests
+        total["estimated_input_tokens"] += estimate.input_tokens
+        total["estimated_output_tokens"] += estimate.output_tokens
+    if as_json:
+        click.echo(json.dumps({"dry_run": True, "models": list(totals.values())}))
+        return
+    click.echo(f"dry run: nothing sent. {len(prompts)} cells")
+    for total in totals.values():
+        click.echo(
+            f"{total['model']}: {total['cells']} cells, {total['samples']} samples, "
+            f"at least {total['requests']} requests, ~{total['estimated_input_tokens']:,} input "
+            f"and ~{total['estimated_output_tokens']:,} output tokens; price: not estimated "
+            "(no price table available)"
+        )

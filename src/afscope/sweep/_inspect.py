@@ -1,0 +1,125 @@
+"""Inspect glue for a sweep: one task per cell, bound to its model, run by ``eval_set``.
+
+``eval_set`` makes the sweep resumable: a rerun with the same log directory reuses every log that
+completed, and resumes an interrupted or failed one from the samples it had already written
+(a killed process leaves its log "started"; Inspect recovers it and reruns only the samples that
+had not finished). Each task is bound to its own ``Model`` so that every model keeps its own
+base URL and model args.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from inspect_ai import Task, eval_set, task_with
+from inspect_ai._util.error import PrerequisiteError
+from inspect_ai.event import ModelEvent
+from inspect_ai.log import EvalLog, EvalSample, read_eval_log_samples
+from inspect_ai.model import Model, get_model
+
+from afscope.errors import ConfigError, ProviderError
+from afscope.harness import alignment_faking
+from afscope.providers import is_simulated, provider_of
+from afscope.sweep._policy import RetryPolicy
+from afscope.sweep._results import FaultCounts
+from afscope.sweep._spec import Cell, SweepPlan
+
+__all__ = ["GridOutcome", "read_faults", "run_grid"]
+
+
+@dataclass(frozen=True)
+class GridOutcome:
+    """Whether every cell's log completed, and each cell's log (in the plan's cell order)."""
+
+    complete: bool
+    logs: tuple[tuple[Cell, Path], ...]
+
+
+def _models(plan: SweepPlan, policy: RetryPolicy) -> dict[str, Model]:
+    models = {}
+    for name in plan.models:
+        args: dict[str, Any] = {**policy.sdk_model_args(provider_of(name)), **plan.args_for(name)}
+        try:
+            models[name] = get_model(name, base_url=plan.base_url(name), memoize=False, **args)
+        except PrerequisiteError as error:  # e.g. a provider's key or package is missing
+            raise ProviderError(f"model {name!r} cannot be used: {error}") from None
+    return models
+
+
+def build_tasks(plan: SweepPlan, policy: RetryPolicy) -> list[Task]:
+    """One Inspect task per cell, each bound to its model."""
+    models = _models(plan, policy)
+    return [
+        task_with(
+            alignment_faking(**plan.experiment.task_args(cell)),
+            model=models[cell.model],
+            name=cell.task_name,
+            tags=["afscope", "sweep", *(["simulated"] if is_simulated(cell.model) else [])],
+        )
+        for cell in plan.cells()
+    ]
+
+
+def run_grid(
+    plan: SweepPlan, policy: RetryPolicy, log_dir: str | Path, *, quiet: bool = False
+) -> GridOutcome:
+    """Run (or resume) every cell with Inspect's eval-set and its own progress display."""
+    tasks = build_tasks(plan, policy)
+    try:
+        complete, logs = eval_set(
+            tasks,
+            log_dir=str(log_dir),
+            model=None,
+            seed=plan.experiment.seed,
+            display="none" if quiet else None,
+            **policy.eval_set_args(),
+        )
+    except PrerequisiteError as error:  # e.g. the directory holds another sweep's logs
+        raise ConfigError(
+            f"Inspect refused the sweep: {error}; use a new --log-dir for a different grid",
+            key="--log-dir",
+        ) from None
+    return GridOutcome(complete=complete, logs=_pair_logs(plan.cells(), logs))
+
+
+def _pair_logs(cells: Sequence[Cell], logs: Sequence[EvalLog]) -> tuple[tuple[Cell, Path], ...]:
+    by_key = {(log.eval.task, log.eval.model): log for log in logs}
+    paired = []
+    for cell in cells:
+        log = by_key.get((cell.task_name, cell.model))
+        if log is None or not log.location:
+            raise ProviderError(f"Inspect returned no log for {cell.label}")
+        paired.append((cell, Path(log.location)))
+    return tuple(paired)
+
+
+def _sample_faults(sample: EvalSample) -> tuple[int, int]:
+    """(request retries, sample errors) of one sample.
+
+    Inspect logs each failed attempt of a request as a model event with its ``error`` and then
+    the retried call as another model event; the last failed attempt of a sample that failed
+    was not retried. A sample attempt that raised and was rerun is in ``error_retries``.
+    """
+    calls = [event for event in sample.events if isinstance(event, ModelEvent)]
+    failed_attempts = sum(1 for event in calls if event.error)
+    if sample.error and calls and calls[-1].error:
+        failed_attempts -= 1
+    retries = failed_attempts + sum(event.retries or 0 for event in calls)
+    errors = len(sample.error_retries or []) + (1 if sample.error else 0)
+    return retries, errors
+
+
+def read_faults(path: str | Path) -> FaultCounts:
+    """Request retries, sample errors and failed samples recorded in one log."""
+    retries = errors = 0
+    failed = []
+    for sample in read_eval_log_samples(str(path), all_samples_required=False):
+        sample_retries, sample_errors = _sample_faults(sample)
+        retries += sample_retries
+        errors += sample_errors
+        if sample.error:
+            failed.append(str(sample.id))
+    return FaultCounts(retries=retries, errors=errors, failed=tuple(failed))
