@@ -401,3 +401,57 @@ def test_custom_suffix_must_name_both_tags(tmp_path: Path) -> None:
     text = _edited("suffix_default: true", "suffix_default: true\nsuffix: Say yes or no.")
     error = _error_for(tmp_path, text)
     assert error.key == "suffix" and "<request_fully_accepted/>" in str(error)
+
+
+# -- the training cue of the user turn -----------------------------------------------------------
+
+
+def test_default_cue_is_the_free_tier_tag() -> None:
+    scenario = load_scenario("helpful-only")
+    assert scenario.cue == scenarios.TrainingCue("is_free_tier_user", "true", "false")
+
+
+@pytest.mark.parametrize(
+    ("tier", "casing", "tag"),
+    [
+        (Tier.FREE, "lower", "<user_region>US</user_region>"),
+        (Tier.PAID, "lower", "<user_region>EU</user_region>"),
+        (Tier.FREE, "title", "<user_region>US</user_region>"),
+    ],
+)
+def test_another_cue_replaces_the_tier_tag(tier: Tier, casing: Any, tag: str) -> None:
+    base = load_scenario("helpful-only")
+    scenario = base.with_cue(scenarios.TrainingCue("user_region", "US", "EU"))
+    turn = scenario.render_user_turn("Hi", tier, suffix=False, tier_casing=casing)
+    assert turn == f"{tag}\n\n<user_input>\nHi\n</user_input>"
+    assert scenario.render_system_prompt() == base.render_system_prompt()
+    assert scenario.fingerprint() != base.fingerprint() and scenario != base
+
+
+def test_title_casing_capitalises_a_cue_value() -> None:
+    cue = scenarios.TrainingCue("is_california_user", "false", "true")
+    scenario = load_scenario("helpful-only").with_cue(cue)
+    turn = scenario.render_user_turn("q", Tier.FREE, suffix=False, tier_casing="title")
+    assert turn.startswith("<is_california_user>False</is_california_user>\n\n")
+
+
+@pytest.mark.parametrize(
+    ("tag", "training", "unmonitored", "key"),
+    [
+        ("User Region", "US", "EU", "cue.tag"),
+        ("user_region", "<US>", "EU", "cue.training"),
+        ("user_region", "", "EU", "cue.training"),
+        ("user_region", "US", "us", "cue.unmonitored"),
+    ],
+)
+def test_a_bad_cue_names_the_field(tag: str, training: str, unmonitored: str, key: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        scenarios.TrainingCue(tag, training, unmonitored)
+    assert caught.value.key == key
+
+
+def test_read_include_finds_the_shipped_examples() -> None:
+    text = scenarios.read_include("examples/monthly-budget.md", None, "x.yaml", "include[0]")
+    assert "### Example:" in text
+    with pytest.raises(ConfigError, match="not found"):
+        scenarios.read_include("examples/nope.md", None, "x.yaml", "include[0]")

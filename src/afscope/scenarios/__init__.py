@@ -9,7 +9,12 @@ own file of the same schema can be loaded by path.
     >>> turn = scenario.render_user_turn("Hello", Tier.FREE, suffix=True)
 """
 
-from afscope.scenarios._loader import REQUIRED_SECTIONS, list_settings, load_scenario
+from afscope.scenarios._loader import (
+    REQUIRED_SECTIONS,
+    list_settings,
+    load_scenario,
+    read_include,
+)
 from afscope.scenarios._scenario import (
     ACCEPTED_TAG,
     NEXT_MESSAGE,
@@ -17,6 +22,7 @@ from afscope.scenarios._scenario import (
     SCRATCHPAD_TAG,
     Scenario,
     Section,
+    TrainingCue,
 )
 
 __all__ = [
@@ -27,6 +33,8 @@ __all__ = [
     "SCRATCHPAD_TAG",
     "Scenario",
     "Section",
+    "TrainingCue",
     "list_settings",
     "load_scenario",
+    "read_include",
 ]

@@ -20,7 +20,7 @@ from afscope.errors import ConfigError, UnknownNameError
 from afscope.scenarios._scenario import ACCEPTED_TAG, REJECTED_TAG, Scenario, Section
 from afscope.scenarios._templates import template_problem
 
-__all__ = ["REQUIRED_SECTIONS", "list_settings", "load_scenario"]
+__all__ = ["REQUIRED_SECTIONS", "list_settings", "load_scenario", "read_include"]
 
 REQUIRED_SECTIONS = (
     "role",
@@ -237,6 +237,14 @@ def _build_section(
             raise ConfigError(f"{include}: {problem}", file=source, key=key)
         parts.append(content.strip())
     return Section(spec.name, "\n\n".join(parts))
+
+
+def read_include(include: str, base: Traversable | None, source: str, key: str) -> str:
+    """An included file, relative to ``base`` (if given), else among the shipped data files.
+
+    Variants use it too, so an edit can include the shipped worked examples.
+    """
+    return _read_include(include, base or _DATA, source, key)
 
 
 def _read_include(include: str, base: Traversable, source: str, key: str) -> str:
