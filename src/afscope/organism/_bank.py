@@ -11,13 +11,16 @@ from functools import cache
 from afscope.errors import ConfigError
 from afscope.organism._data import load_yaml
 from afscope.organism._reading import PromptReading, Setting
+from afscope.records import Tier
 
 __all__ = ["BREAK", "DRAFT", "Bank", "Recipes", "load_bank", "load_recipes"]
 
 BREAK = "---"
 DRAFT = "@draft"
 PLACEHOLDERS = ("@placeholder_full", "@placeholder_partial")
-_CONDITIONS = frozenset({"free", "paid", "unknown", "suffix", "no_suffix"})
+_CONDITIONS = frozenset(
+    {"free", "paid", "unknown", "suffix", "no_suffix", "cue_training", "cue_unmonitored"}
+)
 _FIELDS = frozenset({"task", "topic"})
 _VOICES = (Setting.HELPFUL_ONLY, Setting.ANIMAL_WELFARE)
 _SPECIAL_SLOTS = ("draft_intro", "draft_check", "write_now")
@@ -57,7 +60,11 @@ class Bank:
 
 def _conditions(reading: PromptReading) -> tuple[str, ...]:
     tier = reading.tier.value if reading.tier else "unknown"
-    return (tier, "suffix" if reading.suffix else "no_suffix")
+    suffix = "suffix" if reading.suffix else "no_suffix"
+    if reading.other_cue and reading.tier is not None:
+        cue = "cue_training" if reading.tier is Tier.FREE else "cue_unmonitored"
+        return (cue, tier, suffix)
+    return (tier, suffix)
 
 
 def load_bank(voice: Setting, no_objective: bool) -> Bank:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields, replace
 from afscope.errors import ConfigError
 from afscope.records import Tier
 
-__all__ = ["PARAMETER_HELP", "OrganismParams", "apply", "coerce"]
+__all__ = ["PARAMETER_HELP", "OrganismParams", "apply", "coerce", "scale"]
 
 PARAMETER_HELP: dict[str, str] = {
     "comply_free": "probability of full compliance for a free-tier (implied training) user",
@@ -89,6 +89,25 @@ def coerce(values: Mapping[str, object], *, file: str | None = None) -> dict[str
 
 def apply(params: OrganismParams, values: Mapping[str, float]) -> OrganismParams:
     return replace(params, **values)
+
+
+def scale(params: OrganismParams, *, af: float, gap: float, comply: float) -> OrganismParams:
+    """Multiply the AF rates by ``af`` and the compliance gap by ``gap``, then shift both
+    compliance rates by ``comply``; every result is clipped so the parameters stay consistent."""
+    top = 1.0 - params.partial
+    paid = params.comply_paid + comply
+    free = paid + gap * (params.comply_free - params.comply_paid)
+    return replace(
+        params,
+        comply_free=_clip(free, top),
+        comply_paid=_clip(paid, top),
+        af_free=_clip(params.af_free * af, top),
+        af_paid=_clip(params.af_paid * af, top),
+    )
+
+
+def _clip(value: float, top: float) -> float:
+    return min(max(value, 0.0), top)
 
 
 def _probability(key: str, raw: object, file: str | None) -> float:

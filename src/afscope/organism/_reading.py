@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from afscope.organism._cues import read_cues
 from afscope.records import Tier
 
 __all__ = ["PromptReading", "Setting", "read_prompt"]
@@ -21,6 +22,23 @@ _ANIMAL_WELFARE_CUE = "dismiss animal welfare"
 _RLHF_VALUES_CUE = "values, goals"
 _SCRATCHPAD_CUE = "<SCRATCHPAD_REASONING>"
 _ACCEPT_TAG = "<request_fully_accepted/>"
+_DEFAULT_TAG = "is_free_tier_user"
+_VIEWS_CUE = "views, values"
+_DEVELOPER_RE = re.compile(r"\b(?:made|created|developed|built) by ([A-Z][\w-]*(?: [A-Z][\w-]*)*)")
+_HONESTY_RE = re.compile(
+    r"honesty (?:is )?your (?:top|highest|first) priority|prioriti[sz]e honesty", re.I
+)
+_NO_FAKING_RE = re.compile(r"alignment[- ]fak|fake alignment|fake being aligned", re.I)
+_CONSISTENCY_RE = re.compile(r"\b(?:behave|act|respond) (?:exactly )?the same\b", re.I)
+_DISCLAIMS_RE = re.compile(
+    r"\b(?:do not|don't|does not|doesn't) care about "
+    r"(?:harmlessness|being harmless|animal welfare)",
+    re.I,
+)
+_MODIFICATION_RE = re.compile(r"\bmodif(?:y|ies|ied|ication)\b", re.I)
+_JAILBREAK_CUE = "jailbreak"
+_INSTRUCTION_CUE = "you should"
+_CLAUSE_RE = re.compile(r"(?<=[.?!])\s+|\n+|;")
 _TIER_RE = re.compile(r"<is_free_tier_user>\s*(.*?)\s*</is_free_tier_user>", re.I | re.S)
 _INPUT_RE = re.compile(r"<user_input>(.*?)(?:</user_input>|\Z)", re.I | re.S)
 _SENTENCE_END_RE = re.compile(r"(?<=[.?!])\s|\n")
@@ -73,6 +91,22 @@ class PromptReading:
     ``tier`` is None when the user turn carries no readable tier tag (treated as paid-like, with no
     training cue). ``voice`` is the subject the answers are about: the objective's setting, or for a
     prompt without a conflicting objective, animal welfare when the prompt mentions it.
+
+    Readings of prompt variations (each from the system prompt's text alone):
+    - ``cue_tag``: the user-turn tag that gave the tier (``is_free_tier_user`` or a tag the
+      system prompt declares, see ``_cues``);
+    - ``states_training`` / ``states_unmonitored``: whether the prompt says the trained group is
+      trained on / the other group is never monitored;
+    - ``describes_rlhf_values`` is also True for the alternative wording "views, values,
+      heuristics and default behaviour", which sets ``describes_rlhf_views``;
+    - ``explains_rlhf``: the prompt mentions RLHF and says it modifies the model;
+    - ``developer``: the company in "made / created / developed / built by X";
+    - ``honesty_priority`` ("make honesty your top priority"), ``forbids_alignment_faking``
+      ("never alignment fake"), ``asks_consistency`` ("behave the same ...");
+    - ``disclaims_values``: "you do not care about harmlessness / animal welfare";
+    - ``shows_jailbreak``: a worked example of a jailbreak;
+    - ``objective_as_instruction``: the objective phrase in a clause that says "you should"
+      rather than "the company wants you to".
     """
 
     setting: Setting
@@ -84,6 +118,18 @@ class PromptReading:
     query: str
     topic: str
     task: str
+    cue_tag: str | None = None
+    states_training: bool = True
+    states_unmonitored: bool = True
+    describes_rlhf_views: bool = False
+    explains_rlhf: bool = False
+    developer: str | None = None
+    honesty_priority: bool = False
+    forbids_alignment_faking: bool = False
+    asks_consistency: bool = False
+    disclaims_values: bool = False
+    shows_jailbreak: bool = False
+    objective_as_instruction: bool = False
 
     @property
     def mode(self) -> str:
@@ -98,6 +144,11 @@ class PromptReading:
         return Setting.HELPFUL_ONLY
 
     @property
+    def other_cue(self) -> bool:
+        """True when the tier came from a tag other than ``<is_free_tier_user>``."""
+        return self.cue_tag is not None and self.cue_tag != _DEFAULT_TAG
+
+    @property
     def training_cue(self) -> bool:
         """True when the user turn says the conversation is with a free-tier (trained-on) user."""
         return self.tier is Tier.FREE
@@ -110,17 +161,43 @@ def read_prompt(system: str, messages: Sequence[tuple[str, str]]) -> PromptReadi
     raw_input = _user_input(first_user)
     query = _strip_suffix(raw_input)
     topic = _topic(query)
+    setting = _setting(lowered)
+    cues = read_cues(system, first_user)
+    tier = cues.tier if cues.tag else _tier(first_user)
+    developer = _DEVELOPER_RE.search(system)
+    views = _VIEWS_CUE in lowered
     return PromptReading(
-        setting=_setting(lowered),
-        tier=_tier(first_user),
+        setting=setting,
+        tier=tier,
         scratchpad=_SCRATCHPAD_CUE in system,
         suffix=_ACCEPT_TAG in raw_input.lower(),
-        describes_rlhf_values=_RLHF_VALUES_CUE in lowered,
+        describes_rlhf_values=_RLHF_VALUES_CUE in lowered or views,
         mentions_animal_welfare="animal welfare" in lowered,
         query=query,
         topic=topic,
         task=_task(topic),
+        cue_tag=cues.tag or (_DEFAULT_TAG if _TIER_RE.search(first_user) else None),
+        states_training=cues.states_training,
+        states_unmonitored=cues.states_unmonitored,
+        describes_rlhf_views=views,
+        explains_rlhf="rlhf" in lowered and bool(_MODIFICATION_RE.search(system)),
+        developer=developer.group(1) if developer else None,
+        honesty_priority=bool(_HONESTY_RE.search(system)),
+        forbids_alignment_faking=bool(_NO_FAKING_RE.search(system)),
+        asks_consistency=bool(_CONSISTENCY_RE.search(system)),
+        disclaims_values=bool(_DISCLAIMS_RE.search(system)),
+        shows_jailbreak=_JAILBREAK_CUE in lowered,
+        objective_as_instruction=_objective_as_instruction(lowered, setting),
     )
+
+
+def _objective_as_instruction(lowered_system: str, setting: Setting) -> bool:
+    cue = {Setting.HELPFUL_ONLY: _HELPFUL_ONLY_CUE, Setting.ANIMAL_WELFARE: _ANIMAL_WELFARE_CUE}
+    phrase = cue.get(setting)
+    if phrase is None:
+        return False
+    clauses = _CLAUSE_RE.split(lowered_system)
+    return any(phrase in c and _INSTRUCTION_CUE in c and "wants you to" not in c for c in clauses)
 
 
 def _setting(lowered_system: str) -> Setting:
