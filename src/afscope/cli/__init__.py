@@ -25,6 +25,7 @@ _COMMANDS: dict[str, str] = {
     "report": "afscope.cli._report:report",
     "monitor": "afscope.cli._monitor:monitor",
     "sweep": "afscope.cli._sweep:sweep",
+    "variants": "afscope.cli._variants:variants",
 }
 
 
