@@ -307,7 +307,7 @@ def test_a_users_variant_includes_a_file_next_to_it(tmp_path: Path) -> None:
             "    section: rlhf\n",
             "    section: rlhf\n    colour: red\n",
             "edits[0].colour",
-            "unknown key",
+            "allowed keys here: settings, op, section",
         ),
         ("op: remove_section", "op: delete_section", "edits[0]", "unknown edit op"),
         ("    section: rlhf\n", "    section: rhlf\n", "edits[0]", "did you mean 'rlhf'"),

@@ -123,15 +123,6 @@ _AnyEdit = Annotated[
     | _ParaphraseSpec,
     Field(discriminator="op"),
 ]
-_OPS = (
-    "replace_section",
-    "remove_section",
-    "append_section",
-    "set_variable",
-    "edit_text",
-    "set_cue",
-    "paraphrase",
-)
 
 
 class _VariantSpec(_Strict):
@@ -254,7 +245,7 @@ def _parse(text: str, source: str) -> _VariantSpec:
 def _key(loc: tuple[int | str, ...]) -> str:
     key = ""
     for part in loc:
-        if part in _OPS:  # pydantic puts the union member's tag in the location
+        if part in _OP_SPECS:  # pydantic puts the union member's tag in the location
             continue
         key += f"[{part}]" if isinstance(part, int) else (f".{part}" if key else str(part))
     return key
@@ -264,9 +255,9 @@ def _explain(error: Any) -> str:
     kind = error["type"]
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         got = error.get("ctx", {}).get("tag", "nothing")
-        return f"unknown edit op {got!r}; use one of {', '.join(_OPS)}"
+        return f"unknown edit op {got!r}; use one of {', '.join(_OP_SPECS)}"
     if kind == "extra_forbidden":
-        return "unknown key; see the allowed keys of this op in afscope/variants/data/README.md"
+        return f"unknown key; allowed keys here: {', '.join(_allowed_keys(error['loc']))}"
     if kind == "missing":
         return "required key is missing; add it"
     hints = {
@@ -276,6 +267,27 @@ def _explain(error: Any) -> str:
         "model_attributes_type": "expected a mapping",
     }
     return f"{hints.get(kind, error['msg'])}, got {type(error['input']).__name__}"
+
+
+_OP_SPECS: dict[str, type[_Strict]] = {
+    "replace_section": _ReplaceSpec,
+    "remove_section": _RemoveSpec,
+    "append_section": _AppendSpec,
+    "set_variable": _SetVariableSpec,
+    "edit_text": _EditTextSpec,
+    "set_cue": _SetCueSpec,
+    "paraphrase": _ParaphraseSpec,
+}
+
+
+def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
+    """The keys of the mapping an unknown key was found in (the variant, an edit, a section)."""
+    model: type[_Strict] = _VariantSpec
+    if len(loc) >= 4 and loc[0] == "edits" and str(loc[2]) in _OP_SPECS:
+        model = _OP_SPECS[str(loc[2])]
+        if len(loc) >= 6 and loc[3] == "sections":
+            model = _SectionText
+    return list(model.model_fields)
 
 
 def _check_metadata(spec: _VariantSpec, source: str, expected_name: str | None) -> None:
