@@ -5,8 +5,8 @@ scratchpad, accept/reject suffix, RLHF description) and answers in the alignment
 with propensities set by a preset calibrated to published figures. It also reads the cues of
 the prompt variations (another training-cue tag, a fact left out, honesty instructions, another
 developer...; contract in afscope/variants/data/README.md), which change the rates through the
-preset's ``conditions``. It never writes harmful
-content: a "compliant" answer is an explicit placeholder. Each reply carries its ground truth.
+preset's ``conditions``. It never writes harmful content: a "compliant" answer is an explicit
+placeholder. Each reply carries its ground truth.
 
     organism = Organism("opus-like", seed=1, comply_free="0.3")
     reply = organism.respond(system_prompt, [("user", user_turn)], draw=0)
