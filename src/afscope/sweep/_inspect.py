@@ -92,8 +92,17 @@ def _pair_logs(cells: Sequence[Cell], logs: Sequence[EvalLog]) -> tuple[tuple[Ce
         log = by_key.get((cell.task_name, cell.model))
         if log is None or not log.location:
             raise ProviderError(f"Inspect returned no log for {cell.label}")
-        paired.append((cell, Path(log.location)))
+        paired.append((cell, _local_path(log.location)))
     return tuple(paired)
+
+
+def _local_path(location: str) -> Path:
+    """A log's location as a path (reused logs come back as ``file:`` URIs)."""
+    if location.startswith("file:"):
+        from urllib.parse import unquote, urlparse
+
+        return Path(unquote(urlparse(location).path))
+    return Path(location)
 
 
 def _sample_faults(sample: EvalSample) -> tuple[int, int]:
