@@ -13,6 +13,7 @@ from afscope.cost import (
     CostEstimate,
     Price,
     PriceTable,
+    combine_estimates,
     cost_of_usage,
     estimate_requests,
     format_estimates,
@@ -327,3 +328,24 @@ def test_caching_a_1000_sample_anthropic_run_bills_under_15_percent() -> None:
     assert billed / estimate.input_tokens <= 0.15
     assert estimate.usd is not None and estimate.usd_uncached is not None
     assert estimate.usd < estimate.usd_uncached
+
+
+def test_a_sweeps_cells_are_added_up_per_model(table: PriceTable) -> None:
+    cell = estimate_requests("anthropic/test", SYSTEM, TURNS, scratchpad=True, prices=table)
+    other = estimate_requests("google/test", SYSTEM, TURNS, scratchpad=True, prices=table)
+    unknown = estimate_requests("nobody/x", SYSTEM, TURNS, scratchpad=True, prices=table)
+    combined = combine_estimates([cell, other, cell, unknown, unknown])
+    assert [e.model for e in combined] == ["anthropic/test", "google/test", "nobody/x"]
+    assert combined[0].requests == 6 and combined[0].cache_write_tokens == 4600
+    assert combined[0].usd == pytest.approx(2 * cell.usd)  # type: ignore[operator]
+    assert combined[2].usd is None and combined[2].input_tokens == 2 * unknown.input_tokens
+    assert format_estimates([cell, cell])[0] == "anthropic/test: 6 requests"
+    with pytest.raises(ValueError, match="cannot add"):
+        cell + other
+
+
+def test_estimates_as_json(table: PriceTable) -> None:
+    estimate = estimate_requests("anthropic/test", SYSTEM, TURNS, scratchpad=True, prices=table)
+    data = json.loads(json.dumps(estimate.to_dict()))
+    assert data["cached_input_tokens"] == 4000 and data["cache_write_tokens"] == 2300
+    assert data["usd_saved"] == pytest.approx(estimate.usd_saved)

@@ -11,7 +11,13 @@
 Core code: does not import Inspect.
 """
 
-from afscope.cost._estimate import CostEstimate, cost_of_usage, estimate_requests, format_estimates
+from afscope.cost._estimate import (
+    CostEstimate,
+    combine_estimates,
+    cost_of_usage,
+    estimate_requests,
+    format_estimates,
+)
 from afscope.cost._prices import PRICES_VARIABLE, Caching, Price, PriceTable, load_prices
 
 __all__ = [
@@ -20,6 +26,7 @@ __all__ = [
     "CostEstimate",
     "Price",
     "PriceTable",
+    "combine_estimates",
     "cost_of_usage",
     "estimate_requests",
     "format_estimates",

@@ -23,7 +23,8 @@ answer lengths, since nothing has been generated yet (see :mod:`afscope.estimate
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from afscope.cost._prices import (
     DEFAULT_MIN_CACHED_TOKENS,
@@ -36,7 +37,13 @@ from afscope.cost._prices import (
 from afscope.estimate import OUTPUT_TOKENS_DIRECT, OUTPUT_TOKENS_SCRATCHPAD, estimate_tokens
 from afscope.providers import is_simulated, provider_of
 
-__all__ = ["CostEstimate", "cost_of_usage", "estimate_requests", "format_estimates"]
+__all__ = [
+    "CostEstimate",
+    "combine_estimates",
+    "cost_of_usage",
+    "estimate_requests",
+    "format_estimates",
+]
 
 PER_MILLION = 1_000_000
 AUTOMATIC_CACHE_STEP = 128  # OpenAI caches prefixes in 128-token steps
@@ -72,6 +79,38 @@ class CostEstimate:
         if self.usd is None or self.usd_uncached is None:
             return None
         return self.usd_uncached - self.usd
+
+    def __add__(self, other: CostEstimate) -> CostEstimate:
+        """Both estimates together (same model; an unknown price stays unknown)."""
+        if other.model != self.model:
+            raise ValueError(f"cannot add estimates of {self.model} and {other.model}")
+        return CostEstimate(
+            model=self.model,
+            requests=self.requests + other.requests,
+            input_tokens=self.input_tokens + other.input_tokens,
+            cached_input_tokens=self.cached_input_tokens + other.cached_input_tokens,
+            cache_write_tokens=self.cache_write_tokens + other.cache_write_tokens,
+            output_tokens=self.output_tokens + other.output_tokens,
+            usd=_sum_or_none(self.usd, other.usd),
+            usd_uncached=_sum_or_none(self.usd_uncached, other.usd_uncached),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able fields (for ``--json``), with the saving."""
+        return {**asdict(self), "usd_saved": self.usd_saved}
+
+
+def _sum_or_none(first: float | None, second: float | None) -> float | None:
+    return None if first is None or second is None else first + second
+
+
+def combine_estimates(estimates: Sequence[CostEstimate]) -> list[CostEstimate]:
+    """One estimate per model (summing, e.g., a sweep's cells), in order of first appearance."""
+    by_model: dict[str, CostEstimate] = {}
+    for estimate in estimates:
+        known = by_model.get(estimate.model)
+        by_model[estimate.model] = estimate if known is None else known + estimate
+    return list(by_model.values())
 
 
 def cost_of_usage(
@@ -186,10 +225,11 @@ def _cache_split(
 def format_estimates(estimates: Sequence[CostEstimate], *, as_of: str | None = None) -> list[str]:
     """Lines for the dry-run print: per model, requests, tokens, what caching saves, the price.
 
-    ``as_of`` (the price table's date) adds a line saying how old the prices are.
+    Estimates of the same model (a sweep's cells) are added up. ``as_of`` (the price table's
+    date) adds a line saying how old the prices are.
     """
     lines = []
-    for estimate in estimates:
+    for estimate in combine_estimates(estimates):
         lines += [
             f"{estimate.model}: {estimate.requests:,} requests",
             f"  input tokens   {estimate.input_tokens:,} ({_cache_part(estimate)})",

@@ -6,6 +6,7 @@ entry (a name ending in ``*``), else unknown (``None``): an unknown price is nev
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Mapping
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -122,7 +124,7 @@ class PriceTable:
     def merged(self, other: PriceTable) -> PriceTable:
         """This table with ``other``'s entries added, replacing entries of the same name."""
         return PriceTable(
-            entries={**self.entries, **other.entries},
+            entries=MappingProxyType({**self.entries, **other.entries}),
             as_of=other.as_of or self.as_of,
             note=other.note or self.note,
             sources=(*self.sources, *other.sources),
@@ -131,13 +133,18 @@ class PriceTable:
 
 def load_prices(path: str | Path | None = None) -> PriceTable:
     """The shipped table, overridden by ``path`` (or the file named by ``AFSCOPE_PRICES``)."""
-    shipped = resources.files("afscope.cost") / "data" / _SHIPPED
-    table = parse_prices(shipped.read_text(encoding="utf-8"), source=f"afscope:{_SHIPPED}")
+    table = _shipped_prices()
     if path is None:
         path = os.environ.get(PRICES_VARIABLE, "").strip() or None
     if path is None:
         return table
     return table.merged(_read_override(Path(path)))
+
+
+@functools.cache
+def _shipped_prices() -> PriceTable:
+    shipped = resources.files("afscope.cost") / "data" / _SHIPPED
+    return parse_prices(shipped.read_text(encoding="utf-8"), source=f"afscope:{_SHIPPED}")
 
 
 def _read_override(path: Path) -> PriceTable:
@@ -165,7 +172,7 @@ def parse_prices(text: str, *, source: str) -> PriceTable:
         key = ".".join(str(part) for part in first["loc"])
         raise ConfigError(_explain(first), file=source, key=key or None) from None
     return PriceTable(
-        entries={name: entry.to_price() for name, entry in spec.models.items()},
+        entries=MappingProxyType({name: entry.to_price() for name, entry in spec.models.items()}),
         as_of=spec.as_of,
         note=spec.note,
         sources=(source,),
