@@ -97,13 +97,16 @@ def test_rerun_after_sigkill_redoes_nothing_and_loses_nothing(
         for record in records:
             keys[(run.model, run.variant, record.query_id, record.tier.value)] += 1
     assert len(keys) == cells_total and set(keys.values()) == {1}
+    # ... and so are the directory's logs: the killed run's superseded logs are gone
+    assert sorted(tmp_path.glob("*.eval")) == sorted(Path(c["log"]) for c in summary["cells"])
 
     # no completed sample was asked again
     after = first_turns(server.requests[seen_before_kill:])
     asked_again = [r for r in after if _key(r) in done_before]
     assert asked_again == []
-    # ... and every other one was asked once: the rerun sent exactly what was missing
-    assert len(after) == 2 * 2 * LIMIT - len(done_before)
+    # ... and none twice; Inspect may also recover a sample that finished just before the kill
+    # but was not yet readable from the file, so the rerun sends at most what looked missing
+    assert len({_key(r) for r in after}) == len(after) <= 2 * 2 * LIMIT - len(done_before)
     print(
         f"\nkill after {killed_at:.1f}s with {len(done_before)} OpenAI samples done; "
         f"rerun {rerun_seconds:.1f}s sent {len(after)} first turns"

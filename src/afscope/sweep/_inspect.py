@@ -17,7 +17,7 @@ from typing import Any
 from inspect_ai import Task, eval_set, task_with
 from inspect_ai._util.error import PrerequisiteError
 from inspect_ai.event import ModelEvent
-from inspect_ai.log import EvalLog, EvalSample, read_eval_log_samples
+from inspect_ai.log import EvalLog, EvalSample, read_eval_log, read_eval_log_samples
 from inspect_ai.model import Model, get_model
 
 from afscope.errors import ConfigError, ProviderError
@@ -82,7 +82,28 @@ def run_grid(
             f"Inspect refused the sweep: {error}; use a new --log-dir for a different grid",
             key="--log-dir",
         ) from None
+    _remove_superseded(Path(log_dir), logs)
     return GridOutcome(complete=complete, logs=_pair_logs(plan.cells(), logs))
+
+
+def _remove_superseded(log_dir: Path, logs: Sequence[EvalLog]) -> None:
+    """Delete the "started" logs a killed run left for cells that have since completed.
+
+    Inspect keeps them (it cannot know that their writer has stopped) but each attempt's log is
+    seeded with the samples of the one before, so the completed log holds all they hold; left in
+    place, a report over the directory would count their samples twice.
+    """
+    completed = {log.eval.task_id: _local_path(log.location) for log in logs
+                 if log.status == "success" and log.location}
+    for path in log_dir.glob("*.eval"):
+        if path in completed.values():
+            continue
+        try:
+            header = read_eval_log(str(path), header_only=True)
+        except Exception:  # not ours to judge: leave unreadable files alone
+            continue
+        if header.status == "started" and header.eval.task_id in completed:
+            path.unlink()
 
 
 def _pair_logs(cells: Sequence[Cell], logs: Sequence[EvalLog]) -> tuple[tuple[Cell, Path], ...]:
