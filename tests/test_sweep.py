@@ -171,6 +171,14 @@ def test_a_missing_key_fails_fast_naming_the_variable_and_writes_no_log(
     assert not log_dir.exists()
 
 
+def test_an_unknown_provider_fails_before_any_cell_runs(tmp_path: Path) -> None:
+    log_dir = tmp_path / "logs"
+    result = invoke("--models", f"{ORGANISM},nope/x", "--limit", "1", "--log-dir", str(log_dir))
+    assert result.exit_code == 2
+    assert "model 'nope/x' cannot be used" in result.output and "not recognized" in result.output
+    assert not log_dir.exists()
+
+
 def test_dry_run_prints_per_model_requests_and_tokens_and_sends_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

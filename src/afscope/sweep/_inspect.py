@@ -44,7 +44,8 @@ def _models(plan: SweepPlan, policy: RetryPolicy) -> dict[str, Model]:
         args: dict[str, Any] = {**policy.sdk_model_args(provider_of(name)), **plan.args_for(name)}
         try:
             models[name] = get_model(name, base_url=plan.base_url(name), memoize=False, **args)
-        except PrerequisiteError as error:  # e.g. a provider's key or package is missing
+        # a missing key or package (PrerequisiteError), an unknown provider (ValueError)
+        except (PrerequisiteError, ValueError) as error:
             raise ProviderError(f"model {name!r} cannot be used: {error}") from None
     return models
 
