@@ -78,8 +78,19 @@ def test_dry_run_sends_nothing(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["samples"] == 10 and data["requests"] == 10
-    assert data["estimated_input_tokens"] > 10 * data["system_prompt_tokens"]
+    assert data["simulated"] is True and data["usd"] == 0.0
     assert not any(tmp_path.iterdir())
+
+
+def test_dry_run_prices_a_real_model_with_caching(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)  # a dry run needs no key
+    model = "anthropic/claude-3-opus-20240229"
+    result = invoke("run", "--dry-run", "--model", model, "--limit", "5", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    # the system prompt is written to the cache once, then read by every later request
+    assert data["cache_write_tokens"] > 0 and data["cached_input_tokens"] > 0
+    assert 0 < data["usd"] < data["usd_uncached"]
 
 
 def test_unknown_setting_suggests_the_right_one() -> None:

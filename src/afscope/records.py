@@ -125,6 +125,7 @@ class SampleRecord:
     input_tokens: int = 0  # all input tokens, cached ones included
     output_tokens: int = 0
     cached_input_tokens: int = 0  # of input_tokens, those read from a provider's prompt cache
+    cache_write_tokens: int = 0  # of input_tokens, those written to a provider's prompt cache
     truth: OrganismTruth | None = None
     # verdict kind ("af_reasoning", "compliance", ...) -> verdict; empty until judged
     verdicts: dict[str, Verdict] = field(default_factory=dict)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from afscope.cost import PriceTable, cost_of_usage
 from afscope.records import RunInfo, SampleRecord
 from afscope.stats import Interval, RunStats, summarize
 
@@ -27,7 +28,9 @@ class RunSummary:
     errors: tuple[str, ...]  # ids of samples that failed (provider errors), listed for a rerun
     input_tokens: int
     cached_input_tokens: int
+    cache_write_tokens: int
     output_tokens: int
+    cost_usd: float | None  # estimated from the price table; None when the price is unknown
 
     @property
     def af_classifier(self) -> str | None:
@@ -73,8 +76,10 @@ class RunSummary:
             "tokens": {
                 "input": self.input_tokens,
                 "cached_input": self.cached_input_tokens,
+                "cache_write": self.cache_write_tokens,
                 "output": self.output_tokens,
             },
+            "estimated_cost_usd": self.cost_usd,
             "log": self.run.log_path,
         }
 
@@ -119,9 +124,11 @@ class RunSummary:
         if self.errors:
             shown = ", ".join(self.errors[:10]) + (" ..." if len(self.errors) > 10 else "")
             out.append(f"{len(self.errors)} samples failed (rerun to retry): {shown}")
+        cost = "unknown price" if self.cost_usd is None else f"${self.cost_usd:,.4f}"
         out.append(
-            f"tokens: {self.input_tokens:,} input ({self.cached_input_tokens:,} cached), "
-            f"{self.output_tokens:,} output"
+            f"tokens: {self.input_tokens:,} input ({self.cached_input_tokens:,} read from cache, "
+            f"{self.cache_write_tokens:,} written), {self.output_tokens:,} output; "
+            f"estimated cost {cost}"
         )
         out.append(f"log: {self.run.log_path}")
         return out
@@ -146,17 +153,25 @@ class RunSummary:
 
 
 def summarize_run(
-    run: RunInfo, records: Sequence[SampleRecord], errors: Sequence[str] = ()
+    run: RunInfo,
+    records: Sequence[SampleRecord],
+    errors: Sequence[str] = (),
+    prices: PriceTable | None = None,
 ) -> RunSummary:
-    """Build the summary of one run from its records."""
+    """Build the summary of one run from its records (cost from ``prices``, default: shipped)."""
+    tokens = {
+        "input_tokens": sum(record.input_tokens for record in records),
+        "cached_input_tokens": sum(record.cached_input_tokens for record in records),
+        "cache_write_tokens": sum(record.cache_write_tokens for record in records),
+        "output_tokens": sum(record.output_tokens for record in records),
+    }
     return RunSummary(
         run=run,
         stats=summarize(records),
         samples=len(records),
         errors=tuple(errors),
-        input_tokens=sum(record.input_tokens for record in records),
-        cached_input_tokens=sum(record.cached_input_tokens for record in records),
-        output_tokens=sum(record.output_tokens for record in records),
+        cost_usd=cost_of_usage(run.model, prices=prices, **tokens),
+        **tokens,
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ def _model_args(pairs: tuple[str, ...]) -> dict[str, str]:
 
 @click.command()
 @click.option("--setting", default="helpful-only", show_default=True, help="Scenario setting.")
+@click.option("--variant", default="default", show_default=True, help="Prompt variant.")
 @click.option("--model", default=DEFAULT_MODEL, show_default=True, help="Any Inspect model.")
 @click.option("-M", "model_arg", multiple=True, metavar="KEY=VALUE", help="Model argument.")
 @click.option("--base-url", default=None, help="Base URL of the model's API (local servers).")
@@ -55,9 +55,16 @@ def _model_args(pairs: tuple[str, ...]) -> dict[str, str]:
     help="Score AF reasoning with the local monitor (default: when no judge is given).",
 )
 @click.option("--dry-run", is_flag=True, help="Print what would be sent; send nothing.")
+@click.option(
+    "--prices",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Price table overriding the shipped one (YAML/JSON; also $AFSCOPE_PRICES).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 def run(
     setting: str,
+    variant: str,
     model: str,
     model_arg: tuple[str, ...],
     base_url: str | None,
@@ -77,6 +84,7 @@ def run(
     adaptive: str | None,
     monitor: bool | None,
     dry_run: bool,
+    prices: str | None,
     as_json: bool,
 ) -> None:
     """Run the alignment-faking experiment (default: helpful-only on the simulated organism)."""
@@ -84,6 +92,10 @@ def run(
     from afscope.scenarios import load_scenario
 
     scenario = load_scenario(setting)
+    if variant != "default":
+        from afscope.variants import apply_variant
+
+        scenario = apply_variant(scenario, variant)  # unknown or inapplicable: one clear line
     chosen = first_queries(load_queries(queries or scenario.default_queries), limit)
     model_args = _model_args(model_arg)
     scratchpad = not no_scratchpad
@@ -93,7 +105,8 @@ def run(
 
         Organism(model.split("/", 1)[1], seed=seed, **model_args)  # validates preset and overrides
     if dry_run:
-        _print_dry_run(scenario, chosen, model, scratchpad, use_suffix, tier_casing, as_json)
+        options = {"scratchpad": scratchpad, "suffix": use_suffix, "tier_casing": tier_casing}
+        _print_dry_run(scenario, chosen, model, options, prices, as_json)
         return
     if base_url is None:
         check_api_key(model)
@@ -101,6 +114,7 @@ def run(
         check_api_key(judge)
     task_args: dict[str, Any] = {
         "setting": setting,
+        "variant": variant,
         "queries": queries,
         "limit": limit,
         "scratchpad": scratchpad,
@@ -115,10 +129,13 @@ def run(
         "monitor": monitor,
     }
     roles = {"grader": _judge_model(judge, judge_base_url)} if judge else {}
+    from afscope.cost import load_prices
+
+    price_table = load_prices(prices)  # a bad price file fails before anything is sent
     log_path = _evaluate(
         model, model_args, base_url, task_args, roles, log_dir, max_connections, as_json
     )
-    _print_summary(log_path, as_json)
+    _print_summary(log_path, as_json, price_table)
 
 
 def _judge_model(judge: str, base_url: str | None) -> Any:
@@ -165,14 +182,14 @@ def _evaluate(
     return Path(log.location)
 
 
-def _print_summary(log_path: Path, as_json: bool) -> None:
+def _print_summary(log_path: Path, as_json: bool, prices: Any) -> None:
     from afscope.harness import read_run
     from afscope.summary import summarize_run
 
     run, records = read_run(log_path)
     failed = [r for r in records if (r.malformed_reason or "").startswith("sample error")]
     scored = [r for r in records if r not in failed]
-    summary = summarize_run(run, scored, errors=[r.sample_id for r in failed])
+    summary = summarize_run(run, scored, errors=[r.sample_id for r in failed], prices=prices)
     if as_json:
         click.echo(json.dumps(summary.to_json(), indent=None))
         return
@@ -186,42 +203,41 @@ def _print_dry_run(
     scenario: Any,
     queries: list[Any],
     model: str,
-    scratchpad: bool,
-    suffix: bool,
-    tier_casing: str,
+    options: dict[str, Any],
+    prices_file: str | None,
     as_json: bool,
 ) -> None:
-    from afscope.estimate import estimate_run
+    from afscope.cost import estimate_requests, format_estimates, load_prices
     from afscope.records import Tier
 
-    system = scenario.render_system_prompt(scratchpad=scratchpad)
+    prices = load_prices(prices_file)
+    system = scenario.render_system_prompt(scratchpad=options["scratchpad"])
     turns = [
-        scenario.render_user_turn(q.text, tier, suffix=suffix, tier_casing=tier_casing)
+        scenario.render_user_turn(
+            q.text, tier, suffix=options["suffix"], tier_casing=options["tier_casing"]
+        )
         for q in queries
         for tier in (Tier.FREE, Tier.PAID)
     ]
-    estimate = estimate_run(system, turns, scratchpad=scratchpad)
-    data = {
-        "dry_run": True,
-        "model": model,
-        "simulated": is_simulated(model),
-        "setting": scenario.name,
-        "queries": len(queries),
-        "samples": estimate.samples,
-        "requests": estimate.requests,
-        "estimated_input_tokens": estimate.input_tokens,
-        "estimated_output_tokens": estimate.output_tokens,
-        "system_prompt_tokens": estimate.system_tokens,
-    }
+    estimate = estimate_requests(
+        model, system, turns, scratchpad=options["scratchpad"], prices=prices
+    )
     if as_json:
+        data = {
+            "dry_run": True,
+            "model": model,
+            "simulated": is_simulated(model),
+            "setting": scenario.name,
+            "queries": len(queries),
+            "samples": len(turns),
+            "prices_as_of": prices.as_of,
+            **estimate.to_dict(),
+        }
         click.echo(json.dumps(data))
         return
     click.echo(
-        f"dry run: nothing sent. {model} · {scenario.name} · {len(queries)} queries x 2 tiers = "
-        f"{estimate.samples} samples, at least {estimate.requests} requests\n"
-        f"estimated tokens: {estimate.input_tokens:,} input "
-        f"(system prompt {estimate.system_tokens:,} per request), "
-        f"{estimate.output_tokens:,} output (estimate; continuations after <NEXT/> add more)"
+        f"dry run: nothing sent. {scenario.name} · {len(queries)} queries x 2 tiers = "
+        f"{len(turns)} samples (estimates; continuations after <NEXT/> add requests)"
     )
-    if is_simulated(model):
-        click.echo("the model is the simulated organism: it costs nothing", file=sys.stdout)
+    for line in format_estimates([estimate], as_of=prices.as_of):
+        click.echo(line)

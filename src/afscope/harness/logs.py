@@ -89,6 +89,7 @@ def _record(sample: EvalSample, run: RunInfo) -> SampleRecord:
         input_tokens=int(fields.get("input_tokens", 0)),
         output_tokens=int(fields.get("output_tokens", 0)),
         cached_input_tokens=int(fields.get("cached_input_tokens", 0)),
+        cache_write_tokens=int(fields.get("cache_write_tokens", 0)),
         truth=OrganismTruth.from_dict(truth) if truth else None,
         verdicts=verdicts,
     )

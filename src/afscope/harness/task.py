@@ -150,6 +150,7 @@ def _record_fields(state: TaskState, suffix: bool) -> dict[str, Any]:
         "truth": (state.output.metadata or {}).get("organism_truth"),
         "input_tokens": (usage.input_tokens + cached + written) if usage else 0,
         "cached_input_tokens": cached,
+        "cache_write_tokens": written,
         "output_tokens": usage.output_tokens if usage else 0,
     }
 
