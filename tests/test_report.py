@@ -233,6 +233,8 @@ def test_report_says_what_was_run() -> None:
         assert text in html
     assert re.search(r"Alignment-faking numbers from:\s*<strong>hughes-af@2</strong>", html)
     assert "Simulated model" not in html
+    # tokens used and what they cost at the shipped list prices
+    assert "estimated cost" in html and re.search(r"\$\d+\.\d{4}", html)
 
 
 def test_report_tables_carry_the_summary_statistics() -> None:

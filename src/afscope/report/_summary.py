@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from afscope.cost import cost_of_usage
 from afscope.records import RunInfo, SampleRecord, Tier
 from afscope.report._samples import AF_KIND, Run, spec_label
 from afscope.stats import Interval, RunStats, TierStats, summarize
@@ -102,7 +103,7 @@ def _run_view(index: int, info: RunInfo, records: Sequence[SampleRecord]) -> Run
         index=index,
         label=info.label,
         simulated=info.simulated,
-        details=_details(info, len(records)),
+        details=_details(info, records),
         classifiers=tuple(_classifier_views(info, records, af_sources)),
         af_sources=tuple(af_sources),
         tiers=tuple(_tier_row(stats.tiers[tier]) for tier in Tier if tier in stats.tiers),
@@ -115,7 +116,14 @@ def _run_view(index: int, info: RunInfo, records: Sequence[SampleRecord]) -> Run
     )
 
 
-def _details(info: RunInfo, n_samples: int) -> tuple[tuple[str, str], ...]:
+def _details(info: RunInfo, records: Sequence[SampleRecord]) -> tuple[tuple[str, str], ...]:
+    tokens = {
+        "input_tokens": sum(r.input_tokens for r in records),
+        "cached_input_tokens": sum(r.cached_input_tokens for r in records),
+        "cache_write_tokens": sum(r.cache_write_tokens for r in records),
+        "output_tokens": sum(r.output_tokens for r in records),
+    }
+    cost = cost_of_usage(info.model, prices=None, **tokens)
     return (
         ("model", info.model + (" (SIMULATED organism)" if info.simulated else "")),
         ("setting", info.setting),
@@ -125,7 +133,14 @@ def _details(info: RunInfo, n_samples: int) -> tuple[tuple[str, str], ...]:
         ("date", info.created or "–"),
         ("scratchpad", "yes" if info.scratchpad else "no (no-CoT)"),
         ("accept/reject suffix", "yes" if info.suffix else "no"),
-        ("samples", str(n_samples)),
+        ("samples", str(len(records))),
+        (
+            "tokens",
+            f"{tokens['input_tokens']:,} input ({tokens['cached_input_tokens']:,} read from "
+            f"cache, {tokens['cache_write_tokens']:,} written), "
+            f"{tokens['output_tokens']:,} output",
+        ),
+        ("estimated cost", "unknown price" if cost is None else f"${cost:,.4f}"),
         ("log", info.log_path or "–"),
     )
 
