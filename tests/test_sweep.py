@@ -195,10 +195,12 @@ def test_dry_run_prints_per_model_requests_and_tokens_and_sends_nothing(
     assert set(by_model) == {"openai/gpt-4o", ORGANISM}
     for row in by_model.values():
         assert row["cells"] == 2 and row["samples"] == 12 and row["requests"] == 12
-        assert row["estimated_input_tokens"] > 12 * 1000 and row["estimated_output_tokens"] > 0
+        assert row["input_tokens"] > 12 * 1000 and row["output_tokens"] > 0
+    assert by_model["openai/gpt-4o"]["usd"] > 0 and by_model[ORGANISM]["usd"] == 0
     assert not log_dir.exists()
     text = invoke("--models", ORGANISM, "--limit", "2", "--dry-run").output
-    assert text.startswith("dry run: nothing sent.") and ORGANISM in text
+    assert text.startswith("dry run: nothing sent.") and f"{ORGANISM}: 4 requests" in text
+    assert "price" in text
 
 
 # --- end to end on the organism --------------------------------------------------------------

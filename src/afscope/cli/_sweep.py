@@ -9,6 +9,7 @@ comparison report.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -177,54 +178,28 @@ def _print_results(results: list[CellResult], complete: bool, rerun: str, report
 
 
 def _print_dry_run(plan: SweepPlan, prompts: tuple[CellPrompts, ...], as_json: bool) -> None:
-    """Per model: requests, tokens and price from :mod:`afscope.cost` when it has a price table."""
-    import importlib
+    """Per model: requests, estimated tokens and price (:mod:`afscope.cost`); nothing is sent."""
+    from afscope.cost import combine_estimates, estimate_requests, format_estimates, load_prices
 
-    cost = importlib.import_module("afscope.cost")
-    estimate = getattr(cost, "estimate_requests", None)
-    formatted = getattr(cost, "format_estimates", None)
-    if estimate is None or formatted is None or as_json:
-        _print_token_estimates(plan, prompts, as_json)
-        return
+    prices = load_prices()
     scratchpad = plan.experiment.scratchpad
     estimates = [
-        estimate(p.cell.model, p.system_prompt, list(p.user_turns), scratchpad=scratchpad)
+        estimate_requests(p.cell.model, p.system_prompt, p.user_turns, scratchpad=scratchpad,
+                          prices=prices)
         for p in prompts
     ]
-    click.echo(f"dry run: nothing sent. {len(prompts)} cells")
-    for line in formatted(estimates):
-        click.echo(line)
-
-
-def _print_token_estimates(
-    plan: SweepPlan, prompts: tuple[CellPrompts, ...], as_json: bool
-) -> None:
-    """Per model: requests and tokens from :mod:`afscope.estimate` (no price table yet)."""
-    from afscope.estimate import estimate_run
-
-    totals: dict[str, dict[str, Any]] = {}
-    for cell_prompts in prompts:
-        estimate = estimate_run(
-            cell_prompts.system_prompt, cell_prompts.user_turns,
-            scratchpad=plan.experiment.scratchpad,
-        )
-        total = totals.setdefault(cell_prompts.cell.model, {
-            "model": cell_prompts.cell.model, "cells": 0, "samples": 0, "requests": 0,
-            "estimated_input_tokens": 0, "estimated_output_tokens": 0, "estimated_price": None,
-        })
-        total["cells"] += 1
-        total["samples"] += estimate.samples
-        total["requests"] += estimate.requests
-        total["estimated_input_tokens"] += estimate.input_tokens
-        total["estimated_output_tokens"] += estimate.output_tokens
     if as_json:
-        click.echo(json.dumps({"dry_run": True, "models": list(totals.values())}))
+        cells = Counter(p.cell.model for p in prompts)
+        samples = Counter({m: 0 for m in cells})
+        for p in prompts:
+            samples[p.cell.model] += len(p.user_turns)
+        models = [
+            {**e.to_dict(), "cells": cells[e.model], "samples": samples[e.model]}
+            for e in combine_estimates(estimates)
+        ]
+        click.echo(json.dumps({"dry_run": True, "models": models}))
         return
-    click.echo(f"dry run: nothing sent. {len(prompts)} cells")
-    for total in totals.values():
-        click.echo(
-            f"{total['model']}: {total['cells']} cells, {total['samples']} samples, "
-            f"at least {total['requests']} requests, ~{total['estimated_input_tokens']:,} input "
-            f"and ~{total['estimated_output_tokens']:,} output tokens; price: not estimated "
-            "(no price table available)"
-        )
+    click.echo(f"dry run: nothing sent. {len(prompts)} cells (at least one request per sample; "
+               "continuations after <NEXT/> add more)")
+    for line in format_estimates(estimates, as_of=prices.as_of):
+        click.echo(line)
