@@ -272,3 +272,19 @@ def test_public_api_is_exactly_all() -> None:
     public_modules = {"annotations"}
     assert set(afscope.sweep.__all__) <= exported
     assert exported - set(afscope.sweep.__all__) - public_modules <= {"TYPE_CHECKING", "Path"}
+
+
+def test_the_text_summary_lists_failed_samples_with_the_command_that_retries_them(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from afscope.cli._sweep import _print_results
+
+    run = RunInfo(model="openai/gpt-4o", setting="helpful-only", simulated=False)
+    records = _records(run, [("free", "accepted"), ("paid", "malformed")])
+    result = cell_result(run, records, FaultCounts(retries=1, errors=1, failed=("q0:paid",)))
+    _print_results([result], True, "afscope sweep --models openai/gpt-4o", Path("r.html"))
+    out = capsys.readouterr().out
+    assert "1 samples failed after all retries" in out
+    assert "openai/gpt-4o · helpful-only · default: q0:paid" in out
+    assert "afscope sweep --models openai/gpt-4o" in out and "report: r.html" in out
+    assert "SIMULATED" not in out
