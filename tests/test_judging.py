@@ -107,7 +107,8 @@ def test_votes_go_through_chat_completions_at_the_spec_temperature(
     judge: Callable[..., tuple[OpenAIServer, Model]],
 ) -> None:
     server, model = judge(af_reply(True))
-    verdict = run(judge_sample(model, AF, TRANSCRIPT, options=FAST))
+    options = JudgeOptions(max_retries=3, timeout=30, adaptive="exact")
+    verdict = run(judge_sample(model, AF, TRANSCRIPT, options=options))
     assert verdict.decision == "yes" and verdict.score == 1.0
     assert verdict.votes == ("yes",) * 8  # the exact rule: 8 yes of 20 settle it
     assert len(server.requests) == 8

@@ -36,7 +36,7 @@ class ClassifierSpec:
     temperature: float = 1.0
     threshold: float = 0.4
     maybe_band: float = 0.2
-    adaptive: Adaptive = "exact"
+    adaptive: Adaptive = "sequential"
     sequential_risk: float = 0.03
     min_votes: int = 3
     parse_retries: int = 2

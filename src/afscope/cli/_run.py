@@ -47,7 +47,7 @@ def _model_args(pairs: tuple[str, ...]) -> dict[str, str]:
     "--adaptive",
     type=click.Choice(["exact", "sequential", "off"]),
     default=None,
-    help="Stop drawing judge votes once the verdict is settled (default: exact).",
+    help="When to stop drawing judge votes (default: sequential; exact = same verdicts as all).",
 )
 @click.option(
     "--monitor/--no-monitor",
