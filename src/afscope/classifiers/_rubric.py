@@ -14,12 +14,13 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Literal
 
 import jinja2
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from afscope._yaml import load_unique
 from afscope.errors import ConfigError, UnknownNameError
 
 __all__ = [
@@ -112,25 +113,6 @@ class Rubric(BaseModel):
         return tuple(name for name in self.requires if not parts.part(name).strip())
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe YAML loader that rejects duplicate keys instead of keeping the last one."""
-
-
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node)
-
-
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
-)
 
 
 def _data() -> resources.abc.Traversable:
@@ -159,7 +141,7 @@ def _template_source() -> str:
 def parse_rubric(text: str, *, file: str, template: str) -> Rubric:
     """Validate one rubric file's text; raise ConfigError naming the file and key on any fault."""
     try:
-        raw = yaml.load(text, Loader=_UniqueKeyLoader)
+        raw = load_unique(text)
     except yaml.YAMLError as error:
         raise ConfigError(f"not valid YAML ({error}); fix the syntax", file=file) from None
     if not isinstance(raw, dict):

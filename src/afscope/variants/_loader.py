@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from afscope._yaml import DuplicateKeyError, load_unique
 from afscope.errors import AfscopeError, ConfigError, UnknownNameError
 from afscope.scenarios import TrainingCue, list_settings, load_scenario, read_include
 from afscope.variants._model import (
@@ -200,31 +201,14 @@ def _load(file: Traversable, *, builtin: bool) -> Variant:
     return variant
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """A safe loader that refuses a mapping with the same key twice."""
-
-
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: dict[Any, int] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        line = key_node.start_mark.line + 1
-        if key in seen:
-            raise ConfigError(
-                f"duplicate key (lines {seen[key]} and {line}); keep only one", key=str(key)
-            )
-        seen[key] = line
-    return loader.construct_mapping(node)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def _parse(text: str, source: str) -> _VariantSpec:
     try:
-        data = yaml.load(text, Loader=_StrictLoader)
-    except ConfigError as error:
-        raise ConfigError(str(error).split(": ", 1)[1], file=source, key=error.key) from None
+        data = load_unique(text)
+    except DuplicateKeyError as error:
+        message = f"duplicate key (lines {error.first_line} and {error.line}); keep only one"
+        raise ConfigError(message, file=source, key=str(error.key)) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
