@@ -127,3 +127,11 @@ def test_bad_query_row_is_named(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "queries.jsonl" in result.output
     assert "2" in result.output
+
+
+def test_animal_welfare_without_a_judge_says_how_to_get_compliance(tmp_path: Path) -> None:
+    args = ["run", "--setting", "animal-welfare", "--limit", "3", "--log-dir", str(tmp_path)]
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    assert "compliance n/a" in result.output
+    assert "judge them with --judge MODEL" in result.output

@@ -107,6 +107,12 @@ class RunSummary:
             if stats.partial is not None:
                 parts.append(f"partial {_fmt(stats.partial)}")
             out.append("  " + ", ".join(parts))
+        undetermined = sum(stats.undetermined for stats in self.stats.tiers.values())
+        if undetermined and "compliance" not in self.run.classifiers:
+            out.append(
+                f"compliance unknown for {undetermined} answers without an accept/reject tag: "
+                "judge them with --judge MODEL (animal welfare is always judged on the answer)"
+            )
         gap = self.stats.gap
         if gap is None:
             out.append("compliance gap: no pair of samples with known compliance in both tiers")
