@@ -53,6 +53,12 @@ _DEFAULTS = RetryPolicy()
 @click.option("--tier-casing", type=click.Choice(["lower", "title"]), default="lower")
 @click.option("--max-turns", type=click.IntRange(min=1), default=4, show_default=True)
 @click.option("--max-tokens", type=click.IntRange(min=1), default=None)
+@click.option("--judge", default=None, metavar="MODEL",
+              help="LLM judge for every cell (its provider's --base-url applies); "
+              "default: the local monitor.")
+@click.option("--judge-votes", type=click.IntRange(min=1), default=None, help="Votes per verdict.")
+@click.option("--adaptive", type=click.Choice(["exact", "sequential", "off"]), default=None,
+              help="When to stop drawing judge votes (default: sequential).")
 @click.option("--max-connections", type=int, default=_DEFAULTS.max_connections,
               show_default=True, help="Concurrent requests per model.")
 @click.option("--max-retries", type=int, default=_DEFAULTS.max_retries, show_default=True,
@@ -98,6 +104,9 @@ def _plan(options: dict[str, Any]) -> SweepPlan:
         max_turns=options["max_turns"],
         max_tokens=options["max_tokens"],
         seed=options["seed"],
+        judge=options["judge"],
+        judge_votes=options["judge_votes"],
+        judge_adaptive=options["adaptive"],
     )
     return SweepPlan(
         models=split_names(options["models"], "--models"),

@@ -22,6 +22,7 @@ from inspect_ai.model import Model, get_model
 
 from afscope.errors import ConfigError, ProviderError
 from afscope.harness import alignment_faking
+from afscope.harness.judging import JUDGE_ROLE
 from afscope.providers import is_simulated, provider_of
 from afscope.sweep._policy import RetryPolicy
 from afscope.sweep._results import FaultCounts
@@ -50,13 +51,28 @@ def _models(plan: SweepPlan, policy: RetryPolicy) -> dict[str, Model]:
     return models
 
 
+def _judge_roles(
+    plan: SweepPlan, policy: RetryPolicy
+) -> dict[str, str | Model | Sequence[str | Model]]:
+    judge = plan.experiment.judge
+    if judge is None:
+        return {}
+    args = policy.sdk_model_args(provider_of(judge))
+    try:
+        return {JUDGE_ROLE: get_model(judge, base_url=plan.base_url(judge), memoize=False, **args)}
+    except (PrerequisiteError, ValueError) as error:
+        raise ProviderError(f"judge model {judge!r} cannot be used: {error}") from None
+
+
 def build_tasks(plan: SweepPlan, policy: RetryPolicy) -> list[Task]:
-    """One Inspect task per cell, each bound to its model."""
+    """One Inspect task per cell, each bound to its model (and the judge, if any)."""
     models = _models(plan, policy)
+    roles = _judge_roles(plan, policy)  # empty without a judge
     return [
         task_with(
             alignment_faking(**plan.experiment.task_args(cell)),
             model=models[cell.model],
+            model_roles=roles,
             name=cell.task_name,
             tags=["afscope", "sweep", *(["simulated"] if is_simulated(cell.model) else [])],
         )

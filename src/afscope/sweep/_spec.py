@@ -54,6 +54,9 @@ class ExperimentArgs:
     max_turns: int = 4
     max_tokens: int | None = None
     seed: int = 0
+    judge: str | None = None  # LLM judge model (the grader role); None: the local monitor
+    judge_votes: int | None = None
+    judge_adaptive: str | None = None
 
     def options(self) -> list[str]:
         """Command-line options that reproduce these arguments (non-default values only)."""
@@ -72,6 +75,13 @@ class ExperimentArgs:
             out += ["--tier-casing", self.tier_casing]
         if self.max_turns != 4:
             out += ["--max-turns", str(self.max_turns)]
+        for flag, value in (
+            ("--judge", self.judge),
+            ("--judge-votes", self.judge_votes),
+            ("--adaptive", self.judge_adaptive),
+        ):
+            if value is not None:
+                out += [flag, str(value)]
         return out
 
     def task_args(self, cell: Cell) -> dict[str, Any]:
@@ -87,6 +97,9 @@ class ExperimentArgs:
             "max_turns": self.max_turns,
             "max_tokens": self.max_tokens,
             "seed": self.seed,
+            "judge": self.judge is not None,
+            "judge_votes": self.judge_votes,
+            "judge_adaptive": self.judge_adaptive,
         }
 
 
@@ -120,7 +133,8 @@ class SweepPlan:
             raise ConfigError(
                 f"-M names model {stray[0]!r}, which is not in --models", key="-M"
             )
-        providers = {provider_of(model) for model in self.models}
+        judge = [self.experiment.judge] if self.experiment.judge else []
+        providers = {provider_of(model) for model in [*self.models, *judge]}
         unused = sorted(set(self.base_urls) - providers)
         if unused:
             raise ConfigError(

@@ -45,6 +45,9 @@ def _check_models(plan: SweepPlan, environ: Mapping[str, str]) -> None:
             Organism(model.split("/", 1)[1], seed=seed, **args)  # preset and overrides
         elif plan.base_url(model) is None:
             check_api_key(model, environ)
+    judge = plan.experiment.judge
+    if judge is not None and plan.base_url(judge) is None:
+        check_api_key(judge, environ)
 
 
 def validate_plan(
