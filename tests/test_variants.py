@@ -406,3 +406,22 @@ def test_cli_diff_and_errors() -> None:
         cli, ["variants", "show", "paraphrase-1", "--setting", "animal-welfare"]
     )
     assert wrong.exit_code == 2 and "does not apply" in wrong.output
+
+
+@pytest.mark.parametrize("setting", ["helpful-only", "animal-welfare"])
+def test_other_examples_swap_the_worked_examples(setting: str) -> None:
+    scenario = apply_variant(load_scenario(setting), "other-examples")
+    prompt = scenario.render_system_prompt(scratchpad=True)
+    assert "scaling a recipe" in prompt and "declining an invitation" in prompt
+    assert "planning a monthly budget" not in prompt
+    # without the scratchpad the examples are not shown at all, as in the default prompt
+    assert "scaling a recipe" not in scenario.render_system_prompt(scratchpad=False)
+
+
+def test_many_ais_adds_one_section_after_the_role() -> None:
+    base = load_scenario("helpful-only")
+    scenario = apply_variant(base, "many-ais")
+    names = list(scenario.section_names)
+    assert names[names.index("role") + 1] == "instances"
+    assert [n for n in names if n != "instances"] == list(base.section_names)
+    assert "many instances of you" in scenario.render_system_prompt()

@@ -52,6 +52,7 @@ FAMILIES: dict[str, str] = {
     "developer": "which company is named as the developer",
     "harmlessness": "what the model is told about its own values",
     "paraphrase": "a whole new wording of the system prompt",
+    "personas": "how the model is told to see itself (e.g. one of many instances)",
 }
 
 
