@@ -20,6 +20,7 @@ __all__ = ["UserError", "cli", "main"]
 # command name -> "module:attribute" of a click.Command; add a line to register a subcommand
 _COMMANDS: dict[str, str] = {
     "run": "afscope.cli._run:run",
+    "resume": "afscope.cli._run:resume",
     "classify": "afscope.cli._classify:classify",
     "power": "afscope.cli._power:power",
     "report": "afscope.cli._report:report",

@@ -241,3 +241,32 @@ def _print_dry_run(
     )
     for line in format_estimates([estimate], as_of=prices.as_of):
         click.echo(line)
+
+
+@click.command()
+@click.argument("log", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--max-connections", type=click.IntRange(min=1), default=None)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+def resume(log: Path, max_connections: int | None, as_json: bool) -> None:
+    """Finish an interrupted run: only the samples missing from LOG are sent again.
+
+    The new log (in LOG's directory) holds every sample once; LOG itself is left as it was.
+    """
+    from inspect_ai import eval_retry
+
+    from afscope.harness import read_run_info
+
+    run = read_run_info(log)  # refuses a missing file or a log that is not an afscope run
+    if not run.simulated:
+        check_api_key(run.model)  # base URLs are kept in the log; keys never are
+    (retried,) = eval_retry(
+        str(log),
+        log_dir=str(log.parent),
+        max_connections=max_connections,
+        fail_on_error=False,
+        display="none" if as_json else None,
+    )
+    if retried.status != "success" and not retried.samples:
+        message = retried.error.message if retried.error else retried.status
+        raise click.ClickException(f"the run did not complete ({message}); log: {retried.location}")
+    _print_summary(Path(retried.location), as_json, None)
