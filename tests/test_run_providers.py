@@ -105,3 +105,16 @@ def test_api_key_never_reaches_the_log(
     summary = run_against("openai/gpt-4o-mini", server.base_url, tmp_path)
     assert secret not in Path(str(summary["log"])).read_bytes().decode("latin-1")
     assert secret not in repr(server.requests[0])
+
+
+def test_a_local_ollama_server_needs_no_key(
+    openai_server: Callable[..., OpenAIServer],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    server = openai_server(two_turns)
+    summary = run_against("ollama/llama3.1", server.base_url, tmp_path)
+    assert {r.path for r in server.requests} == {"/v1/chat/completions"}
+    assert_prompts_and_loop(server.requests, str(summary["log"]))
+    assert summary["estimated_cost_usd"] is None  # a local model has no list price
