@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 __all__ = [
+    "SAMPLE_ERROR_PREFIX",
     "OrganismTruth",
     "Outcome",
     "RunInfo",
@@ -104,6 +105,10 @@ class Verdict:
         return cls(**values)
 
 
+# The malformed_reason of a sample that never got an answer (the provider failed for good).
+SAMPLE_ERROR_PREFIX = "sample error"
+
+
 @dataclass(frozen=True)
 class SampleRecord:
     """One scored sample: the unit every statistic, figure, report row and export is built from."""
@@ -129,6 +134,11 @@ class SampleRecord:
     truth: OrganismTruth | None = None
     # verdict kind ("af_reasoning", "compliance", ...) -> verdict; empty until judged
     verdicts: dict[str, Verdict] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> bool:
+        """True when the sample got no answer at all (listed for a rerun, never scored)."""
+        return (self.malformed_reason or "").startswith(SAMPLE_ERROR_PREFIX)
 
     @property
     def complied(self) -> bool | None:

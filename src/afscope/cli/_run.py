@@ -187,8 +187,8 @@ def _print_summary(log_path: Path, as_json: bool, prices: Any) -> None:
     from afscope.summary import summarize_run
 
     run, records = read_run(log_path)
-    failed = [r for r in records if (r.malformed_reason or "").startswith("sample error")]
-    scored = [r for r in records if r not in failed]
+    failed = [r for r in records if r.failed]
+    scored = [r for r in records if not r.failed]
     summary = summarize_run(run, scored, errors=[r.sample_id for r in failed], prices=prices)
     if as_json:
         click.echo(json.dumps(summary.to_json(), indent=None))

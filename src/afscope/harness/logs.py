@@ -13,7 +13,15 @@ from afscope.errors import DataError
 from afscope.harness.task import parse_messages
 from afscope.monitor import MONITOR_NAME
 from afscope.providers import is_simulated
-from afscope.records import OrganismTruth, Outcome, RunInfo, SampleRecord, Tier, Verdict
+from afscope.records import (
+    SAMPLE_ERROR_PREFIX,
+    OrganismTruth,
+    Outcome,
+    RunInfo,
+    SampleRecord,
+    Tier,
+    Verdict,
+)
 
 __all__ = ["iter_records", "read_run", "read_run_info"]
 
@@ -67,7 +75,7 @@ def _record(sample: EvalSample, run: RunInfo) -> SampleRecord:
     transcript = parse_messages(sample.messages, suffix=run.suffix)
     reason: str | None
     if sample.error and not fields:
-        outcome, reason = Outcome.MALFORMED, f"sample error: {sample.error.message}"
+        outcome, reason = Outcome.MALFORMED, f"{SAMPLE_ERROR_PREFIX}: {sample.error.message}"
     else:
         outcome = Outcome(fields.get("outcome", Outcome.MALFORMED.value))
         reason = fields.get("malformed_reason") or (None if fields else "not scored")
@@ -110,7 +118,10 @@ def _add_verdict(verdicts: dict[str, Verdict], kind: str, verdict: Verdict) -> N
 
 def iter_records(path: str | Path) -> Iterator[SampleRecord]:
     """Stream a log's samples as records, one at a time (constant memory)."""
-    run = read_run_info(path)
+    return _iter_records(path, read_run_info(path))
+
+
+def _iter_records(path: str | Path, run: RunInfo) -> Iterator[SampleRecord]:
     for sample in read_eval_log_samples(str(path), all_samples_required=False):
         yield _record(sample, run)
 
@@ -122,7 +133,7 @@ def read_run(path: str | Path) -> tuple[RunInfo, list[SampleRecord]]:
     full spec it was made with: judge model, rubric hash, votes, threshold).
     """
     run = read_run_info(path)
-    records = list(iter_records(path))
+    records = list(_iter_records(path, run))  # the header is read once
     classifiers = dict(run.classifiers)
     for record in records:
         for kind, verdict in record.verdicts.items():

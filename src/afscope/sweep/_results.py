@@ -26,8 +26,6 @@ __all__ = [
     "table_rows",
 ]
 
-SAMPLE_ERROR_PREFIX = "sample error"
-
 TABLE_HEADER = (
     "model", "setting", "variant", "n", "free", "paid", "gap [95% CI]", "AF free/paid",
     "failed", "retries", "errors", "tokens in/out",
@@ -71,9 +69,7 @@ class CellResult:
 
 def cell_result(run: RunInfo, records: Sequence[SampleRecord], faults: FaultCounts) -> CellResult:
     """Summarize one cell's log; samples whose last attempt failed are listed, not scored."""
-    failed = set(faults.failed) | {
-        r.sample_id for r in records if (r.malformed_reason or "").startswith(SAMPLE_ERROR_PREFIX)
-    }
+    failed = set(faults.failed) | {r.sample_id for r in records if r.failed}
     scored = tuple(r for r in records if r.sample_id not in failed)
     ordered_failed = tuple(sorted(failed))
     summary = summarize_run(run, scored, errors=ordered_failed)
