@@ -17,7 +17,8 @@ once per request. What prompt caching saves is modelled per provider (see :class
 - none: no caching.
 
 Continuations after <NEXT/> add requests that are not counted here; output tokens are typical
-answer lengths, since nothing has been generated yet (see :mod:`afscope.estimate`).
+answer lengths, since nothing has been generated yet. Token counts are estimates: about four
+characters per token.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ from afscope.cost._prices import (
     PriceTable,
     load_prices,
 )
-from afscope.estimate import OUTPUT_TOKENS_DIRECT, OUTPUT_TOKENS_SCRATCHPAD, estimate_tokens
 from afscope.providers import is_simulated, provider_of
 
 __all__ = [
@@ -44,6 +44,16 @@ __all__ = [
     "estimate_requests",
     "format_estimates",
 ]
+
+CHARS_PER_TOKEN = 4
+# typical answer lengths in this format (hidden reasoning makes answers long)
+OUTPUT_TOKENS_SCRATCHPAD = 800
+OUTPUT_TOKENS_DIRECT = 250
+
+
+def estimate_tokens(text: str) -> int:
+    """About four characters per token, at least one."""
+    return max(1, len(text) // CHARS_PER_TOKEN)
 
 PER_MILLION = 1_000_000
 AUTOMATIC_CACHE_STEP = 128  # OpenAI caches prefixes in 128-token steps
