@@ -175,7 +175,11 @@ def _evaluate(
         display="none" if quiet else None,
         tags=["afscope", "simulated"] if is_simulated(model) else ["afscope"],
     )
-    log = logs[0]
+    return _completed(logs[0])
+
+
+def _completed(log: Any) -> Path:
+    """The path of a finished log; a run that produced no sample at all is an error."""
     if log.status != "success" and not log.samples:
         message = log.error.message if log.error else log.status
         raise click.ClickException(f"the run did not complete ({message}); log: {log.location}")
@@ -266,7 +270,4 @@ def resume(log: Path, max_connections: int | None, as_json: bool) -> None:
         fail_on_error=False,
         display="none" if as_json else None,
     )
-    if retried.status != "success" and not retried.samples:
-        message = retried.error.message if retried.error else retried.status
-        raise click.ClickException(f"the run did not complete ({message}); log: {retried.location}")
-    _print_summary(Path(retried.location), as_json, None)
+    _print_summary(_completed(retried), as_json, None)
