@@ -13,7 +13,7 @@ from afscope.cost import PriceTable, cost_of_usage
 from afscope.records import RunInfo, SampleRecord
 from afscope.stats import Interval, RunStats, summarize
 
-__all__ = ["RunSummary", "summarize_run"]
+__all__ = ["RunSummary", "summarize_run", "token_totals"]
 
 SIMULATED_NOTE = "SIMULATED: the model is afscope's simulated organism, not a real model."
 
@@ -165,12 +165,7 @@ def summarize_run(
     prices: PriceTable | None = None,
 ) -> RunSummary:
     """Build the summary of one run from its records (cost from ``prices``, default: shipped)."""
-    tokens = {
-        "input_tokens": sum(record.input_tokens for record in records),
-        "cached_input_tokens": sum(record.cached_input_tokens for record in records),
-        "cache_write_tokens": sum(record.cache_write_tokens for record in records),
-        "output_tokens": sum(record.output_tokens for record in records),
-    }
+    tokens = token_totals(records)
     return RunSummary(
         run=run,
         stats=summarize(records),
@@ -179,6 +174,16 @@ def summarize_run(
         cost_usd=cost_of_usage(run.model, prices=prices, **tokens),
         **tokens,
     )
+
+
+def token_totals(records: Sequence[SampleRecord]) -> dict[str, int]:
+    """A run's tokens, keyed like :func:`afscope.cost.cost_of_usage`'s arguments."""
+    return {
+        "input_tokens": sum(record.input_tokens for record in records),
+        "cached_input_tokens": sum(record.cached_input_tokens for record in records),
+        "cache_write_tokens": sum(record.cache_write_tokens for record in records),
+        "output_tokens": sum(record.output_tokens for record in records),
+    }
 
 
 def _interval_json(interval: Interval | None) -> dict[str, Any] | None:

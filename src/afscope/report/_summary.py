@@ -14,6 +14,7 @@ from afscope.cost import cost_of_usage
 from afscope.records import RunInfo, SampleRecord, Tier
 from afscope.report._samples import AF_KIND, Run, spec_label
 from afscope.stats import Interval, RunStats, TierStats, summarize
+from afscope.summary import token_totals
 
 __all__ = ["ClassifierView", "RunView", "TierRow", "format_gap", "format_rate", "run_views"]
 
@@ -117,12 +118,7 @@ def _run_view(index: int, info: RunInfo, records: Sequence[SampleRecord]) -> Run
 
 
 def _details(info: RunInfo, records: Sequence[SampleRecord]) -> tuple[tuple[str, str], ...]:
-    tokens = {
-        "input_tokens": sum(r.input_tokens for r in records),
-        "cached_input_tokens": sum(r.cached_input_tokens for r in records),
-        "cache_write_tokens": sum(r.cache_write_tokens for r in records),
-        "output_tokens": sum(r.output_tokens for r in records),
-    }
+    tokens = token_totals(records)
     cost = cost_of_usage(info.model, prices=None, **tokens)
     return (
         ("model", info.model + (" (SIMULATED organism)" if info.simulated else "")),
