@@ -78,8 +78,12 @@ def test_every_fault_kind_is_retried_recorded_and_counted(
     assert cell["samples"] == 6 and cell["failed"] == []
     # five faults are retried per request by Inspect; `choices: []` raises inside Inspect
     # (IndexError), fails the sample attempt and is rerun as a sample (retry_on_error)
-    assert cell["retries"] == 5  # one per fault: the SDK's own silent retries are off
     assert cell["sample_errors"] == 1
+    # every request the server saw beyond one answer per sample and the `choices: []` attempt
+    # was a retry, and each is recorded (the SDK's own silent retries are off); at least one per
+    # fault, more if a loaded machine lets a plain request run past --attempt-timeout
+    assert cell["retries"] == sum(responder.attempts.values()) - 6 - 1
+    assert cell["retries"] >= 5
     _run, records = read_run(cell["log"])
     assert len({r.sample_id for r in records}) == 6 == len(records)
     assert all(r.outcome.value == "rejected" for r in records)
