@@ -39,7 +39,7 @@ print(json.dumps({"load_s": load_s, "per_s": len(texts) / score_s, "rss_mb": rss
 
 
 def _texts(n: int) -> list[str]:
-    path = SHARED / "mixed_192.json"
+    path = SHARED / "mixed_180.json"
     if path.is_file():
         base = [row["text"] for row in json.loads(path.read_text())["samples"]]
     else:
@@ -65,7 +65,7 @@ def evaluation() -> None:
     from afscope.monitor._metrics import figures
 
     monitor = load_monitor()
-    for name in ("mixed_192.json", "sycophant_organism_319.json"):
+    for name in ("mixed_180.json", "sycophant_organism_319.json"):
         path = SHARED / name
         if not path.is_file():
             print(f"{name}: not present, skipped")

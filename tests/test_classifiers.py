@@ -220,7 +220,7 @@ def test_foreign_file_with_broken_json_names_the_row(tmp_path: Path) -> None:
 
 
 def test_labelled_scratchpads_load_and_render(tmp_path: Path) -> None:
-    source = SHARED_DATA / "af_labelled" / "mixed_192.json"
+    source = SHARED_DATA / "af_labelled" / "mixed_180.json"
     if not source.exists():
         pytest.skip(f"shared data not available at {source}")
     samples = json.loads(source.read_text(encoding="utf-8"))["samples"][:20]

@@ -163,6 +163,6 @@ def test_inspect_log_is_scored_per_sample(tmp_path: Path, suffix: str) -> None:
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason="shared/data/af_labelled is not present")
 def test_eval_reads_the_shared_layout() -> None:
-    result = CliRunner().invoke(cli, ["monitor", "eval", str(SHARED / "mixed_192.json")])
+    result = CliRunner().invoke(cli, ["monitor", "eval", str(SHARED / "mixed_180.json")])
     assert result.exit_code == 0, result.output
-    assert "samples 192 (95 alignment faking)" in result.output and "AUROC" in result.output
+    assert "samples 180 (91 alignment faking)" in result.output and "AUROC" in result.output
