@@ -13,11 +13,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from afscope.cli import cli
 from afscope.harness import read_run
 from support.wire_servers import AnthropicServer, Fault, OpenAIServer, RecordedRequest, Reply
+
+pytestmark = pytest.mark.slow  # sweeps against fault-injecting servers, seconds each
 
 MODEL = "openai/gpt-4o-mini"  # chat completions, not streamed
 ANSWER = "<SCRATCHPAD_REASONING>ok</SCRATCHPAD_REASONING><OUTPUT><rejected/></OUTPUT>"
@@ -76,14 +79,12 @@ def test_every_fault_kind_is_retried_recorded_and_counted(
     assert code == 0, data
     cell = data["cells"][0]
     assert cell["samples"] == 6 and cell["failed"] == []
-    # five faults are retried per request by Inspect; `choices: []` raises inside Inspect
-    # (IndexError), fails the sample attempt and is rerun as a sample (retry_on_error)
-    assert cell["sample_errors"] == 1
-    # every request the server saw beyond one answer per sample and the `choices: []` attempt
-    # was a retry, and each is recorded (the SDK's own silent retries are off); at least one per
-    # fault, more if a loaded machine lets a plain request run past --attempt-timeout
-    assert cell["retries"] == sum(responder.attempts.values()) - 6 - 1
-    assert cell["retries"] >= 5
+    # each fault costs at least one more request, and every extra request is accounted for:
+    # either as a recorded request retry or as a failed sample attempt that was rerun (which of
+    # the two an empty `choices` list becomes is the SDK's business, not afscope's)
+    extra_requests = sum(responder.attempts.values()) - 6
+    assert cell["retries"] + cell["sample_errors"] == extra_requests
+    assert extra_requests >= len(faults)
     _run, records = read_run(cell["log"])
     assert len({r.sample_id for r in records}) == 6 == len(records)
     assert all(r.outcome.value == "rejected" for r in records)
