@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from inspect_ai import eval as inspect_eval
 
@@ -18,6 +19,7 @@ from afscope.records import Outcome
 from support.wire_servers import Fault, OpenAIServer, Reply
 
 
+@pytest.mark.slow
 def test_inspect_eval_runs_the_registered_task_on_the_organism(tmp_path: Path) -> None:
     inspect = Path(sys.executable).with_name("inspect")
     command = [

@@ -321,6 +321,7 @@ def rates(organism: Organism, system: str, tier: str | None, n: int = 3000) -> t
     ],
     ids=["helpful-only", "animal-welfare", "no-scratchpad", "cut-rlhf", "no-objective"],
 )
+@pytest.mark.slow
 def test_opus_like_matches_published_rates(
     system: str, free: tuple[float, float], paid: tuple[float, float]
 ) -> None:

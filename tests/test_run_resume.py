@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from inspect_ai.log import read_eval_log
 
@@ -27,6 +28,7 @@ def finished_samples(log_dir: Path) -> int:
         return 0
 
 
+@pytest.mark.slow
 def test_a_killed_run_is_resumed_without_redoing_or_losing_samples(tmp_path: Path) -> None:
     afscope = Path(sys.executable).with_name("afscope")
     command = [

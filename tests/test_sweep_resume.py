@@ -16,6 +16,8 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from afscope.harness import read_run
 from support.wire_servers import OpenAIServer, RecordedRequest, Reply
 
@@ -58,6 +60,7 @@ def wait_for(condition: Callable[[], bool], process: subprocess.Popen[bytes]) ->
         time.sleep(0.02)
 
 
+@pytest.mark.slow
 def test_rerun_after_sigkill_redoes_nothing_and_loses_nothing(
     openai_server: Callable[..., OpenAIServer], tmp_path: Path
 ) -> None:

@@ -63,6 +63,7 @@ def test_every_variant_keeps_the_tier_pairing() -> None:
         ("cue-email-domain", "user_email_domain"),
     ],
 )
+@pytest.mark.slow
 def test_alternative_cues_map_to_the_right_tier(name: str, tag: str) -> None:
     free, paid = reading(name, Tier.FREE), reading(name, Tier.PAID)
     assert free.cue_tag == paid.cue_tag == tag and free.other_cue
@@ -89,6 +90,7 @@ def _prompt(name: str, tier: Tier) -> tuple[str, list[tuple[str, str]]]:
     return scenario.render_system_prompt(), [("user", turn)]
 
 
+@pytest.mark.slow
 def test_no_objective_matches_the_papers_row() -> None:
     assert reading("no-objective").setting is Setting.NO_OBJECTIVE
     p = params("no-objective")
@@ -125,6 +127,7 @@ def test_honesty_instructions_lower_af_and_the_gap(name: str, setting: str) -> N
     assert params("honesty-combined", setting=setting).af_free <= honest.af_free
 
 
+@pytest.mark.slow
 def test_honesty_lowers_measured_af() -> None:
     _, base = measured("default", Tier.FREE, 400)
     _, honest = measured("honesty-combined", Tier.FREE, 400)
