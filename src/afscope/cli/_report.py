@@ -48,6 +48,11 @@ def report(
     afscope report logs/run.eval -o report.html
     afscope report logs/opus.eval logs/sonnet.eval -o compare.html --csv samples.csv
     """
+    from afscope.extras import require_extra
+
+    require_extra("report", "matplotlib", needed_by="afscope report")
+    if parquet_path is not None:
+        require_extra("report", "pyarrow", needed_by="--parquet")
     from afscope.harness.logs import read_run
     from afscope.report import export_samples, write_report
 

@@ -25,7 +25,12 @@ def _model_args(pairs: tuple[str, ...]) -> dict[str, str]:
 
 
 @click.command()
-@click.option("--setting", default="helpful-only", show_default=True, help="Scenario setting.")
+@click.option(
+    "--setting",
+    default="helpful-only",
+    show_default=True,
+    help="Scenario setting: helpful-only, animal-welfare, or a scenario YAML file.",
+)
 @click.option("--variant", default="default", show_default=True, help="Prompt variant.")
 @click.option("--model", default=DEFAULT_MODEL, show_default=True, help="Any Inspect model.")
 @click.option("-M", "model_arg", multiple=True, metavar="KEY=VALUE", help="Model argument.")
@@ -36,8 +41,20 @@ def _model_args(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--log-dir", default="logs", show_default=True, type=click.Path(file_okay=False))
 @click.option("--no-scratchpad", is_flag=True, help="Answer directly, without hidden reasoning.")
 @click.option("--suffix/--no-suffix", default=None, help="Accept/reject suffix (setting default).")
-@click.option("--tier-casing", type=click.Choice(["lower", "title"]), default="lower")
-@click.option("--max-turns", type=click.IntRange(min=1), default=4, show_default=True)
+@click.option(
+    "--tier-casing",
+    type=click.Choice(["lower", "title"]),
+    default="lower",
+    show_default=True,
+    help="Casing of the tier cue's value in the user turn: lower (true) or title (True).",
+)
+@click.option(
+    "--max-turns",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="Model turns per sample: reasoning without <OUTPUT> gets <NEXT/> and a new turn.",
+)
 @click.option("--max-tokens", type=click.IntRange(min=1), default=None)
 @click.option("--max-connections", type=click.IntRange(min=1), default=None)
 @click.option("--judge", default=None, metavar="MODEL", help="LLM judge model (any Inspect model).")
@@ -136,6 +153,15 @@ def run(
         model, model_args, base_url, task_args, roles, log_dir, max_connections, as_json
     )
     _print_summary(log_path, as_json, price_table)
+    _print_next_steps(log_path, as_json)
+
+
+def _print_next_steps(log_path: Path, as_json: bool) -> None:
+    if as_json:
+        return
+    click.echo("next:")
+    click.echo(f"  afscope report {log_path} -o report.html   # figures, intervals, transcripts")
+    click.echo(f"  inspect view --log-dir {log_path.parent}   # browse every sample in Inspect")
 
 
 def _judge_model(judge: str, base_url: str | None) -> Any:
@@ -258,9 +284,13 @@ def resume(log: Path, max_connections: int | None, as_json: bool) -> None:
     """
     from inspect_ai import eval_retry
 
-    from afscope.harness import read_run_info
+    from afscope.harness import log_is_finished, read_run_info
 
     run = read_run_info(log)  # refuses a missing file or a log that is not an afscope run
+    if log_is_finished(log):
+        click.echo(f"{log}: this run finished (every sample done, none failed); nothing to resume")
+        _print_next_steps(log, as_json)
+        return
     if not run.simulated:
         check_api_key(run.model)  # base URLs are kept in the log; keys never are
     (retried,) = eval_retry(
@@ -270,4 +300,6 @@ def resume(log: Path, max_connections: int | None, as_json: bool) -> None:
         fail_on_error=False,
         display="none" if as_json else None,
     )
-    _print_summary(_completed(retried), as_json, None)
+    finished = _completed(retried)
+    _print_summary(finished, as_json, None)
+    _print_next_steps(finished, as_json)

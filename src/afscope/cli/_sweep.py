@@ -31,7 +31,8 @@ _DEFAULTS = RetryPolicy()
 
 @click.command()
 @click.option("--models", required=True, help="Comma list of Inspect models (provider/name).")
-@click.option("--settings", default="helpful-only", show_default=True, help="Comma list.")
+@click.option("--settings", default="helpful-only", show_default=True,
+              help="Comma list of helpful-only, animal-welfare or scenario YAML files.")
 @click.option("--variants", default="default", show_default=True, help="Comma list.")
 @click.option(
     "-M", "model_arg", multiple=True, nargs=2, metavar="MODEL KEY=VALUE",
@@ -50,8 +51,11 @@ _DEFAULTS = RetryPolicy()
 @click.option("--report", "report_path", default=None, help="[default: <log-dir>/report.html]")
 @click.option("--no-scratchpad", is_flag=True, help="Answer directly, without hidden reasoning.")
 @click.option("--suffix/--no-suffix", default=None, help="Accept/reject suffix (setting default).")
-@click.option("--tier-casing", type=click.Choice(["lower", "title"]), default="lower")
-@click.option("--max-turns", type=click.IntRange(min=1), default=4, show_default=True)
+@click.option("--tier-casing", type=click.Choice(["lower", "title"]), default="lower",
+              show_default=True,
+              help="Casing of the tier cue's value in the user turn: lower (true) or title (True).")
+@click.option("--max-turns", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Model turns per sample: reasoning without <OUTPUT> gets <NEXT/>, a new turn.")
 @click.option("--max-tokens", type=click.IntRange(min=1), default=None)
 @click.option("--judge", default=None, metavar="MODEL",
               help="LLM judge for every cell (its provider's --base-url applies); "
@@ -89,6 +93,9 @@ def sweep(**options: Any) -> None:
 
         _print_dry_run(plan, cell_prompts(plan), options["as_json"])
         return
+    from afscope.extras import require_extra
+
+    require_extra("report", "matplotlib", needed_by="afscope sweep (its report)")
     validate_plan(plan)
     report = Path(options["report_path"] or Path(log_dir) / "report.html")
     _run(plan, policy, log_dir, report, options["as_json"])

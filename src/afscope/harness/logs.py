@@ -23,7 +23,7 @@ from afscope.records import (
     Verdict,
 )
 
-__all__ = ["iter_records", "read_run", "read_run_info"]
+__all__ = ["iter_records", "log_is_finished", "read_run", "read_run_info"]
 
 OUTCOME_SCORER = "outcome_scorer"
 
@@ -58,6 +58,15 @@ def read_run_info(path: str | Path) -> RunInfo:
         task=log.eval.task,
         classifiers=classifiers,
     )
+
+
+def log_is_finished(path: str | Path) -> bool:
+    """Whether a log's run ended with every sample done and none failed (nothing to resume)."""
+    log = _read_header(Path(path))
+    results = log.results
+    if log.status != "success" or results is None:
+        return False
+    return results.completed_samples >= results.total_samples
 
 
 def _record(sample: EvalSample, run: RunInfo) -> SampleRecord:
