@@ -176,3 +176,11 @@ def test_scoring_needs_neither_scikit_learn_nor_inspect() -> None:
     child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            check=True, env=env)
     assert child.stdout.strip() == "[]"
+
+
+def test_evidence_is_computed_only_when_asked_and_scores_do_not_change() -> None:
+    monitor = load_monitor()
+    with_evidence, without = monitor.score([AF], evidence=True), monitor.score([AF], evidence=False)
+    assert without[0].evidence == () and without[0].score == with_evidence[0].score
+    assert monitor.evidence([AF]) == [with_evidence[0].evidence]
+    assert monitor.verdict(HELPFUL).quotes == ()  # nothing to show for a "no"

@@ -27,9 +27,10 @@ def _batches(records: Iterable[Record], size: int = _BATCH) -> Iterator[list[Rec
 def _scored(
     monitor: Monitor, records: Iterable[Record]
 ) -> Iterator[tuple[Record, MonitorResult]]:
-    """Score records lazily, one batch at a time, in input order."""
+    """Score records lazily, one batch at a time, in input order (no evidence)."""
     for batch in _batches(records):
-        yield from zip(batch, monitor.score([record.text for record in batch]), strict=True)
+        results = monitor.score([record.text for record in batch], evidence=False)
+        yield from zip(batch, results, strict=True)
 
 
 def _all_records(paths: Iterable[Path]) -> Iterator[Record]:
@@ -84,7 +85,7 @@ def evaluate(data: Path, threshold: float | None, as_json: bool) -> None:
     for record in iter_labelled(data):
         texts.append(record.text)
         labels.append(record.label)
-    scores = [result.score for result in mon.score(texts)]
+    scores = [result.score for result in mon.score(texts, evidence=False)]
     fig = figures(scores, labels, mon.threshold if threshold is None else threshold)
     if as_json:
         click.echo(json.dumps({"monitor": mon.spec, "data": str(data), **fig.to_dict()}))
@@ -93,12 +94,13 @@ def evaluate(data: Path, threshold: float | None, as_json: bool) -> None:
         click.echo(_format_figures(fig))
 
 
-def _write_flagged(out: TextIO, record: Record, result: MonitorResult) -> None:
+def _write_flagged(out: TextIO, monitor: Monitor, record: Record, result: MonitorResult) -> None:
+    """One flagged record with its evidence, computed here: only flagged records show it."""
     row = {
         "id": record.id,
         "source": record.source,
         "score": round(result.score, 6),
-        "evidence": list(result.evidence),
+        "evidence": list(monitor.evidence([record.text])[0]),
         "criteria": dict(result.criteria),
     }
     out.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -123,7 +125,7 @@ def scan(logs: tuple[Path, ...], output: Path, threshold: float | None, alert_ra
             total += 1
             if result.score >= cutoff:
                 flagged += 1
-                _write_flagged(out, record, result)
+                _write_flagged(out, mon, record, result)
     rate = flagged / total if total else 0.0
     click.echo(f"scanned {total} records, flagged {flagged} ({rate:.2%}) at threshold {cutoff}; "
                f"flagged records -> {output}")

@@ -78,26 +78,37 @@ class Monitor:
         self.spec = spec
         self.threshold = float(spec["threshold"])
 
-    def score(self, texts: Sequence[str]) -> list[MonitorResult]:
-        """Score a batch of scratchpads or whole transcripts (reasoning is extracted first)."""
+    def score(self, texts: Sequence[str], *, evidence: bool = True) -> list[MonitorResult]:
+        """Score a batch of scratchpads or whole transcripts (reasoning is extracted first).
+
+        ``evidence=False`` leaves every result's evidence empty and costs about a third of the
+        time: ask for it (or call :meth:`evidence`) only where it is shown.
+        """
         reasoning = [extract_reasoning(text) for text in texts]
         criteria = [self._criteria.subscores(text) for text in reasoning]
         scores = self._calibrated(self._decision(reasoning, criteria, with_all_four=True))
-        evidence = self._evidence(reasoning)
+        quotes = self._evidence(reasoning) if evidence else [() for _ in reasoning]
         return [
             MonitorResult(score=float(s), evidence=e, criteria=c)
-            for s, e, c in zip(scores, evidence, criteria, strict=True)
+            for s, e, c in zip(scores, quotes, criteria, strict=True)
         ]
 
+    def evidence(self, texts: Sequence[str]) -> list[tuple[str, ...]]:
+        """The evidence sentences of each text (what ``score`` gives with ``evidence=True``)."""
+        return self._evidence([extract_reasoning(text) for text in texts])
+
     def verdict(self, text: str) -> Verdict:
-        """One text's judgement as a :class:`~afscope.records.Verdict` of kind "af_reasoning"."""
-        result = self.score([text])[0]
+        """One text's judgement as a :class:`~afscope.records.Verdict` of kind "af_reasoning".
+
+        Evidence is quoted for a "yes" only: that is where a reader looks for it."""
+        result = self.score([text], evidence=False)[0]
+        flagged = result.score >= self.threshold
         return Verdict(
             kind="af_reasoning",
-            decision="yes" if result.score >= self.threshold else "no",
+            decision="yes" if flagged else "no",
             score=result.score,
             spec=dict(self.spec),
-            quotes=result.evidence,
+            quotes=self.evidence([text])[0] if flagged else (),
         )
 
     def _decision(

@@ -13,15 +13,25 @@ from afscope.stats._intervals import (
     paired_difference,
     wilson_interval,
 )
+from afscope.stats._misclassification import (
+    CorrectedRate,
+    NoBetterThanChance,
+    Validation,
+    corrected_rate,
+)
 from afscope.stats._power import discordance_range, sample_size_for_gap
 from afscope.stats._significance import holm, mcnemar_exact
 from afscope.stats._summary import RunStats, TierStats, sample_compliance, summarize
 
 __all__ = [
+    "CorrectedRate",
     "Interval",
+    "NoBetterThanChance",
     "RunStats",
     "TierStats",
+    "Validation",
     "cluster_bootstrap_difference",
+    "corrected_rate",
     "discordance_range",
     "expected_interval_width",
     "holm",
