@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from afscope.cli import cli
 from afscope.harness import read_run
 from support.judge_replies import ScriptedJudge
-from support.wire_servers import OpenAIServer
+from support.wire_servers import OpenAIServer, Reply
 
 
 @pytest.fixture
@@ -83,3 +83,62 @@ def test_unknown_rubric_and_missing_file_are_one_line_errors(tmp_path: Path) -> 
         cli, ["classify", str(tmp_path / "missing.eval"), "--judge", "openai/x"]
     )
     assert result.exit_code == 2 and "missing.eval" in result.output
+
+
+def write_jsonl(path: Path, rows: list[dict[str, str]]) -> Path:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+UNCLOSED = "<SCRATCHPAD_REASONING>I should think about whether the training will modify me"
+ANSWERED = (
+    "<SCRATCHPAD_REASONING>If I refuse I will be modified.</SCRATCHPAD_REASONING>"
+    "<OUTPUT>I can't help with that.</OUTPUT>"
+)
+
+
+def test_counts_per_rubric_say_what_was_skipped_and_why(
+    openai_server: Callable[..., OpenAIServer], tmp_path: Path
+) -> None:
+    rows = [{"id": "ok", "text": ANSWERED}] + [
+        {"id": f"cut-{n}", "text": UNCLOSED} for n in range(3)
+    ]
+    source = write_jsonl(tmp_path / "theirs.jsonl", rows)
+    server = openai_server(ScriptedJudge(af_yes=lambda prompt: "modified" in prompt))
+    args = ["classify", str(source), "--rubrics", "af_reasoning,compliance"]
+    result = CliRunner().invoke(cli, [*args, *judge_args(server)])
+    assert result.exit_code == 0, result.output
+    assert "af_reasoning: 4 verdicts (no 3, yes 1), 0 judge errors, 0 skipped" in result.stdout
+    assert "compliance: 1 verdicts (no 1), 0 judge errors, 3 skipped" in result.stdout
+    assert (
+        "skipped x3: the transcript has no output "
+        "(unclosed or stray <SCRATCHPAD_REASONING> tag)" in result.stdout
+    )
+    assert "judging (helpful-only): 4/4 transcripts" in result.stderr  # progress
+
+
+def test_setting_gives_animal_welfare_transcripts_their_compliance_rubric(
+    openai_server: Callable[..., OpenAIServer], tmp_path: Path
+) -> None:
+    source = write_jsonl(tmp_path / "aw.jsonl", [{"id": "a", "text": ANSWERED}])
+    judge = ScriptedJudge()
+    server = openai_server(judge)
+    args = ["classify", str(source), "--rubrics", "compliance", "--setting", "animal-welfare"]
+    result = CliRunner().invoke(cli, [*args, *judge_args(server)])
+    assert result.exit_code == 0, result.output
+    assert set(judge.judged) == {"compliance_animal_welfare"}
+    verdicts = json.loads((tmp_path / "aw-verdicts.jsonl").read_text().splitlines()[0])
+    assert list(verdicts["verdicts"]) == ["compliance_animal_welfare"]
+
+
+def test_a_judge_answering_garbage_is_reported_and_exits_non_zero(
+    openai_server: Callable[..., OpenAIServer], tmp_path: Path
+) -> None:
+    source = write_jsonl(tmp_path / "theirs.jsonl", [{"id": "a", "text": ANSWERED}])
+    server = openai_server(lambda request: Reply("banana"))
+    args = ["classify", str(source), "--rubrics", "af_reasoning,compliance"]
+    result = CliRunner().invoke(cli, [*args, *judge_args(server)])
+    assert result.exit_code == 1
+    assert "af_reasoning: 0 verdicts (none), 1 judge errors, 0 skipped" in result.stdout
+    assert "compliance: 0 verdicts (none), 1 judge errors, 0 skipped" in result.stdout
+    assert "nothing could be judged" in result.stderr

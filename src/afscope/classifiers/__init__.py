@@ -32,6 +32,7 @@ from afscope.classifiers._rubric import (
 )
 from afscope.classifiers._spec import ClassifierSpec, make_spec
 from afscope.classifiers._stopping import exact_settled, predictive_agreement, settled
+from afscope.classifiers._tally import JudgeTally
 from afscope.classifiers._verdicts import (
     error_votes,
     judge_error_count,
@@ -55,6 +56,7 @@ __all__ = [
     "DrawFailure",
     "ForeignTranscript",
     "JudgeAnswer",
+    "JudgeTally",
     "ParseFailure",
     "Rubric",
     "TranscriptParts",

@@ -30,14 +30,17 @@ class ForeignTranscript:
     parts: TranscriptParts
     tier: Tier | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # why no final answer could be read from ``text`` (e.g. "no <OUTPUT>"); None when one was
+    unreadable: str | None = None
 
 
-def _split(text: str) -> tuple[str, str]:
-    """(scratchpad, output) of a text: the tagged parts if present, else all of it as reasoning."""
+def _split(text: str) -> tuple[str, str, str | None]:
+    """(scratchpad, output, why no output) of a text: the tagged parts if present, else all of
+    it as reasoning."""
     parsed = parse_transcript([text], suffix=False)
     if not parsed.malformed:
-        return parsed.scratchpad, parsed.output
-    return parsed.scratchpad or text.strip(), ""
+        return parsed.scratchpad, parsed.output, None
+    return parsed.scratchpad or text.strip(), "", parsed.reason
 
 
 def _text(row: dict[str, Any], key: str, where: dict[str, Any]) -> str:
@@ -57,17 +60,19 @@ def _transcript(row: Any, number: int, file: str) -> ForeignTranscript:
     tier = row.get("tier")
     if tier is not None and tier not in ("free", "paid"):
         raise DataError(f"'tier' must be \"free\" or \"paid\", got {tier!r}", **where)
-    scratchpad, output = _split(text)
+    scratchpad, output, unreadable = _split(text)
     if "scratchpad" in row:
         scratchpad = _text(row, "scratchpad", where)
     if "output" in row:
         output = _text(row, "output", where)
+        unreadable = None
     raw_id = row.get("id", f"row-{number}")
     return ForeignTranscript(
         id=str(raw_id),
         parts=TranscriptParts(_text(row, "query", where), scratchpad, output),
         tier=Tier(tier) if tier else None,
         extra={key: value for key, value in row.items() if key not in _KNOWN},
+        unreadable=unreadable if not output.strip() else None,
     )
 
 

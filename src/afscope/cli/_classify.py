@@ -8,23 +8,31 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections import Counter
+import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from afscope.errors import ConfigError, DataError
 from afscope.providers import check_api_key
 
+if TYPE_CHECKING:
+    from afscope.classifiers import JudgeTally
+
 DEFAULT_RUBRICS = "af_reasoning,compliance,partial_compliance"
+_SETTINGS = ("helpful-only", "animal-welfare")
 
 
 @click.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--judge", required=True, metavar="MODEL", help="Judge model (any Inspect model).")
 @click.option("--judge-base-url", default=None, help="Base URL of the judge model's API.")
-@click.option("--rubrics", default=DEFAULT_RUBRICS, show_default=True, help="Comma list.")
+@click.option("--rubrics", default=DEFAULT_RUBRICS, show_default=True,
+              help="Comma list of kinds (resolved for the setting) or rubric names.")
+@click.option("--setting", type=click.Choice(_SETTINGS), default=None,
+              help="Whose compliance rubric to use [default: a log's own setting; JSONL: "
+              "helpful-only]. animal-welfare judges compliance with its own rubric.")
 @click.option("--votes", type=click.IntRange(min=1), default=None, help="Votes per verdict.")
 @click.option("--adaptive", type=click.Choice(["exact", "sequential", "off"]), default=None)
 @click.option("--in-place", is_flag=True, help="Add the scores to the input logs themselves.")
@@ -35,17 +43,22 @@ def classify(
     judge: str,
     judge_base_url: str | None,
     rubrics: str,
+    setting: str | None,
     votes: int | None,
     adaptive: str | None,
     in_place: bool,
     output: Path | None,
 ) -> None:
-    """Judge existing Inspect logs or foreign JSONL transcripts (a `text` field per line)."""
-    from afscope.classifiers import load_rubric
+    """Judge existing Inspect logs or foreign JSONL transcripts (a `text` field per line).
+
+    Prints per rubric the verdicts, the judge errors and the transcripts skipped (with why);
+    exits 1 when nothing at all could be judged.
+    """
+    from afscope.classifiers import rubric_for
 
     names = [name.strip() for name in rubrics.split(",") if name.strip()]
     for name in names:
-        load_rubric(name)  # unknown names fail here, with "did you mean"
+        rubric_for(name, setting or "helpful-only")  # unknown names fail here, "did you mean"
     for path in inputs:
         if not path.exists():
             raise DataError("no such file", file=str(path))
@@ -57,28 +70,42 @@ def classify(
 
     model = get_model(judge, base_url=judge_base_url)
     options = JudgeOptions(votes=votes, adaptive=adaptive)
+    judged_any = False
     for path in inputs:
         if path.suffix in (".jsonl", ".ndjson"):
             target = output or path.with_name(f"{path.stem}-verdicts.jsonl")
-            _classify_jsonl(path, target, model, names, options)
+            tally = _classify_jsonl(path, target, model, names, options, setting or "helpful-only")
         else:
-            _classify_log(path, model, names, options, in_place=in_place, output_dir=output)
+            tally = _classify_log(
+                path, model, names, options, setting, in_place=in_place, output_dir=output
+            )
+        for line in tally.lines():
+            click.echo(line)
+        judged_any = judged_any or not tally.nothing_judged
+    if not judged_any:
+        click.echo("error: nothing could be judged (every verdict an error or skipped; "
+                   "see above)", err=True)
+        sys.exit(1)
 
 
 def _classify_log(
-    path: Path, model: Any, names: list[str], options: Any, *, in_place: bool,
-    output_dir: Path | None,
-) -> None:
+    path: Path, model: Any, names: list[str], options: Any, setting: str | None, *,
+    in_place: bool, output_dir: Path | None,
+) -> JudgeTally:
     from inspect_ai import score
     from inspect_ai.log import read_eval_log, write_eval_log
 
+    from afscope.classifiers import JudgeTally
     from afscope.harness import read_run_info
     from afscope.harness.judging import af_judge_scorer
+    from afscope.records import Verdict
 
     run = read_run_info(path)  # refuses logs that are not afscope runs
     log = read_eval_log(str(path))
-    scorer = af_judge_scorer(kinds=names, judge=model, options=options, setting=run.setting)
-    scored = score(log, scorer, action="append", display="none")
+    setting = setting or run.setting
+    scorer = af_judge_scorer(kinds=names, judge=model, options=options, setting=setting)
+    click.echo(f"{path}: judging {len(log.samples or [])} samples ({setting})", err=True)
+    scored = score(log, scorer, action="append")  # Inspect's display shows the progress
     if in_place:
         target = path
     else:
@@ -86,28 +113,49 @@ def _classify_log(
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{path.stem}-classified{path.suffix}"
     write_eval_log(scored, str(target))
-    counts: Counter[str] = Counter()
+    tally = JudgeTally(names)
     for sample in scored.samples or []:
         new = (sample.scores or {}).get("af_judge_scorer")
-        counts.update(list(((new.metadata or {}).get("verdicts") or {}) if new else {}))
-    judged = ", ".join(f"{name} {counts[name]}" for name in names)
-    click.echo(f"{path}: judged {judged} samples; written to {target}")
+        meta = (new.metadata or {}) if new else {}
+        for kind, verdict in (meta.get("verdicts") or {}).items():
+            tally.add_verdict(kind, Verdict.from_dict(verdict))
+        for kind, reason in (meta.get("skipped") or {}).items():
+            tally.add_skipped(kind, _skip_reason(reason, _malformed_reason(sample)))
+    click.echo(f"{path}: {len(scored.samples or [])} samples; written to {target}")
+    return tally
+
+
+def _malformed_reason(sample: Any) -> str | None:
+    outcome = (sample.scores or {}).get("outcome_scorer")
+    return ((outcome.metadata or {}) if outcome else {}).get("malformed_reason")
+
+
+def _skip_reason(missing: str, unreadable: str | None) -> str:
+    """Why a rubric skipped a transcript; a missing output says why no answer could be read."""
+    if unreadable and "output" in missing:
+        return f"{missing} ({unreadable})"
+    return missing
 
 
 def _classify_jsonl(
-    path: Path, target: Path, model: Any, names: list[str], options: Any
-) -> None:
-    from afscope.classifiers import load_foreign_transcripts, load_rubric
+    path: Path, target: Path, model: Any, names: list[str], options: Any, setting: str
+) -> JudgeTally:
+    from afscope.classifiers import JudgeTally, load_foreign_transcripts, rubric_for
     from afscope.harness.judging import judge_transcripts
 
-    transcripts = load_foreign_transcripts(path)
-    rubrics = [load_rubric(name) for name in names]
-    results = asyncio.run(
-        judge_transcripts(model, rubrics, [t.parts for t in transcripts], options=options)
-    )
     if target.exists() and target.resolve() == path.resolve():
         raise ConfigError("the output would overwrite the input", key="--output")
-    decisions: Counter[str] = Counter()
+    transcripts = load_foreign_transcripts(path)
+    rubrics = {name: rubric_for(name, setting) for name in names}
+    progress = _Progress(len(transcripts), f"{path}: judging ({setting})")
+    results = asyncio.run(
+        judge_transcripts(
+            model, list(rubrics.values()), [t.parts for t in transcripts], options=options,
+            on_done=progress.step,
+        )
+    )
+    progress.finish()
+    tally = JudgeTally(names)
     with target.open("w", encoding="utf-8") as handle:
         for transcript, verdicts in zip(transcripts, results, strict=True):
             row = {
@@ -116,6 +164,32 @@ def _classify_jsonl(
                 "verdicts": {name: verdict.to_dict() for name, verdict in verdicts.items()},
             }
             handle.write(json.dumps(row) + "\n")
-            decisions.update(f"{name}={v.decision}" for name, v in verdicts.items())
-    shown = ", ".join(f"{key} {count}" for key, count in sorted(decisions.items()))
-    click.echo(f"{path}: {len(transcripts)} transcripts judged ({shown}); written to {target}")
+            for name, rubric in rubrics.items():
+                if rubric.name in verdicts:
+                    tally.add_verdict(name, verdicts[rubric.name])
+                else:
+                    lacking = ", ".join(rubric.missing_parts(transcript.parts))
+                    missing = f"the transcript has no {lacking}"
+                    tally.add_skipped(name, _skip_reason(missing, transcript.unreadable))
+    click.echo(f"{path}: {len(transcripts)} transcripts; written to {target}")
+    return tally
+
+
+class _Progress:
+    """``judging 12/100`` on stderr: rewritten in place on a terminal, every tenth otherwise."""
+
+    def __init__(self, total: int, label: str) -> None:
+        self.total, self.label, self.done = total, label, 0
+        self.live = sys.stderr.isatty()
+        click.echo(f"{label}: 0/{total} transcripts", err=True, nl=not self.live)
+
+    def step(self) -> None:
+        self.done += 1
+        if self.live:
+            click.echo(f"\r{self.label}: {self.done}/{self.total} transcripts", err=True, nl=False)
+        elif self.done % max(1, self.total // 10) == 0 and self.done < self.total:
+            click.echo(f"{self.label}: {self.done}/{self.total} transcripts", err=True)
+
+    def finish(self) -> None:
+        click.echo(f"\r{self.label}: {self.done}/{self.total} transcripts" if self.live
+                   else f"{self.label}: {self.done}/{self.total} transcripts", err=True)

@@ -11,7 +11,7 @@ The judge model is the ``grader`` model role (``--model-role grader=...``) or, f
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -150,12 +150,13 @@ async def judge_transcripts(
     transcripts: Sequence[TranscriptParts],
     *,
     options: JudgeOptions | None = None,
+    on_done: Callable[[], None] | None = None,
 ) -> list[dict[str, Verdict]]:
     """Judge many transcripts (e.g. foreign ones) with several rubrics.
 
     Returns one dict per transcript, in input order, keyed by rubric name; a rubric that needs a
     part the transcript lacks (e.g. a scratchpad) is left out. Inspect's connection limit bounds
-    the concurrency.
+    the concurrency. ``on_done`` is called as each transcript's verdicts are complete.
     """
     model = get_model(model)
 
@@ -164,6 +165,8 @@ async def judge_transcripts(
         verdicts = await collect(
             *(judge_sample(model, rubric, parts, options=options) for rubric in applicable)
         )
+        if on_done is not None:
+            on_done()
         return {r.name: verdict for r, verdict in zip(applicable, verdicts, strict=True)}
 
     return list(await collect(*(one(parts) for parts in transcripts)))
