@@ -16,3 +16,9 @@ def organism() -> type[Any]:
     from afscope.harness.provider import OrganismAPI
 
     return OrganismAPI
+
+
+# the bubblewrap sandbox environment ("bwrap"), registered on import
+from afscope.sandbox import inspect_env as _sandbox  # noqa: E402
+
+del _sandbox
