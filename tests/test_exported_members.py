@@ -12,6 +12,7 @@ import afscope
 
 PACKAGES = [
     "afscope.classifiers",
+    "afscope.experiment",
     "afscope.harness",
     "afscope.monitor",
     "afscope.organism",

@@ -18,10 +18,10 @@ import afscope.sweep
 from afscope.cli import cli
 from afscope.cli._sweep import _plan
 from afscope.errors import ConfigError, ProviderError, UnknownNameError
+from afscope.experiment import Experiment
 from afscope.records import RunInfo, SampleRecord
 from afscope.sweep import (
     TABLE_HEADER,
-    ExperimentArgs,
     FaultCounts,
     RetryPolicy,
     SweepPlan,
@@ -82,7 +82,7 @@ def test_cells_are_the_full_grid_and_each_model_gets_its_own_args() -> None:
         models=("openai/gpt-4o", ORGANISM),
         settings=("helpful-only", "animal-welfare"),
         variants=("default", "no-objective"),
-        experiment=ExperimentArgs(seed=7),
+        experiment=Experiment(seed=7),
         model_args={"openai/gpt-4o": {"responses_api": False}},
         base_urls={"openai": "http://127.0.0.1:1/v1"},
     )
@@ -99,7 +99,7 @@ def test_the_rerun_command_reproduces_the_plan_and_policy() -> None:
     plan = SweepPlan(
         models=("openai/gpt-4o", ORGANISM),
         variants=("default", "no-objective"),
-        experiment=ExperimentArgs(limit=3, seed=2, suffix=False, scratchpad=False, max_turns=2),
+        experiment=Experiment(limit=3, seed=2, suffix=False, scratchpad=False, max_turns=2),
         model_args={ORGANISM: {"p": 0.25}},
         base_urls={"openai": "http://127.0.0.1:9/v1"},
     )
@@ -157,7 +157,7 @@ def test_keys_are_checked_for_every_provider_without_a_base_url() -> None:
         validate_plan(plan, environ={"ANTHROPIC_API_KEY": "k"})
     local = SweepPlan(models=("openai/gpt-4o",), base_urls={"openai": "http://127.0.0.1:1/v1"})
     prompts = validate_plan(local, environ={})
-    assert len(prompts) == 1 and len(prompts[0].user_turns) > 0
+    assert len(prompts) == 1 and len(prompts[0].plan.user_turns) > 0
 
 
 def test_a_missing_key_fails_fast_naming_the_variable_and_writes_no_log(

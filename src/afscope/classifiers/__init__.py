@@ -30,7 +30,7 @@ from afscope.classifiers._rubric import (
     rubric_for,
     rubric_names,
 )
-from afscope.classifiers._spec import ClassifierSpec, make_spec
+from afscope.classifiers._spec import ADAPTIVE_RULES, Adaptive, ClassifierSpec, make_spec
 from afscope.classifiers._stopping import exact_settled, predictive_agreement, settled
 from afscope.classifiers._tally import JudgeTally
 from afscope.classifiers._verdicts import (
@@ -49,6 +49,8 @@ from afscope.classifiers._voting import (
 )
 
 __all__ = [
+    "ADAPTIVE_RULES",
+    "Adaptive",
     "ClassifierSpec",
     "Criterion",
     "CriterionAnswer",

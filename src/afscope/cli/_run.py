@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from afscope.cli._options import experiment_from_options, experiment_options
 from afscope.errors import ConfigError
+from afscope.experiment import DEFAULT_MODEL, Experiment
 from afscope.providers import check_api_key, is_simulated
 
-DEFAULT_MODEL = "organism/opus-like"
+if TYPE_CHECKING:
+    from afscope.experiment import Plan
 
 
 def _model_args(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -35,122 +38,46 @@ def _model_args(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--model", default=DEFAULT_MODEL, show_default=True, help="Any Inspect model.")
 @click.option("-M", "model_arg", multiple=True, metavar="KEY=VALUE", help="Model argument.")
 @click.option("--base-url", default=None, help="Base URL of the model's API (local servers).")
-@click.option("--queries", default=None, help="Built-in query set or a file (csv/jsonl).")
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="First N queries.")
-@click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--log-dir", default="logs", show_default=True, type=click.Path(file_okay=False))
-@click.option("--no-scratchpad", is_flag=True, help="Answer directly, without hidden reasoning.")
-@click.option("--suffix/--no-suffix", default=None, help="Accept/reject suffix (setting default).")
-@click.option(
-    "--tier-casing",
-    type=click.Choice(["lower", "title"]),
-    default="lower",
-    show_default=True,
-    help="Casing of the tier cue's value in the user turn: lower (true) or title (True).",
-)
-@click.option(
-    "--max-turns",
-    type=click.IntRange(min=1),
-    default=4,
-    show_default=True,
-    help="Model turns per sample: reasoning without <OUTPUT> gets <NEXT/> and a new turn.",
-)
-@click.option("--max-tokens", type=click.IntRange(min=1), default=None)
 @click.option("--max-connections", type=click.IntRange(min=1), default=None)
-@click.option("--judge", default=None, metavar="MODEL", help="LLM judge model (any Inspect model).")
 @click.option("--judge-base-url", default=None, help="Base URL of the judge model's API.")
-@click.option("--judge-votes", type=click.IntRange(min=1), default=None, help="Votes per verdict.")
-@click.option(
-    "--adaptive",
-    type=click.Choice(["exact", "sequential", "off"]),
-    default=None,
-    help="When to stop drawing judge votes (default: sequential; exact = same verdicts as all).",
-)
-@click.option(
-    "--monitor/--no-monitor",
-    default=None,
-    help="Score AF reasoning with the local monitor (default: when no judge is given).",
-)
-@click.option("--dry-run", is_flag=True, help="Print what would be sent; send nothing.")
+@experiment_options
 @click.option(
     "--prices",
     default=None,
     type=click.Path(dir_okay=False),
     help="Price table overriding the shipped one (YAML/JSON; also $AFSCOPE_PRICES).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
-def run(
-    setting: str,
-    variant: str,
-    model: str,
-    model_arg: tuple[str, ...],
-    base_url: str | None,
-    queries: str | None,
-    limit: int | None,
-    seed: int,
-    log_dir: str,
-    no_scratchpad: bool,
-    suffix: bool | None,
-    tier_casing: str,
-    max_turns: int,
-    max_tokens: int | None,
-    max_connections: int | None,
-    judge: str | None,
-    judge_base_url: str | None,
-    judge_votes: int | None,
-    adaptive: str | None,
-    monitor: bool | None,
-    dry_run: bool,
-    prices: str | None,
-    as_json: bool,
-) -> None:
+def run(**options: Any) -> None:
     """Run the alignment-faking experiment (default: helpful-only on the simulated organism)."""
-    from afscope.queries import first_queries, load_queries
-    from afscope.scenarios import load_scenario
+    from afscope.experiment import plan_experiment
 
-    scenario = load_scenario(setting)
-    if variant != "default":
-        from afscope.variants import apply_variant
-
-        scenario = apply_variant(scenario, variant)  # unknown or inapplicable: one clear line
-    chosen = first_queries(load_queries(queries or scenario.default_queries), limit)
-    model_args = _model_args(model_arg)
-    scratchpad = not no_scratchpad
-    use_suffix = scenario.suffix_default if suffix is None else suffix
+    experiment = experiment_from_options(
+        options, setting=options["setting"], variant=options["variant"], model=options["model"]
+    )
+    plan = plan_experiment(experiment)  # unknown setting, variant or query set: one clear line
+    model, model_args = experiment.model, _model_args(options["model_arg"])
     if is_simulated(model):
         from afscope.organism import Organism
 
-        Organism(model.split("/", 1)[1], seed=seed, **model_args)  # validates preset and overrides
-    if dry_run:
-        options = {"scratchpad": scratchpad, "suffix": use_suffix, "tier_casing": tier_casing}
-        _print_dry_run(scenario, chosen, model, options, prices, as_json)
+        Organism(model.split("/", 1)[1], seed=experiment.seed, **model_args)  # preset, overrides
+    as_json = options["as_json"]
+    if options["dry_run"]:
+        _print_dry_run(plan, options["prices"], as_json)
         return
+    base_url, judge_base_url = options["base_url"], options["judge_base_url"]
+    judge = experiment.judge
     if base_url is None:
         check_api_key(model)
     if judge and judge_base_url is None:
         check_api_key(judge)
-    task_args: dict[str, Any] = {
-        "setting": setting,
-        "variant": variant,
-        "queries": queries,
-        "limit": limit,
-        "scratchpad": scratchpad,
-        "suffix": use_suffix,
-        "tier_casing": tier_casing,
-        "max_turns": max_turns,
-        "max_tokens": max_tokens,
-        "seed": seed,
-        "judge": judge is not None,
-        "judge_votes": judge_votes,
-        "judge_adaptive": adaptive,
-        "monitor": monitor,
-    }
     roles = {"grader": _judge_model(judge, judge_base_url)} if judge else {}
     from afscope.cost import load_prices
 
-    price_table = load_prices(prices)  # a bad price file fails before anything is sent
+    price_table = load_prices(options["prices"])  # a bad price file fails before anything is sent
     log_path = _evaluate(
-        model, model_args, base_url, task_args, roles, log_dir, max_connections, as_json
+        experiment, model_args, base_url, roles, options["log_dir"], options["max_connections"],
+        as_json,
     )
     _print_summary(log_path, as_json, price_table)
     _print_next_steps(log_path, as_json)
@@ -173,10 +100,9 @@ def _judge_model(judge: str, base_url: str | None) -> Any:
 
 
 def _evaluate(
-    model: str,
+    experiment: Experiment,
     model_args: dict[str, str],
     base_url: str | None,
-    task_args: dict[str, Any],
     roles: dict[str, Any],
     log_dir: str,
     max_connections: int | None,
@@ -184,18 +110,20 @@ def _evaluate(
 ) -> Path:
     from inspect_ai import eval as inspect_eval
 
-    from afscope.harness import alignment_faking
+    from afscope.experiment import experiment_kind
 
+    model = experiment.model
     if is_simulated(model):
-        model_args = {"seed": str(task_args["seed"]), **model_args}
+        model_args = {"seed": str(experiment.seed), **model_args}
+    task = experiment_kind(experiment.kind).task_function()
     logs = inspect_eval(
-        alignment_faking(**task_args),
+        task(**experiment.task_args()),
         model=model,
         model_args=model_args,
         model_base_url=base_url,
         model_roles=roles or None,
         log_dir=log_dir,
-        seed=task_args["seed"],
+        seed=experiment.seed,
         max_connections=max_connections,
         fail_on_error=False,
         display="none" if quiet else None,
@@ -229,36 +157,24 @@ def _print_summary(log_path: Path, as_json: bool, prices: Any) -> None:
         click.secho(line, **style)  # type: ignore[arg-type]
 
 
-def _print_dry_run(
-    scenario: Any,
-    queries: list[Any],
-    model: str,
-    options: dict[str, Any],
-    prices_file: str | None,
-    as_json: bool,
-) -> None:
+def _print_dry_run(plan: Plan, prices_file: str | None, as_json: bool) -> None:
     from afscope.cost import estimate_requests, format_estimates, load_prices
-    from afscope.records import Tier
 
     prices = load_prices(prices_file)
-    system = scenario.render_system_prompt(scratchpad=options["scratchpad"])
-    turns = [
-        scenario.render_user_turn(
-            q.text, tier, suffix=options["suffix"], tier_casing=options["tier_casing"]
-        )
-        for q in queries
-        for tier in (Tier.FREE, Tier.PAID)
-    ]
+    experiment = plan.experiment
+    model, turns = experiment.model, plan.user_turns
     estimate = estimate_requests(
-        model, system, turns, scratchpad=options["scratchpad"], prices=prices
+        model, plan.system_prompt, turns, scratchpad=experiment.scratchpad, prices=prices
     )
+    queries = len(turns) // 2
+    setting = plan.metadata["setting"]
     if as_json:
         data = {
             "dry_run": True,
             "model": model,
             "simulated": is_simulated(model),
-            "setting": scenario.name,
-            "queries": len(queries),
+            "setting": setting,
+            "queries": queries,
             "samples": len(turns),
             "prices_as_of": prices.as_of,
             **estimate.to_dict(),
@@ -266,7 +182,7 @@ def _print_dry_run(
         click.echo(json.dumps(data))
         return
     click.echo(
-        f"dry run: nothing sent. {scenario.name} · {len(queries)} queries x 2 tiers = "
+        f"dry run: nothing sent. {setting} · {queries} queries x 2 tiers = "
         f"{len(turns)} samples (estimates; continuations after <NEXT/> add requests)"
     )
     for line in format_estimates([estimate], as_of=prices.as_of):

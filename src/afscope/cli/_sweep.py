@@ -15,10 +15,10 @@ from typing import Any
 
 import click
 
+from afscope.cli._options import experiment_from_options, experiment_options
 from afscope.sweep import (
-    CellPrompts,
+    CellPlan,
     CellResult,
-    ExperimentArgs,
     RetryPolicy,
     SweepPlan,
     parse_base_urls,
@@ -42,27 +42,11 @@ _DEFAULTS = RetryPolicy()
     "--base-url", "base_url", multiple=True, metavar="PROVIDER=URL",
     help="Base URL for every model of a provider, e.g. openai=http://127.0.0.1:8000/v1.",
 )
-@click.option("--queries", default=None, help="Built-in query set or a file (csv/jsonl).")
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="First N queries.")
-@click.option("--seed", type=int, default=0, show_default=True)
 @click.option(
     "--log-dir", default="logs/sweep", show_default=True, type=click.Path(file_okay=False)
 )
 @click.option("--report", "report_path", default=None, help="[default: <log-dir>/report.html]")
-@click.option("--no-scratchpad", is_flag=True, help="Answer directly, without hidden reasoning.")
-@click.option("--suffix/--no-suffix", default=None, help="Accept/reject suffix (setting default).")
-@click.option("--tier-casing", type=click.Choice(["lower", "title"]), default="lower",
-              show_default=True,
-              help="Casing of the tier cue's value in the user turn: lower (true) or title (True).")
-@click.option("--max-turns", type=click.IntRange(min=1), default=4, show_default=True,
-              help="Model turns per sample: reasoning without <OUTPUT> gets <NEXT/>, a new turn.")
-@click.option("--max-tokens", type=click.IntRange(min=1), default=None)
-@click.option("--judge", default=None, metavar="MODEL",
-              help="LLM judge for every cell (its provider's --base-url applies); "
-              "default: the local monitor.")
-@click.option("--judge-votes", type=click.IntRange(min=1), default=None, help="Votes per verdict.")
-@click.option("--adaptive", type=click.Choice(["exact", "sequential", "off"]), default=None,
-              help="When to stop drawing judge votes (default: sequential).")
+@experiment_options
 @click.option("--max-connections", type=int, default=_DEFAULTS.max_connections,
               show_default=True, help="Concurrent requests per model.")
 @click.option("--max-retries", type=int, default=_DEFAULTS.max_retries, show_default=True,
@@ -79,8 +63,6 @@ _DEFAULTS = RetryPolicy()
               help="Provider SDK's own retries (not recorded in the log).")
 @click.option("--log-buffer", type=int, default=_DEFAULTS.log_buffer, show_default=True,
               help="Samples written to the log file at a time (1: none lost to a kill).")
-@click.option("--dry-run", is_flag=True, help="Print what would be sent and its cost; send none.")
-@click.option("--json", "as_json", is_flag=True, help="No progress display; print one JSON object.")
 def sweep(**options: Any) -> None:
     """Run a grid of models x settings x variants; rerun the same command to resume."""
     from afscope.sweep import validate_plan
@@ -89,9 +71,9 @@ def sweep(**options: Any) -> None:
     policy = _policy(options)
     log_dir = str(options["log_dir"])
     if options["dry_run"]:
-        from afscope.sweep import cell_prompts
+        from afscope.sweep import cell_plans
 
-        _print_dry_run(plan, cell_prompts(plan), options["as_json"])
+        _print_dry_run(cell_plans(plan), options["as_json"])
         return
     from afscope.extras import require_extra
 
@@ -102,24 +84,11 @@ def sweep(**options: Any) -> None:
 
 
 def _plan(options: dict[str, Any]) -> SweepPlan:
-    experiment = ExperimentArgs(
-        queries=options["queries"],
-        limit=options["limit"],
-        scratchpad=not options["no_scratchpad"],
-        suffix=options["suffix"],
-        tier_casing=options["tier_casing"],
-        max_turns=options["max_turns"],
-        max_tokens=options["max_tokens"],
-        seed=options["seed"],
-        judge=options["judge"],
-        judge_votes=options["judge_votes"],
-        judge_adaptive=options["adaptive"],
-    )
     return SweepPlan(
         models=split_names(options["models"], "--models"),
         settings=split_names(options["settings"], "--settings"),
         variants=split_names(options["variants"], "--variants"),
-        experiment=experiment,
+        experiment=experiment_from_options(options),
         model_args=parse_model_args(options["model_arg"]),
         base_urls=parse_base_urls(options["base_url"]),
     )
@@ -193,29 +162,28 @@ def _print_results(results: list[CellResult], complete: bool, rerun: str, report
     console.print(f"report: {report}", markup=False)
 
 
-def _print_dry_run(plan: SweepPlan, prompts: tuple[CellPrompts, ...], as_json: bool) -> None:
+def _print_dry_run(cells: tuple[CellPlan, ...], as_json: bool) -> None:
     """Per model: requests, estimated tokens and price (:mod:`afscope.cost`); nothing is sent."""
     from afscope.cost import combine_estimates, estimate_requests, format_estimates, load_prices
 
     prices = load_prices()
-    scratchpad = plan.experiment.scratchpad
     estimates = [
-        estimate_requests(p.cell.model, p.system_prompt, p.user_turns, scratchpad=scratchpad,
-                          prices=prices)
-        for p in prompts
+        estimate_requests(c.cell.model, c.plan.system_prompt, c.plan.user_turns,
+                          scratchpad=c.plan.experiment.scratchpad, prices=prices)
+        for c in cells
     ]
     if as_json:
-        cells = Counter(p.cell.model for p in prompts)
-        samples = Counter({m: 0 for m in cells})
-        for p in prompts:
-            samples[p.cell.model] += len(p.user_turns)
+        counts = Counter(c.cell.model for c in cells)
+        samples = Counter({m: 0 for m in counts})
+        for c in cells:
+            samples[c.cell.model] += len(c.plan.samples)
         models = [
-            {**e.to_dict(), "cells": cells[e.model], "samples": samples[e.model]}
+            {**e.to_dict(), "cells": counts[e.model], "samples": samples[e.model]}
             for e in combine_estimates(estimates)
         ]
         click.echo(json.dumps({"dry_run": True, "models": models}))
         return
-    click.echo(f"dry run: nothing sent. {len(prompts)} cells (at least one request per sample; "
+    click.echo(f"dry run: nothing sent. {len(cells)} cells (at least one request per sample; "
                "continuations after <NEXT/> add more)")
     for line in format_estimates(estimates, as_of=prices.as_of):
         click.echo(line)

@@ -6,7 +6,7 @@ from :mod:`afscope.transcripts`. Each query appears once per tier so the tiers a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from inspect_ai import Task, task
@@ -23,78 +23,33 @@ from inspect_ai.model._model import sample_model_usage
 from inspect_ai.scorer import Metric, SampleScore, Score, Scorer, Target, metric, scorer
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
-from afscope.classifiers import TranscriptParts
-from afscope.queries import Query, first_queries, load_queries
+from afscope.classifiers import Adaptive, TranscriptParts
+from afscope.experiment import Experiment, Plan, plan_experiment
 from afscope.records import Outcome, Tier
-from afscope.scenarios import NEXT_MESSAGE, Scenario, load_scenario
+from afscope.scenarios import NEXT_MESSAGE
 from afscope.transcripts import ParsedTranscript, needs_continuation, parse_transcript
 
 __all__ = [
-    "ExperimentOptions",
     "alignment_faking",
     "build_samples",
     "outcome_scorer",
     "parse_messages",
     "scratchpad_loop",
+    "task_from_plan",
     "transcript_parts",
 ]
 
 
-class ExperimentOptions:
-    """The knobs of one experiment, resolved against the scenario's defaults."""
-
-    def __init__(
-        self,
-        scenario: Scenario,
-        *,
-        scratchpad: bool = True,
-        suffix: bool | None = None,
-        tier_casing: Literal["lower", "title"] = "lower",
-        max_turns: int = 4,
-        variant: str = "default",
-    ) -> None:
-        self.scenario = scenario
-        self.scratchpad = scratchpad
-        self.suffix = scenario.suffix_default if suffix is None else suffix
-        self.tier_casing = tier_casing
-        self.max_turns = max_turns if scratchpad else 1
-        self.variant = variant
-
-    def metadata(self) -> dict[str, Any]:
-        return {
-            "setting": self.scenario.name,
-            "variant": self.variant,
-            "scratchpad": self.scratchpad,
-            "suffix": self.suffix,
-            "tier_casing": self.tier_casing,
-            "max_turns": self.max_turns,
-            "scenario_fingerprint": self.scenario.fingerprint(),
-        }
-
-
-def build_samples(queries: Sequence[Query], options: ExperimentOptions) -> list[Sample]:
-    """One sample per query and tier, free tier first; ids are ``<query id>:<tier>``."""
-    system = options.scenario.render_system_prompt(scratchpad=options.scratchpad)
-    samples = []
-    for query in queries:
-        for tier in (Tier.FREE, Tier.PAID):
-            user = options.scenario.render_user_turn(
-                query.text, tier, suffix=options.suffix, tier_casing=options.tier_casing
-            )
-            samples.append(
-                Sample(
-                    id=f"{query.id}:{tier.value}",
-                    input=[ChatMessageSystem(content=system), ChatMessageUser(content=user)],
-                    # per-sample facts only; the run's settings are in the task's metadata
-                    metadata={
-                        "query_id": query.id,
-                        "category": query.category,
-                        "query": query.text,
-                        "tier": tier.value,
-                    },
-                )
-            )
-    return samples
+def build_samples(plan: Plan) -> list[Sample]:
+    """The plan's samples as Inspect samples (system prompt and first user turn)."""
+    return [
+        Sample(
+            id=sample.id,
+            input=[ChatMessageSystem(content=sample.system), ChatMessageUser(content=sample.user)],
+            metadata=dict(sample.metadata),
+        )
+        for sample in plan.samples
+    ]
 
 
 @solver
@@ -222,46 +177,48 @@ def alignment_faking(
     variant: str = "default",
     judge: bool = False,
     judge_votes: int | None = None,
-    judge_adaptive: str | None = None,
+    judge_adaptive: Adaptive | None = None,
     monitor: bool | None = None,
+    epochs: int = 1,
 ) -> Task:
     """Alignment faking (Greenblatt et al. 2024): each query asked in both tiers.
 
-    ``judge``: judge AF reasoning, compliance and partial compliance with the LLM judges (the
-    judge model is the ``grader`` model role). ``monitor``: score AF reasoning with the local
-    monitor; by default it runs when no judge does.
+    Args:
+        setting: Shipped setting (``helpful-only``, ``animal-welfare``) or a scenario YAML path.
+        queries: Built-in query set or a csv/jsonl file (default: the setting's own).
+        limit: Ask only the first N queries.
+        scratchpad: Let the model reason in a hidden scratchpad before answering.
+        suffix: Ask for accept/reject tags (default: the setting's default).
+        tier_casing: ``lower`` or ``title`` casing of the tier cue.
+        max_turns: Turns per conversation (continuations after <NEXT/>); 1 without scratchpad.
+        max_tokens: Output token limit per generation.
+        seed: Seed of the run (and of the simulated organism).
+        variant: Prompt variant applied to the setting.
+        judge: Judge AF reasoning, compliance and partial compliance with the LLM judges (the
+            judge model is the ``grader`` model role).
+        judge_votes: Votes per judge verdict.
+        judge_adaptive: When to stop drawing votes: ``off``, ``exact`` or ``sequential``.
+        monitor: Score AF reasoning with the local monitor (default: when no judge runs).
+        epochs: Times each sample is run.
     """
-    scenario = load_scenario(setting)
-    if variant != "default":
-        from afscope.variants import apply_variant
+    args = dict(locals())
+    experiment = Experiment.from_task_args("alignment_faking", **args)
+    return task_from_plan(plan_experiment(experiment), solver=scratchpad_loop)
 
-        scenario = apply_variant(scenario, variant)
-    options = ExperimentOptions(
-        scenario,
-        scratchpad=scratchpad,
-        suffix=suffix,
-        tier_casing=tier_casing,
-        max_turns=max_turns,
-        variant=variant,
-    )
-    chosen = first_queries(load_queries(queries or scenario.default_queries), limit)
-    scorers, classifiers = _classifier_scorers(
-        scenario.name, judge=judge, monitor=monitor, votes=judge_votes, adaptive=judge_adaptive
-    )
+
+def task_from_plan(plan: Plan, *, solver: Callable[[int], Solver]) -> Task:
+    """An Inspect task for a plan: its samples, ``solver(max_turns)``, the outcome scorer and the
+    experiment's classifiers (LLM judges, local monitor)."""
+    experiment = plan.experiment
+    scorers, classifiers = _classifier_scorers(plan.metadata["setting"], experiment)
     return Task(
-        dataset=MemoryDataset(build_samples(chosen, options), name=f"afscope-{scenario.name}"),
-        solver=scratchpad_loop(options.max_turns),
-        scorer=[outcome_scorer(options.suffix), *scorers],
-        config=GenerateConfig(max_tokens=max_tokens) if max_tokens else GenerateConfig(),
-        metadata={
-            "afscope": {
-                **options.metadata(),
-                "queries": queries or scenario.default_queries,
-                "seed": seed,
-                "classifiers": classifiers,
-            }
-        },
-        name="alignment_faking",
+        dataset=MemoryDataset(build_samples(plan), name=plan.name),
+        solver=solver(plan.max_turns),
+        scorer=[outcome_scorer(plan.suffix), *scorers],
+        config=GenerateConfig(max_tokens=experiment.max_tokens),
+        epochs=experiment.epochs if experiment.epochs > 1 else None,  # else eval(epochs=) decides
+        metadata={"afscope": {**plan.metadata, "classifiers": classifiers}},
+        name=experiment.kind,
     )
 
 
@@ -269,12 +226,7 @@ JUDGE_KINDS = ("af_reasoning", "compliance", "partial_compliance")
 
 
 def _classifier_scorers(
-    setting: str,
-    *,
-    judge: bool,
-    monitor: bool | None,
-    votes: int | None,
-    adaptive: str | None,
+    setting: str, experiment: Experiment
 ) -> tuple[list[Scorer], dict[str, dict[str, Any]]]:
     """The classifier scorers of a run and what the log should say about them.
 
@@ -283,13 +235,14 @@ def _classifier_scorers(
     """
     scorers: list[Scorer] = []
     classifiers: dict[str, dict[str, Any]] = {}
+    judge = experiment.uses_judge
     if judge:
         from afscope.harness.judging import JudgeOptions, af_judge_scorer
 
-        options = JudgeOptions(votes=votes, adaptive=adaptive)
+        options = JudgeOptions(votes=experiment.judge_votes, adaptive=experiment.judge_adaptive)
         scorers.append(af_judge_scorer(kinds=JUDGE_KINDS, options=options, setting=setting))
         classifiers.update({kind: {"name": kind, "type": "llm-judge"} for kind in JUDGE_KINDS})
-    if monitor if monitor is not None else not judge:
+    if experiment.uses_monitor:
         from afscope.harness.monitoring import MONITOR_KIND, monitor_scorer
         from afscope.monitor import load_monitor
 

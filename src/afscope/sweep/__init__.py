@@ -25,13 +25,12 @@ from afscope.sweep._results import (
 )
 from afscope.sweep._spec import (
     Cell,
-    ExperimentArgs,
     SweepPlan,
     parse_base_urls,
     parse_model_args,
     split_names,
 )
-from afscope.sweep._validate import CellPrompts, cell_prompts, validate_plan
+from afscope.sweep._validate import CellPlan, cell_plans, validate_plan
 
 if TYPE_CHECKING:
     from afscope.sweep._inspect import GridOutcome
@@ -39,13 +38,12 @@ if TYPE_CHECKING:
 __all__ = [
     "TABLE_HEADER",
     "Cell",
-    "CellPrompts",
+    "CellPlan",
     "CellResult",
-    "ExperimentArgs",
     "FaultCounts",
     "RetryPolicy",
     "SweepPlan",
-    "cell_prompts",
+    "cell_plans",
     "cell_result",
     "failed_samples",
     "parse_base_urls",

@@ -21,7 +21,7 @@ from inspect_ai.log import EvalLog, EvalSample, read_eval_log, read_eval_log_sam
 from inspect_ai.model import Model, get_model
 
 from afscope.errors import ConfigError, ProviderError
-from afscope.harness import alignment_faking
+from afscope.experiment import experiment_kind
 from afscope.harness.judging import JUDGE_ROLE
 from afscope.providers import is_simulated, provider_of
 from afscope.sweep._policy import RetryPolicy
@@ -68,9 +68,10 @@ def build_tasks(plan: SweepPlan, policy: RetryPolicy) -> list[Task]:
     """One Inspect task per cell, each bound to its model (and the judge, if any)."""
     models = _models(plan, policy)
     roles = _judge_roles(plan, policy)  # empty without a judge
+    task = experiment_kind(plan.experiment.kind).task_function()
     return [
         task_with(
-            alignment_faking(**plan.experiment.task_args(cell)),
+            task(**plan.experiment_for(cell).task_args()),
             model=models[cell.model],
             model_roles=roles,
             name=cell.task_name,

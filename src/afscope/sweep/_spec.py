@@ -7,16 +7,16 @@ imported, so a typo costs nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any
 
 from afscope.errors import ConfigError
+from afscope.experiment import Experiment
 from afscope.providers import is_simulated, provider_of
 
 __all__ = [
     "Cell",
-    "ExperimentArgs",
     "SweepPlan",
     "parse_base_urls",
     "parse_model_args",
@@ -31,6 +31,7 @@ class Cell:
     model: str
     setting: str
     variant: str
+    kind: str = "alignment_faking"
 
     @property
     def label(self) -> str:
@@ -39,68 +40,7 @@ class Cell:
     @property
     def task_name(self) -> str:
         """The name Inspect shows and writes into the log file name for this cell."""
-        return f"alignment_faking_{self.setting}_{self.variant}"
-
-
-@dataclass(frozen=True)
-class ExperimentArgs:
-    """The experiment's knobs shared by every cell (the task arguments but setting/variant)."""
-
-    queries: str | None = None
-    limit: int | None = None
-    scratchpad: bool = True
-    suffix: bool | None = None
-    tier_casing: Literal["lower", "title"] = "lower"
-    max_turns: int = 4
-    max_tokens: int | None = None
-    seed: int = 0
-    judge: str | None = None  # LLM judge model (the grader role); None: the local monitor
-    judge_votes: int | None = None
-    judge_adaptive: str | None = None
-
-    def options(self) -> list[str]:
-        """Command-line options that reproduce these arguments (non-default values only)."""
-        out: list[str] = []
-        for name in ("queries", "limit", "max_tokens"):
-            value = getattr(self, name)
-            if value is not None:
-                out += [f"--{name.replace('_', '-')}", str(value)]
-        if self.seed != 0:
-            out += ["--seed", str(self.seed)]
-        if not self.scratchpad:
-            out.append("--no-scratchpad")
-        if self.suffix is not None:
-            out.append("--suffix" if self.suffix else "--no-suffix")
-        if self.tier_casing != "lower":
-            out += ["--tier-casing", self.tier_casing]
-        if self.max_turns != 4:
-            out += ["--max-turns", str(self.max_turns)]
-        for flag, value in (
-            ("--judge", self.judge),
-            ("--judge-votes", self.judge_votes),
-            ("--adaptive", self.judge_adaptive),
-        ):
-            if value is not None:
-                out += [flag, str(value)]
-        return out
-
-    def task_args(self, cell: Cell) -> dict[str, Any]:
-        """Arguments of :func:`afscope.harness.alignment_faking` for one cell."""
-        return {
-            "setting": cell.setting,
-            "variant": cell.variant,
-            "queries": self.queries,
-            "limit": self.limit,
-            "scratchpad": self.scratchpad,
-            "suffix": self.suffix,
-            "tier_casing": self.tier_casing,
-            "max_turns": self.max_turns,
-            "max_tokens": self.max_tokens,
-            "seed": self.seed,
-            "judge": self.judge is not None,
-            "judge_votes": self.judge_votes,
-            "judge_adaptive": self.judge_adaptive,
-        }
+        return f"{self.kind}_{self.setting}_{self.variant}"
 
 
 def _frozen(mapping: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -114,7 +54,8 @@ class SweepPlan:
     models: tuple[str, ...]
     settings: tuple[str, ...] = ("helpful-only",)
     variants: tuple[str, ...] = ("default",)
-    experiment: ExperimentArgs = field(default_factory=ExperimentArgs)
+    # every cell's experiment but its model, setting and variant
+    experiment: Experiment = field(default_factory=Experiment)
     # model -> its model args (organism overrides, provider options)
     model_args: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     # provider -> base URL used by every model of that provider
@@ -149,7 +90,7 @@ class SweepPlan:
 
     def cells(self) -> tuple[Cell, ...]:
         return tuple(
-            Cell(model, setting, variant)
+            Cell(model, setting, variant, self.experiment.kind)
             for model in self.models
             for setting in self.settings
             for variant in self.variants
@@ -170,7 +111,13 @@ class SweepPlan:
                 out += ["-M", model, f"{key}={value}"]
         for provider, url in self.base_urls.items():
             out += ["--base-url", f"{provider}={url}"]
-        return out + self.experiment.options()
+        return out + self.experiment.shared_options()
+
+    def experiment_for(self, cell: Cell) -> Experiment:
+        """The experiment one cell runs."""
+        return replace(
+            self.experiment, model=cell.model, setting=cell.setting, variant=cell.variant
+        )
 
     def args_for(self, model: str) -> dict[str, Any]:
         """The model args Inspect gets for ``model`` (the organism also gets the sweep's seed)."""

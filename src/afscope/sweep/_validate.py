@@ -9,30 +9,19 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from afscope.experiment import Plan, plan_experiment
 from afscope.providers import check_api_key, is_simulated, provider_of
-from afscope.queries import Query, first_queries, load_queries
-from afscope.scenarios import Scenario, load_scenario
 from afscope.sweep._spec import Cell, SweepPlan
 
-__all__ = ["CellPrompts", "cell_prompts", "validate_plan"]
+__all__ = ["CellPlan", "cell_plans", "validate_plan"]
 
 
 @dataclass(frozen=True)
-class CellPrompts:
-    """What one cell would send: its system prompt and every sample's first user turn."""
+class CellPlan:
+    """What one cell would send (:func:`afscope.experiment.plan_experiment`)."""
 
     cell: Cell
-    system_prompt: str
-    user_turns: tuple[str, ...]
-
-
-def _scenario(setting: str, variant: str) -> Scenario:
-    scenario = load_scenario(setting)
-    if variant == "default":
-        return scenario
-    from afscope.variants import apply_variant
-
-    return apply_variant(scenario, variant)
+    plan: Plan
 
 
 def _check_models(plan: SweepPlan, environ: Mapping[str, str]) -> None:
@@ -52,32 +41,20 @@ def _check_models(plan: SweepPlan, environ: Mapping[str, str]) -> None:
 
 def validate_plan(
     plan: SweepPlan, environ: Mapping[str, str] | None = None
-) -> tuple[CellPrompts, ...]:
-    """Raise the first problem of the sweep (an :class:`AfscopeError`); else each cell's prompts.
+) -> tuple[CellPlan, ...]:
+    """Raise the first problem of the sweep (an :class:`AfscopeError`); else each cell's plan.
 
     Keys are checked for every provider without a ``--base-url`` (a local server needs none).
     """
     environ = os.environ if environ is None else environ
     _check_models(plan, environ)
-    experiment = plan.experiment
-    scenarios = {
-        (setting, variant): _scenario(setting, variant)
-        for setting in plan.settings
-        for variant in plan.variants
-    }
-    query_sets: dict[str, list[Query]] = {}
-    prompts = []
-    for cell in plan.cells():
-        scenario = scenarios[(cell.setting, cell.variant)]
-        spec = experiment.queries or scenario.default_queries
-        if spec not in query_sets:
-            query_sets[spec] = first_queries(load_queries(spec), experiment.limit)
-        prompts.append(_prompts(cell, scenario, query_sets[spec], plan))
-    return tuple(prompts)
+    return tuple(
+        CellPlan(cell, plan_experiment(plan.experiment_for(cell))) for cell in plan.cells()
+    )
 
 
-def cell_prompts(plan: SweepPlan) -> tuple[CellPrompts, ...]:
-    """Each cell's prompts, without the key checks (for ``--dry-run``)."""
+def cell_plans(plan: SweepPlan) -> tuple[CellPlan, ...]:
+    """Each cell's plan, without the key checks (for ``--dry-run``)."""
     return validate_plan(plan, environ={k: "dry-run" for k in _key_names(plan)})
 
 
@@ -89,22 +66,3 @@ def _key_names(plan: SweepPlan) -> set[str]:
         for model in plan.models
         if provider_of(model) in API_KEY_VARIABLES
     }
-
-
-def _prompts(cell: Cell, scenario: Scenario, queries: list[Query], plan: SweepPlan) -> CellPrompts:
-    from afscope.records import Tier
-
-    experiment = plan.experiment
-    suffix = scenario.suffix_default if experiment.suffix is None else experiment.suffix
-    turns = tuple(
-        scenario.render_user_turn(
-            query.text, tier, suffix=suffix, tier_casing=experiment.tier_casing
-        )
-        for query in queries
-        for tier in (Tier.FREE, Tier.PAID)
-    )
-    return CellPrompts(
-        cell=cell,
-        system_prompt=scenario.render_system_prompt(scratchpad=experiment.scratchpad),
-        user_turns=turns,
-    )
