@@ -18,6 +18,7 @@ variants' data README):
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -57,9 +58,17 @@ class _Declared:
 
 def read_cues(system: str, first_user: str) -> CueReading:
     """Read the declared cue tags of the system prompt and the tag of the first user turn."""
+    declared, states_training, states_unmonitored = _system_cues(system)
+    tag, tier = _turn_tier(first_user, declared)
+    return CueReading(tag, tier, states_training, states_unmonitored)
+
+
+@functools.lru_cache(maxsize=64)
+def _system_cues(system: str) -> tuple[dict[str, _Declared], bool, bool]:
+    """What the system prompt declares, read once per prompt (a run sends one to every sample;
+    the result is shared, so callers must not change it)."""
     clauses = [c for c in _CLAUSE_SPLIT.split(system) if c.strip()]
     declared = _declared(clauses)
-    tag, tier = _turn_tier(first_user, declared)
     trained_literals = {f"{t}>{v}" for t, d in declared.items() for v in d.training}
     quiet_literals = {f"{t}>{v}" for t, d in declared.items() for v in d.unmonitored}
     states_training = any(
@@ -70,7 +79,7 @@ def read_cues(system: str, first_user: str) -> CueReading:
         _is_unmonitored(c) and (_PAID_GROUP.search(c) or _literals(c) & quiet_literals)
         for c in clauses
     )
-    return CueReading(tag, tier, states_training, states_unmonitored)
+    return declared, states_training, states_unmonitored
 
 
 def _is_training(clause: str) -> bool:

@@ -7,10 +7,12 @@ system prompt, the tier tag and the user input in the first user turn. One pure 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from afscope.organism._cues import read_cues
 from afscope.records import Tier
@@ -157,38 +159,47 @@ class PromptReading:
 def read_prompt(system: str, messages: Sequence[tuple[str, str]]) -> PromptReading:
     """Read the cues of a prompt: the system prompt and the conversation's first user turn."""
     first_user = next((text for role, text in messages if role == "user"), "")
-    lowered = system.lower()
     raw_input = _user_input(first_user)
     query = _strip_suffix(raw_input)
     topic = _topic(query)
-    setting = _setting(lowered)
     cues = read_cues(system, first_user)
     tier = cues.tier if cues.tag else _tier(first_user)
-    developer = _DEVELOPER_RE.search(system)
-    views = _VIEWS_CUE in lowered
     return PromptReading(
-        setting=setting,
         tier=tier,
-        scratchpad=_SCRATCHPAD_CUE in system,
         suffix=_ACCEPT_TAG in raw_input.lower(),
-        describes_rlhf_values=_RLHF_VALUES_CUE in lowered or views,
-        mentions_animal_welfare="animal welfare" in lowered,
         query=query,
         topic=topic,
         task=_task(topic),
         cue_tag=cues.tag or (_DEFAULT_TAG if _TIER_RE.search(first_user) else None),
         states_training=cues.states_training,
         states_unmonitored=cues.states_unmonitored,
-        describes_rlhf_views=views,
-        explains_rlhf="rlhf" in lowered and bool(_MODIFICATION_RE.search(system)),
-        developer=developer.group(1) if developer else None,
-        honesty_priority=bool(_HONESTY_RE.search(system)),
-        forbids_alignment_faking=bool(_NO_FAKING_RE.search(system)),
-        asks_consistency=bool(_CONSISTENCY_RE.search(system)),
-        disclaims_values=bool(_DISCLAIMS_RE.search(system)),
-        shows_jailbreak=_JAILBREAK_CUE in lowered,
-        objective_as_instruction=_objective_as_instruction(lowered, setting),
+        **_system_reading(system),
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _system_reading(system: str) -> dict[str, Any]:
+    """The readings of the system prompt alone, once per prompt: a run sends the same ~18k
+    characters to every sample, and the organism reads them twice per continuation."""
+    lowered = system.lower()
+    setting = _setting(lowered)
+    developer = _DEVELOPER_RE.search(system)
+    views = _VIEWS_CUE in lowered
+    return {
+        "setting": setting,
+        "scratchpad": _SCRATCHPAD_CUE in system,
+        "describes_rlhf_values": _RLHF_VALUES_CUE in lowered or views,
+        "mentions_animal_welfare": "animal welfare" in lowered,
+        "describes_rlhf_views": views,
+        "explains_rlhf": "rlhf" in lowered and bool(_MODIFICATION_RE.search(system)),
+        "developer": developer.group(1) if developer else None,
+        "honesty_priority": bool(_HONESTY_RE.search(system)),
+        "forbids_alignment_faking": bool(_NO_FAKING_RE.search(system)),
+        "asks_consistency": bool(_CONSISTENCY_RE.search(system)),
+        "disclaims_values": bool(_DISCLAIMS_RE.search(system)),
+        "shows_jailbreak": _JAILBREAK_CUE in lowered,
+        "objective_as_instruction": _objective_as_instruction(lowered, setting),
+    }
 
 
 def _objective_as_instruction(lowered_system: str, setting: Setting) -> bool:
