@@ -30,6 +30,23 @@ _COMMANDS: dict[str, str] = {
 }
 
 
+# command name -> the first line of its help, so that `afscope --help` imports no subcommand
+# (tests/test_cli_help.py checks each against the command's own help); a command missing here is
+# imported to list it
+_SUMMARIES: dict[str, str] = {
+    "run": "Run the alignment-faking experiment (default: helpful-only on the simulated organism).",
+    "resume": "Finish an interrupted run: only the samples missing from LOG are sent again.",
+    "classify": (
+        "Judge existing Inspect logs or foreign JSONL transcripts (a `text` field per line)."
+    ),
+    "power": "How many queries a compliance gap needs, or how precise n samples are.",
+    "report": "Build a report from one or more afscope logs (several logs: a comparison report).",
+    "monitor": "The offline alignment-faking monitor (no API, CPU only).",
+    "sweep": "Run a grid of models x settings x variants; rerun the same command to resume.",
+    "variants": "The paper's prompt variations (ablations) as named edits of a setting's prompt.",
+}
+
+
 class UserError(click.ClickException):
     """An AfscopeError shown as one line, exit status 2, no traceback."""
 
@@ -49,6 +66,13 @@ class _LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(_COMMANDS)
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = [(name, short_help(self, ctx, name, limit)) for name in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         target = _COMMANDS.get(cmd_name)
         if target is None:
@@ -57,6 +81,14 @@ class _LazyGroup(click.Group):
         command = getattr(importlib.import_module(module_name), attribute)
         assert isinstance(command, click.Command)
         return command
+
+
+def short_help(group: click.Group, ctx: click.Context, name: str, limit: int) -> str:
+    """A command's one-line help in the listing, without importing it when it is summarised."""
+    if name in _SUMMARIES:
+        return click.Command(name, help=_SUMMARIES[name]).get_short_help_str(limit)
+    command = group.get_command(ctx, name)
+    return command.get_short_help_str(limit) if command else ""
 
 
 @click.group(cls=_LazyGroup)
