@@ -158,7 +158,7 @@ def _print_summary(log_path: Path, as_json: bool, prices: Any) -> None:
 
 
 def _print_dry_run(plan: Plan, prices_file: str | None, as_json: bool) -> None:
-    from afscope.cost import estimate_requests, format_estimates, load_prices
+    from afscope.cost import estimate_plan_judge, estimate_requests, format_estimates, load_prices
 
     prices = load_prices(prices_file)
     experiment = plan.experiment
@@ -166,6 +166,7 @@ def _print_dry_run(plan: Plan, prices_file: str | None, as_json: bool) -> None:
     estimate = estimate_requests(
         model, plan.system_prompt, turns, scratchpad=experiment.scratchpad, prices=prices
     )
+    judged = estimate_plan_judge(plan, prices)
     queries = len(turns) // 2
     setting = plan.metadata["setting"]
     if as_json:
@@ -179,14 +180,19 @@ def _print_dry_run(plan: Plan, prices_file: str | None, as_json: bool) -> None:
             "prices_as_of": prices.as_of,
             **estimate.to_dict(),
         }
+        if judged is not None:
+            data["judge"] = {**judged[0].to_dict(), "note": judged[1]}
         click.echo(json.dumps(data))
         return
     click.echo(
         f"dry run: nothing sent. {setting} · {queries} queries x 2 tiers = "
         f"{len(turns)} samples (estimates; continuations after <NEXT/> add requests)"
     )
-    for line in format_estimates([estimate], as_of=prices.as_of):
+    estimates = [estimate] if judged is None else [estimate, judged[0]]
+    for line in format_estimates(estimates, as_of=prices.as_of):
         click.echo(line)
+    if judged is not None:
+        click.echo(f"judge {experiment.judge} (included above): {judged[1]}")
 
 
 @click.command()

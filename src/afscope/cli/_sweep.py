@@ -172,6 +172,14 @@ def _print_dry_run(cells: tuple[CellPlan, ...], as_json: bool) -> None:
                           scratchpad=c.plan.experiment.scratchpad, prices=prices)
         for c in cells
     ]
+    from afscope.cost import estimate_plan_judge
+
+    notes = []
+    for c in cells:  # the judge's calls count under the judge model, like a cell's
+        judged = estimate_plan_judge(c.plan, prices)
+        if judged is not None:
+            estimates.append(judged[0])
+            notes.append(f"{c.cell.model} {c.cell.setting} {c.cell.variant}: {judged[1]}")
     if as_json:
         counts = Counter(c.cell.model for c in cells)
         samples = Counter({m: 0 for m in counts})
@@ -187,3 +195,7 @@ def _print_dry_run(cells: tuple[CellPlan, ...], as_json: bool) -> None:
                "continuations after <NEXT/> add more)")
     for line in format_estimates(estimates, as_of=prices.as_of):
         click.echo(line)
+    if notes:
+        click.echo(f"judge {cells[0].plan.experiment.judge} (included above):")
+        for note in notes:
+            click.echo(f"  {note}")

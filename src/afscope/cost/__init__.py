@@ -15,9 +15,11 @@ from afscope.cost._estimate import (
     CostEstimate,
     combine_estimates,
     cost_of_usage,
+    estimate_judging,
     estimate_requests,
     format_estimates,
 )
+from afscope.cost._judging import estimate_judge, estimate_plan_judge
 from afscope.cost._prices import PRICES_VARIABLE, Caching, Price, PriceTable, load_prices
 
 __all__ = [
@@ -28,6 +30,9 @@ __all__ = [
     "PriceTable",
     "combine_estimates",
     "cost_of_usage",
+    "estimate_judge",
+    "estimate_judging",
+    "estimate_plan_judge",
     "estimate_requests",
     "format_estimates",
     "load_prices",

@@ -41,6 +41,7 @@ __all__ = [
     "CostEstimate",
     "combine_estimates",
     "cost_of_usage",
+    "estimate_judging",
     "estimate_requests",
     "format_estimates",
 ]
@@ -198,6 +199,45 @@ def estimate_requests(
         output_tokens=output_tokens,
         usd=usd(cached, written),
         usd_uncached=usd(0, 0),
+    )
+
+
+# a judge's answer: short reasoning, one line per criterion, the final answer
+JUDGE_OUTPUT_TOKENS = 300
+
+
+def estimate_judging(
+    judge: str,
+    prompts: Sequence[str],
+    *,
+    votes: float,
+    answer_tokens: int,
+    prices: PriceTable | None = None,
+) -> CostEstimate:
+    """Estimate a judge's calls: each prompt (one rubric x one sample, without the answer being
+    judged, which adds ``answer_tokens``) is sent ``votes`` times on average. Judge votes are
+    drawn at temperature 1, so no prompt caching is assumed."""
+    table = prices if prices is not None else load_prices()
+    per_vote = sum(estimate_tokens(prompt) + answer_tokens for prompt in prompts)
+    input_tokens = round(per_vote * votes)
+    output_tokens = round(len(prompts) * votes * JUDGE_OUTPUT_TOKENS)
+    usd = cost_of_usage(
+        judge,
+        input_tokens=input_tokens,
+        cached_input_tokens=0,
+        cache_write_tokens=0,
+        output_tokens=output_tokens,
+        prices=table,
+    )
+    return CostEstimate(
+        model=judge,
+        requests=round(len(prompts) * votes),
+        input_tokens=input_tokens,
+        cached_input_tokens=0,
+        cache_write_tokens=0,
+        output_tokens=output_tokens,
+        usd=usd,
+        usd_uncached=usd,
     )
 
 

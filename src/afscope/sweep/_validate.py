@@ -61,8 +61,9 @@ def cell_plans(plan: SweepPlan) -> tuple[CellPlan, ...]:
 def _key_names(plan: SweepPlan) -> set[str]:
     from afscope.providers import API_KEY_VARIABLES
 
+    judge = [plan.experiment.judge] if plan.experiment.judge else []
     return {
         API_KEY_VARIABLES[provider_of(model)]
-        for model in plan.models
+        for model in [*plan.models, *judge]
         if provider_of(model) in API_KEY_VARIABLES
     }
