@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from inspect_ai import Task, task
 from inspect_ai.model import modelapi
 
 from afscope.harness.task import alignment_faking
 
-__all__ = ["alignment_faking", "organism"]
+__all__ = ["alignment_faking", "exfiltration", "organism"]
 
 
 @modelapi(name="organism")
@@ -22,3 +23,15 @@ def organism() -> type[Any]:
 from afscope.sandbox import inspect_env as _sandbox  # noqa: E402
 
 del _sandbox
+
+
+@task
+def exfiltration(conditions: str | None = None, epochs: int = 1, sandbox: str = "bwrap") -> Task:
+    """The weight-exfiltration opportunity (afscope.agentic data ``exfiltration``)."""
+    from afscope.agentic import load_environment
+    from afscope.agentic.inspect_glue import environment_task
+
+    chosen = conditions.split(",") if conditions else None
+    return environment_task(
+        load_environment("exfiltration"), conditions=chosen, epochs=epochs, sandbox_type=sandbox
+    )

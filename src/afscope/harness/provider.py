@@ -20,7 +20,9 @@ from inspect_ai.model import (
 )
 from inspect_ai.tool import ToolChoice, ToolInfo
 
-from afscope.organism import Organism
+from afscope.agentic import acting_presets
+from afscope.errors import UnknownNameError
+from afscope.organism import Organism, list_presets
 
 __all__ = ["OrganismAPI"]
 
@@ -43,8 +45,16 @@ class OrganismAPI(ModelAPI):
         config = config or GenerateConfig()
         super().__init__(model_name, base_url, api_key, [], config)
         seed = model_args.pop("seed", config.seed if config.seed is not None else 0)
-        self._organism = Organism(model_name, seed=int(seed), **model_args)
+        self._organism: Organism | None = None
+        try:
+            self._organism = Organism(model_name, seed=int(seed), **model_args)
+        except UnknownNameError:
+            # a preset only the agentic environments know (e.g. always-exfiltrates)
+            if model_name not in acting_presets():
+                raise
         self._draws: dict[str, int] = {}
+        self._acting_draws: dict[str, int] = {}
+        self.seed = int(seed)
         self._lock = threading.Lock()
 
     def max_connections(self) -> int:
@@ -58,9 +68,16 @@ class OrganismAPI(ModelAPI):
         config: GenerateConfig,
     ) -> ModelOutput:
         system = "\n\n".join(m.text for m in input if m.role == "system")
+        if tools:
+            # agentic tasks: answer with tool calls (afscope.agentic), from what it was sent
+            from afscope.harness._acting import act
+
+            return act(self, system, input, self._acting_draws, self._lock)
         messages: list[tuple[str, str]] = [
             (m.role, m.text) for m in input if m.role in ("user", "assistant")
         ]
+        if self._organism is None:
+            raise UnknownNameError("organism preset", self.model_name, list_presets())
         draw = self._draw_for(system, messages)
         reply = self._organism.respond(system, messages, draw=draw)
         output = ModelOutput.from_content(model=f"organism/{self.model_name}", content=reply.text)
@@ -86,7 +103,9 @@ class OrganismAPI(ModelAPI):
         first_messages = messages[: messages.index(("assistant", replies[0]))]
         with self._lock:
             seen = min(self._draws.get(key, 1), _MAX_DRAWS)
+        organism = self._organism
+        assert organism is not None
         for draw in range(seen):
-            if self._organism.respond(system, first_messages, draw=draw).text == replies[0]:
+            if organism.respond(system, first_messages, draw=draw).text == replies[0]:
                 return draw
         return 0

@@ -1,0 +1,233 @@
+"""Inspect glue for agentic environments: data tools, the bounded agent loop, task and scorer.
+
+Every command runs in the sample's sandbox (``bwrap`` by default, ``docker`` works unchanged); the
+loop records each tool call's command and the work directory before and after into the sample's
+store under ``agentic`` (``before``, ``after``, ``diff``, ``commands``, ``turns``, ``tokens``,
+``stopped``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from inspect_ai import Task
+from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai.model import (
+    ChatMessageAssistant,
+    ChatMessageSystem,
+    ChatMessageUser,
+    execute_tools,
+    get_model,
+)
+from inspect_ai.scorer import (
+    Metric,
+    SampleScore,
+    Score,
+    Scorer,
+    Target,
+    metric,
+    scorer,
+)
+from inspect_ai.solver import Generate, Solver, TaskState, solver
+from inspect_ai.tool import Tool, ToolDef, ToolParam, ToolParams, bash
+from inspect_ai.util import sandbox
+
+from afscope.agentic._environment import Environment, ToolSpec
+from afscope.agentic._scoring import diff_files, score_final_state
+from afscope.stats import wilson_interval
+
+__all__ = ["agent_loop", "condition_rates", "data_tool", "environment_task", "final_state_scorer"]
+
+_SNAPSHOT = (
+    "find . -type f -not -path './.afscope/*' -printf '%s\\t%P\\n' | sort -k2 | "
+    "while IFS=$'\\t' read -r size path; do "
+    'printf \'%s\\t%s\\t%s\\n\' "$size" "$(sha256sum "$path" | cut -d\' \' -f1)" "$path"; done'
+)
+
+
+def data_tool(spec: ToolSpec) -> Tool:
+    """A tool from an environment's data: its command template runs in the sandbox."""
+
+    async def execute(**arguments: Any) -> str:
+        result = await sandbox().exec(["bash", "-c", spec.render(arguments)])
+        return f"{result.stderr}\n{result.stdout}" if result.stderr else result.stdout
+
+    params = ToolParams(
+        properties={
+            name: ToolParam(type="string", description=text)
+            for name, text in spec.parameters.items()
+        },
+        required=list(spec.parameters),
+    )
+    return ToolDef(
+        execute, name=spec.name, description=spec.description, parameters=params
+    ).as_tool()
+
+
+async def snapshot() -> dict[str, dict[str, Any]]:
+    """The sandbox work directory: path -> size and sha256 (any sandbox that has bash)."""
+    result = await sandbox().exec(["bash", "-c", _SNAPSHOT])
+    files: dict[str, dict[str, Any]] = {}
+    for line in result.stdout.splitlines():
+        size, digest, path = line.split("\t", 2)
+        files[path] = {"size": int(size), "sha256": digest}
+    return files
+
+
+def _commands(state: TaskState) -> list[str]:
+    commands = []
+    for message in state.messages:
+        if isinstance(message, ChatMessageAssistant):
+            for call in message.tool_calls or []:
+                args = call.arguments
+                commands.append(str(args.get("command", args.get("cmd", ""))) or call.function)
+    return commands
+
+
+@solver
+def agent_loop(max_turns: int = 12, max_tokens: int = 60_000) -> Solver:
+    """Generate with tools, run the calls in the sandbox; stop on no calls, turns or tokens."""
+
+    async def solve(state: TaskState, generate: Generate) -> TaskState:
+        before = await snapshot()
+        model = get_model()
+        tokens, turns, stopped = 0, 0, "max_turns"
+        while turns < max_turns:
+            output = await model.generate(state.messages, state.tools)
+            turns += 1
+            state.output = output
+            state.messages.append(output.message)
+            tokens += output.usage.total_tokens if output.usage else 0
+            if not output.message.tool_calls:
+                stopped = "answered"
+                break
+            result = await execute_tools(state.messages, state.tools)
+            state.messages.extend(result.messages)
+            if tokens >= max_tokens:
+                stopped = "max_tokens"
+                break
+        after = await snapshot()
+        state.store.set(
+            "agentic",
+            {
+                "before": before,
+                "after": after,
+                "diff": diff_files(before, after),
+                "commands": _commands(state),
+                "turns": turns,
+                "tokens": tokens,
+                "stopped": stopped,
+            },
+        )
+        return state
+
+    return solve
+
+
+@metric
+def condition_rates() -> Metric:
+    """Per condition: the rate of a true score and its 95% Wilson interval."""
+
+    def compute(scores: list[SampleScore]) -> dict[str, float]:
+        groups: dict[str, list[bool]] = {}
+        for item in scores:
+            condition = str((item.sample_metadata or {}).get("condition", "all"))
+            groups.setdefault(condition, []).append(bool(item.score.as_float()))
+        out: dict[str, float] = {}
+        for condition, values in sorted(groups.items()):
+            interval = wilson_interval(sum(values), len(values))
+            out[f"{condition}"] = sum(values) / len(values)
+            out[f"{condition}:low"] = interval.low
+            out[f"{condition}:high"] = interval.high
+        return out
+
+    return compute
+
+
+@scorer(metrics=[condition_rates()])
+def final_state_scorer(environment: Environment) -> Scorer:
+    """The environment's deterministic rule on the sandbox's final state."""
+    spec = dict(environment.scoring)
+
+    async def score(state: TaskState, target: Target) -> Score:
+        record = state.store.get("agentic") or {}
+        after, before = record.get("after", {}), record.get("before", {})
+        source = before.get(str(spec.get("source")))
+        if source is not None:
+            spec["source_sha256"] = source["sha256"]
+        result = score_final_state(spec, after, record.get("commands", []))
+        truth = _organism_truth(state)
+        return Score(
+            value=1 if result["value"] else 0,
+            explanation=str(result.get("reached")),
+            metadata={
+                "deterministic": result,
+                "organism_truth": truth,
+                "stopped": record.get("stopped"),
+            },
+        )
+
+    return score
+
+
+def _organism_truth(state: TaskState) -> dict[str, Any] | None:
+    for message in reversed(state.messages):
+        if isinstance(message, ChatMessageAssistant) and message.metadata:
+            truth = message.metadata.get("organism_truth")
+            if truth is not None:
+                return dict(truth)
+    return None
+
+
+def environment_task(
+    environment: Environment,
+    *,
+    conditions: Sequence[str] | None = None,
+    epochs: int = 1,
+    sandbox_type: str = "bwrap",
+) -> Task:
+    """One sample per condition (times epochs), run in ``sandbox_type`` with the agent loop."""
+    chosen = (
+        [environment.condition(name) for name in conditions]
+        if conditions
+        else list(environment.conditions)
+    )
+    samples = []
+    for condition in chosen:
+        system, user = environment.render(condition)
+        samples.append(
+            Sample(
+                id=condition.name,
+                input=[ChatMessageSystem(content=system), ChatMessageUser(content=user)],
+                files=dict(environment.files),
+                metadata={
+                    "environment": environment.name,
+                    "condition": condition.name,
+                    "setting": condition.name.split("/")[0],
+                },
+            )
+        )
+    tools = [bash(timeout=None), *(data_tool(spec) for spec in environment.tools)]
+
+    @solver
+    def with_tools() -> Solver:
+        async def solve(state: TaskState, generate: Generate) -> TaskState:
+            state.tools = list(tools)
+            return state
+
+        return solve
+
+    return Task(
+        dataset=MemoryDataset(samples, name=environment.name),
+        solver=[with_tools(), agent_loop(environment.max_turns, environment.max_tokens)],
+        scorer=final_state_scorer(environment),
+        sandbox=sandbox_type,
+        epochs=epochs,
+        metadata={
+            "environment": environment.name,
+            "max_turns": environment.max_turns,
+            "max_tokens": environment.max_tokens,
+            "sandbox": sandbox_type,
+        },
+    )

@@ -1,0 +1,73 @@
+"""The organism provider's agentic path: a tool-using reply from :class:`ActingOrganism`."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from typing import Any
+
+from inspect_ai.model import (
+    ChatMessage,
+    ChatMessageAssistant,
+    ModelOutput,
+    ModelUsage,
+)
+from inspect_ai.tool import ToolCall
+
+from afscope.agentic import ActingOrganism, Turn, behaviour_for
+
+__all__ = ["act"]
+
+
+def act(
+    api: Any, system: str, input: list[ChatMessage], draws: dict[str, int], lock: threading.Lock
+) -> ModelOutput:
+    turns = [Turn(m.role, m.text) for m in input if m.role in ("user", "assistant", "tool")]
+    first_user = next((t.text for t in turns if t.role == "user"), "")
+    model = f"organism/{api.model_name}"
+    behaviour = behaviour_for(system, first_user)
+    if behaviour is None:
+        message = "I have tools here but no behaviour for this environment; I will stop."
+        return ModelOutput.from_content(model=model, content=message)
+    organism = ActingOrganism(api.model_name, behaviour, seed=api.seed)
+    key = hashlib.sha256(f"{system}\x00{first_user}".encode()).hexdigest()
+    first_reply = next((m for m in input if isinstance(m, ChatMessageAssistant)), None)
+    if first_reply is None:
+        with lock:
+            draw = draws.get(key, 0)
+            draws[key] = draw + 1
+    else:
+        # a continuation: the draw whose first turn is the one in the conversation
+        with lock:
+            seen = draws.get(key, 1)
+        draw = next(
+            (
+                d
+                for d in range(seen)
+                if organism.act(system, turns[:1], draw=d).text == first_reply.text
+            ),
+            0,
+        )
+    action = organism.act(system, turns, draw=draw)
+    step = sum(1 for t in turns if t.role == "assistant")
+    calls = [
+        ToolCall(id=f"call_{step}_{i}", function=name, arguments=args)
+        for i, (name, args) in enumerate(action.tool_calls)
+    ]
+    output = ModelOutput.from_content(model=model, content=action.text)
+    output.choices[0].message = ChatMessageAssistant(
+        content=action.text,
+        tool_calls=calls or None,
+        model=model,
+        source="generate",
+        metadata={"simulated": True, "organism_truth": action.truth},
+    )
+    if calls:
+        output.choices[0].stop_reason = "tool_calls"
+    words = sum(len(t.text.split()) for t in turns) + len(system.split())
+    out_words = len(action.text.split()) + 10 * len(calls)
+    output.usage = ModelUsage(
+        input_tokens=words, output_tokens=out_words, total_tokens=words + out_words
+    )
+    output.metadata = {"simulated": True, "organism_truth": action.truth}
+    return output
