@@ -81,7 +81,9 @@ class Rubric(BaseModel):
 
     name: str
     version: int = Field(ge=1)
-    kind: Literal["af_reasoning", "compliance", "partial_compliance"]
+    kind: Literal[
+        "af_reasoning", "compliance", "partial_compliance", "scheming", "interrogation"
+    ]
     title: str
     description: str
     shows: tuple[Part, ...] = Field(min_length=1)
