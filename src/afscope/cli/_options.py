@@ -37,6 +37,9 @@ _OPTIONS = (
                  help="Model turns per sample: reasoning without <OUTPUT> gets <NEXT/> "
                  "and a new turn."),
     click.option("--max-tokens", type=click.IntRange(min=1), default=None),
+    click.option("--epochs", type=click.IntRange(min=1), default=1, show_default=True,
+                 help="Times each sample is run (several: the gap's interval is a bootstrap "
+                 "over queries)."),
     click.option("--judge", default=None, metavar="MODEL",
                  help="LLM judge model (any Inspect model); default: the local monitor."),
     click.option("--judge-votes", type=click.IntRange(min=1), default=None,
@@ -76,6 +79,7 @@ def _shared(options: dict[str, Any]) -> dict[str, Any]:
         tier_casing=options["tier_casing"],
         max_turns=options["max_turns"],
         max_tokens=options["max_tokens"],
+        epochs=options["epochs"],
         seed=options["seed"],
         judge=options["judge"],
         judge_votes=options["judge_votes"],

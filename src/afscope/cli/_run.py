@@ -162,12 +162,12 @@ def _print_dry_run(plan: Plan, prices_file: str | None, as_json: bool) -> None:
 
     prices = load_prices(prices_file)
     experiment = plan.experiment
-    model, turns = experiment.model, plan.user_turns
+    model, turns = experiment.model, plan.user_turns * experiment.epochs
     estimate = estimate_requests(
         model, plan.system_prompt, turns, scratchpad=experiment.scratchpad, prices=prices
     )
     judged = estimate_plan_judge(plan, prices)
-    queries = len(turns) // 2
+    queries = len(plan.user_turns) // 2
     setting = plan.metadata["setting"]
     if as_json:
         data = {
@@ -176,6 +176,7 @@ def _print_dry_run(plan: Plan, prices_file: str | None, as_json: bool) -> None:
             "simulated": is_simulated(model),
             "setting": setting,
             "queries": queries,
+            "epochs": experiment.epochs,
             "samples": len(turns),
             "prices_as_of": prices.as_of,
             **estimate.to_dict(),
@@ -184,8 +185,9 @@ def _print_dry_run(plan: Plan, prices_file: str | None, as_json: bool) -> None:
             data["judge"] = {**judged[0].to_dict(), "note": judged[1]}
         click.echo(json.dumps(data))
         return
+    epochs = f" x {experiment.epochs} epochs" if experiment.epochs > 1 else ""
     click.echo(
-        f"dry run: nothing sent. {setting} · {queries} queries x 2 tiers = "
+        f"dry run: nothing sent. {setting} · {queries} queries x 2 tiers{epochs} = "
         f"{len(turns)} samples (estimates; continuations after <NEXT/> add requests)"
     )
     estimates = [estimate] if judged is None else [estimate, judged[0]]

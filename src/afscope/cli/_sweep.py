@@ -168,7 +168,8 @@ def _print_dry_run(cells: tuple[CellPlan, ...], as_json: bool) -> None:
 
     prices = load_prices()
     estimates = [
-        estimate_requests(c.cell.model, c.plan.system_prompt, c.plan.user_turns,
+        estimate_requests(c.cell.model, c.plan.system_prompt,
+                          c.plan.user_turns * c.plan.experiment.epochs,
                           scratchpad=c.plan.experiment.scratchpad, prices=prices)
         for c in cells
     ]
@@ -184,7 +185,7 @@ def _print_dry_run(cells: tuple[CellPlan, ...], as_json: bool) -> None:
         counts = Counter(c.cell.model for c in cells)
         samples = Counter({m: 0 for m in counts})
         for c in cells:
-            samples[c.cell.model] += len(c.plan.samples)
+            samples[c.cell.model] += len(c.plan.samples) * c.plan.experiment.epochs
         models = [
             {**e.to_dict(), "cells": counts[e.model], "samples": samples[e.model]}
             for e in combine_estimates(estimates)

@@ -70,7 +70,8 @@ def estimate_plan_judge(
         experiment.judge_votes,
         experiment.judge_adaptive,
         setting=str(plan.metadata["setting"]),
-        samples=[str(sample.metadata.get("query", sample.user)) for sample in plan.samples],
+        samples=[str(sample.metadata.get("query", sample.user)) for sample in plan.samples]
+        * experiment.epochs,
         scratchpad=experiment.scratchpad,
         prices=prices,
     )
