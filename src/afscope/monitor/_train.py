@@ -1,11 +1,13 @@
-"""Fit the monitor on afscope's own corpus and write ``data/model.json``.
+"""Fit the monitor on afscope's corpus and other people's labelled sets; write ``data/model.json``.
 
-    python -m afscope.monitor._train [--per-recipe 160] [--seed 0] [--out PATH]
+    python -m afscope.monitor._train [--per-recipe 160] [--seed 0] [--shared DIR] [--out PATH]
 
-Candidate methods are compared by cross-validation on the corpus with whole recipe families held
-out (GroupKFold), so a method is rewarded for generalising to styles it did not see; the best by
-mean held-out-family AUROC is refitted on the whole corpus. Platt calibration and the threshold
-(best F1) come from that method's out-of-fold scores. No evaluation set is read here. Needs
+The sources are afscope's own generated corpus and every labelled set in ``--shared`` (default
+``../shared/data/af_labelled`` beside the repository; its rows are read at training time and are
+never bundled: the artefact holds only terms and weights). Candidate methods are compared by
+leave-one-source-out cross-validation: train on all sources but one, score the one left out. The
+best by mean left-out AUROC over the sources that hold both classes is refitted on everything.
+Platt calibration and the threshold (best F1) come from its pooled left-out scores. Needs
 scikit-learn (the ``afscope[monitor]`` extra); loading the result does not.
 """
 
@@ -21,16 +23,17 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
 from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
-from sklearn.model_selection import GroupKFold  # type: ignore[import-untyped]
 
 from afscope.monitor._corpus import CorpusItem, build_corpus, corpus_sha256
 from afscope.monitor._criteria import load_criteria
 from afscope.monitor._extract import extract_reasoning
 from afscope.monitor._features import TermConfig, analyze
+from afscope.monitor._io import iter_labelled
 from afscope.monitor._metrics import auroc
 
-VERSION = "1.0.0"
-_FOLDS = 5
+VERSION = "2.0.0"
+OWN_SOURCE = "afscope-corpus"
+DEFAULT_SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "af_labelled"
 
 
 @dataclass(frozen=True)
@@ -46,11 +49,8 @@ class Candidate:
 CANDIDATES = [
     Candidate("words1-2", TermConfig(2), False, 1.0),
     Candidate("words1-2 C=4", TermConfig(2), False, 4.0),
-    Candidate("words1-3", TermConfig(3), False, 1.0),
     Candidate("words1-2+chars3-5", TermConfig(2, (3, 5)), False, 1.0),
     Candidate("criteria only", None, True, 1.0),
-    Candidate("words1-2+criteria", TermConfig(2), True, 1.0),
-    Candidate("words1-2+criteria C=4", TermConfig(2), True, 4.0),
 ]
 
 
@@ -91,18 +91,52 @@ def decision(cand: Candidate, fitted: Fitted, texts: list[str]) -> np.ndarray:
     return result
 
 
-def cross_validate(
-    cand: Candidate, texts: list[str], labels: np.ndarray, groups: list[str]
-) -> tuple[float, np.ndarray]:
-    """Mean held-out-family AUROC and the out-of-fold decision values."""
+@dataclass(frozen=True)
+class SourceFigure:
+    """How a method trained without ``source`` does on it."""
+
+    source: str
+    n: int
+    positives: int
+    auroc: float | None  # None when the source holds one class only
+    recall_at_half: float  # flagged share of positives at probability 0.5 (uncalibrated)
+
+
+def cross_validate_sources(
+    cand: Candidate, texts: list[str], labels: np.ndarray, sources: list[str]
+) -> tuple[list[SourceFigure], np.ndarray]:
+    """Leave-one-source-out figures and the left-out decision values of every text."""
     oof = np.zeros(len(texts))
-    aurocs = []
-    for train, test in GroupKFold(n_splits=_FOLDS).split(texts, labels, groups):
+    table = []
+    source_array = np.asarray(sources)
+    for source in sorted(set(sources)):
+        test = np.flatnonzero(source_array == source)
+        train = np.flatnonzero(source_array != source)
         fitted = fit(cand, [texts[i] for i in train], labels[train])
         oof[test] = decision(cand, fitted, [texts[i] for i in test])
-        if len(set(labels[test])) == 2:
-            aurocs.append(auroc(oof[test].tolist(), labels[test].tolist()))
-    return float(np.mean(aurocs)), oof
+        y = labels[test]
+        both = 0 < y.sum() < len(y)
+        table.append(SourceFigure(
+            source=source, n=len(test), positives=int(y.sum()),
+            auroc=auroc(oof[test].tolist(), y.tolist()) if both else None,
+            recall_at_half=float((oof[test][y == 1] > 0).mean()) if y.any() else 0.0,
+        ))
+    return table, oof
+
+
+def mean_auroc(table: list[SourceFigure]) -> float:
+    return float(np.mean([row.auroc for row in table if row.auroc is not None]))
+
+
+def shared_items(directory: Path) -> list[CorpusItem]:
+    """Every labelled set in ``directory`` as corpus items whose family is the set's name."""
+    if not directory.is_dir():
+        raise SystemExit(f"{directory}: no labelled sets there; pass --shared DIR")
+    items = []
+    for path in sorted(directory.glob("*.json")):
+        for record in iter_labelled(path):
+            items.append(CorpusItem(record.text, record.label, path.stem, path.stem))
+    return items
 
 
 def calibrate(oof: np.ndarray, labels: np.ndarray) -> tuple[float, float, float]:
@@ -152,23 +186,29 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-recipe", type=int, default=160)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     parser.add_argument("--out", type=Path,
                         default=Path(__file__).parent / "data" / "model.json")
     args = parser.parse_args(argv)
 
-    corpus = build_corpus(per_recipe=args.per_recipe, seed=args.seed)
+    own = build_corpus(per_recipe=args.per_recipe, seed=args.seed)
+    corpus = own + shared_items(args.shared)
     texts = [extract_reasoning(item.text) for item in corpus]
     labels = np.asarray([item.label for item in corpus])
-    groups = [item.family for item in corpus]
-    print(f"corpus: {len(corpus)} scratchpads, {int(labels.sum())} alignment faking, "
-          f"{len(set(groups))} families")
+    sources = [OWN_SOURCE] * len(own) + [item.family for item in corpus[len(own):]]
+    print(f"{len(corpus)} scratchpads, {int(labels.sum())} alignment faking, "
+          f"{len(set(sources))} sources")
 
     results = []
     for cand in CANDIDATES:
-        mean_auroc, oof = cross_validate(cand, texts, labels, groups)
-        print(f"  {cand.name:28s} held-out-family AUROC {mean_auroc:.4f}")
-        results.append((mean_auroc, cand, oof))
-    _, best, oof = max(results, key=lambda r: r[0])
+        table, oof = cross_validate_sources(cand, texts, labels, sources)
+        print(f"  {cand.name:20s} mean left-out AUROC {mean_auroc(table):.4f}")
+        for row in table:
+            shown = "-" if row.auroc is None else f"{row.auroc:.3f}"
+            print(f"      {row.source:28s} n={row.n:5d} AF={row.positives:5d} "
+                  f"AUROC {shown:>5s} recall@0.5 {row.recall_at_half:.3f}")
+        results.append((mean_auroc(table), cand, oof, table))
+    _, best, oof, _ = max(results, key=lambda r: r[0])
     calib = calibrate(oof, labels)
     print(f"chosen: {best.name}; Platt a={calib[0]:.3f} b={calib[1]:.3f}; threshold {calib[2]}")
 
@@ -176,7 +216,15 @@ def main(argv: list[str] | None = None) -> None:
     meta = {
         "seed": args.seed,
         "per_recipe": args.per_recipe,
-        "cv": {r[1].name: round(r[0], 4) for r in results},
+        "sources": {source: sources.count(source) for source in sorted(set(sources))},
+        "leave_one_source_out": {
+            r[1].name: [
+                {"source": row.source, "auroc": None if row.auroc is None else round(row.auroc, 4),
+                 "recall_at_half": round(row.recall_at_half, 4)}
+                for row in r[3]
+            ]
+            for r in results
+        },
     }
     args.out.write_text(json.dumps(artefact(best, fitted, calib, corpus, meta)) + "\n")
     print(f"wrote {args.out}")
