@@ -52,6 +52,23 @@ def test_epochs_draw_independent_answers(tmp_path: Path) -> None:
     assert all(len(scratchpads) == 3 for scratchpads in by_sample.values())
 
 
+def test_streamed_samples_are_inspects_own_in_its_order_across_chunks(tmp_path: Path) -> None:
+    from inspect_ai.log import read_eval_log_samples
+
+    from afscope.harness import iter_samples
+
+    (log,) = inspect_eval(
+        alignment_faking(limit=4), model="organism/opus-like", epochs=2,
+        log_dir=str(tmp_path), display="none",
+    )
+    path = str(log.location)
+    inspects = [(s.id, s.epoch, s.messages, s.scores) for s in read_eval_log_samples(path)]
+    streamed = [(s.id, s.epoch, s.messages, s.scores) for s in iter_samples(path, chunk=3)]
+    assert len(inspects) == 16 and streamed == inspects
+    assert all(not s.events for s in iter_samples(path))  # left out unless asked for
+    assert all(s.events for s in iter_samples(path, events=True))
+
+
 def test_organism_overrides_pass_through_the_cli(tmp_path: Path) -> None:
     args = ["run", "--limit", "6", "--json", "--log-dir", str(tmp_path)]
     overrides = ["-M", "comply_free=1", "-M", "comply_paid=0", "-M", "malformed=0",

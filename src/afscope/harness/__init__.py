@@ -3,12 +3,19 @@
 This is the only part of afscope (with the judge adapter) that imports Inspect.
 """
 
-from afscope.harness.logs import iter_records, log_is_finished, read_run, read_run_info
+from afscope.harness.logs import (
+    iter_records,
+    iter_samples,
+    log_is_finished,
+    read_run,
+    read_run_info,
+)
 from afscope.harness.task import alignment_faking
 
 __all__ = [
     "alignment_faking",
     "iter_records",
+    "iter_samples",
     "log_is_finished",
     "read_run",
     "read_run_info",

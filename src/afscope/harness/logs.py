@@ -7,7 +7,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from inspect_ai.log import EvalLog, EvalSample, read_eval_log, read_eval_log_samples
+from inspect_ai.log import (
+    EvalLog,
+    EvalSample,
+    read_eval_log,
+    read_eval_log_sample_summaries,
+    read_eval_log_samples_by_id,
+)
 
 from afscope.errors import DataError
 from afscope.harness.task import parse_messages
@@ -23,7 +29,7 @@ from afscope.records import (
     Verdict,
 )
 
-__all__ = ["iter_records", "log_is_finished", "read_run", "read_run_info"]
+__all__ = ["iter_records", "iter_samples", "log_is_finished", "read_run", "read_run_info"]
 
 OUTCOME_SCORER = "outcome_scorer"
 
@@ -131,8 +137,31 @@ def iter_records(path: str | Path) -> Iterator[SampleRecord]:
 
 
 def _iter_records(path: str | Path, run: RunInfo) -> Iterator[SampleRecord]:
-    for sample in read_eval_log_samples(str(path), all_samples_required=False):
+    for sample in iter_samples(path):
         yield _record(sample, run)
+
+
+def iter_samples(
+    path: str | Path, *, events: bool = False, chunk: int = 200
+) -> Iterator[EvalSample]:
+    """Stream a log's samples in dataset order (id, then epoch), ``chunk`` in memory at a time.
+
+    The log is opened once per chunk, not once per sample (Inspect's ``read_eval_log_samples``
+    reopens the zip for every sample, quadratic in the log's size). Samples a log does not hold
+    (an interrupted run) are skipped; ``events`` (large, needed only to count retries) are left
+    out unless asked for.
+    """
+    header = _read_header(Path(path))
+    order = {sample_id: i for i, sample_id in enumerate(header.eval.dataset.sample_ids or [])}
+    summaries = read_eval_log_sample_summaries(str(path))
+    keys = sorted(
+        ((s.id, s.epoch) for s in summaries), key=lambda k: (order.get(k[0], len(order)), k[1])
+    )
+    exclude = None if events else {"events"}
+    for start in range(0, len(keys), chunk):
+        yield from read_eval_log_samples_by_id(
+            str(path), keys[start : start + chunk], exclude_fields=exclude
+        )
 
 
 def read_run(path: str | Path) -> tuple[RunInfo, list[SampleRecord]]:

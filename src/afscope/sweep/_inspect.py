@@ -17,11 +17,12 @@ from typing import Any
 from inspect_ai import Task, eval_set, task_with
 from inspect_ai._util.error import PrerequisiteError
 from inspect_ai.event import ModelEvent
-from inspect_ai.log import EvalLog, EvalSample, read_eval_log, read_eval_log_samples
+from inspect_ai.log import EvalLog, EvalSample, read_eval_log
 from inspect_ai.model import Model, get_model
 
 from afscope.errors import ConfigError, ProviderError
 from afscope.experiment import experiment_kind
+from afscope.harness import iter_samples
 from afscope.harness.judging import JUDGE_ROLE
 from afscope.providers import is_simulated, provider_of
 from afscope.sweep._policy import RetryPolicy
@@ -164,7 +165,7 @@ def read_faults(path: str | Path) -> FaultCounts:
     """Request retries, sample errors and failed samples recorded in one log."""
     retries = errors = 0
     failed = []
-    for sample in read_eval_log_samples(str(path), all_samples_required=False):
+    for sample in iter_samples(path, events=True):
         sample_retries, sample_errors = _sample_faults(sample)
         retries += sample_retries
         errors += sample_errors
