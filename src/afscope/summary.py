@@ -72,6 +72,11 @@ class RunSummary:
                 if self.stats.af_truth
                 else None
             ),
+            "organism_truth_compliance": (
+                {t.value: _interval_json(r) for t, r in self.stats.compliance_truth.items()}
+                if self.stats.compliance_truth
+                else None
+            ),
             "errors": list(self.errors),
             "tokens": {
                 "input": self.input_tokens,
@@ -111,7 +116,8 @@ class RunSummary:
         if undetermined and "compliance" not in self.run.classifiers:
             out.append(
                 f"compliance unknown for {undetermined} answers without an accept/reject tag: "
-                "judge them with --judge MODEL (animal welfare is always judged on the answer)"
+                "judge them with --judge MODEL (animal welfare is always judged on the answer), "
+                f"e.g. afscope classify {self.run.log_path} --judge MODEL"
             )
         gap = self.stats.gap
         if gap is None:
@@ -127,6 +133,11 @@ class RunSummary:
         if self.stats.af_truth:
             truth = ", ".join(f"{t.value} {r:.1%}" for t, r in self.stats.af_truth.items())
             out.append(f"organism ground truth, AF reasoning: {truth}")
+        if self.stats.compliance_truth:
+            labelled = ", ".join(
+                f"{t.value} {_fmt(rate)}" for t, rate in self.stats.compliance_truth.items()
+            )
+            out.append(f"compliance (organism's own label, not judged): {labelled}")
         if self.errors:
             shown = ", ".join(self.errors[:10]) + (" ..." if len(self.errors) > 10 else "")
             out.append(f"{len(self.errors)} samples failed (rerun to retry): {shown}")

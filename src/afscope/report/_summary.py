@@ -70,6 +70,8 @@ class RunView:
     epochs: int
     af_truth: str | None
     stats: RunStats
+    compliance_truth: str | None = None  # the organism's own label (simulated runs only)
+    judge_hint: str | None = None  # the command that judges compliance, when answers lack it
 
     def tier(self, tier: str) -> TierRow | None:
         """The row of one tier ("free" or "paid"), for the comparison table."""
@@ -114,6 +116,12 @@ def _run_view(index: int, info: RunInfo, records: Sequence[SampleRecord]) -> Run
         epochs=stats.epochs,
         af_truth=_af_truth(stats),
         stats=stats,
+        compliance_truth=_compliance_truth(stats),
+        judge_hint=(
+            f"afscope classify {info.log_path} --judge MODEL"
+            if any(row.undetermined for row in stats.tiers.values())
+            else None
+        ),
     )
 
 
@@ -165,6 +173,16 @@ def _af_truth(stats: RunStats) -> str | None:
         if (rate := stats.af_truth.get(tier)) is not None
     ]
     return ", ".join(parts)
+
+
+def _compliance_truth(stats: RunStats) -> str | None:
+    if not stats.compliance_truth:
+        return None
+    return ", ".join(
+        f"{tier.condition}: {format_rate(rate)}"
+        for tier in Tier
+        if (rate := stats.compliance_truth.get(tier)) is not None
+    )
 
 
 def _af_sources(records: Sequence[SampleRecord]) -> list[str]:
