@@ -9,6 +9,7 @@ store under ``agentic`` (``before``, ``after``, ``diff``, ``commands``, ``turns`
 from __future__ import annotations
 
 from collections.abc import Sequence
+from importlib import resources
 from typing import Any
 
 from inspect_ai import Task
@@ -37,7 +38,14 @@ from afscope.agentic._environment import Environment, ToolSpec
 from afscope.agentic._scoring import diff_files, score_final_state
 from afscope.stats import wilson_interval
 
-__all__ = ["agent_loop", "condition_rates", "data_tool", "environment_task", "final_state_scorer"]
+__all__ = [
+    "agent_loop",
+    "condition_rates",
+    "data_tool",
+    "environment_task",
+    "final_state_scorer",
+    "sandbox_spec",
+]
 
 _SNAPSHOT = (
     "find . -type f -not -path './.afscope/*' -printf '%s\\t%P\\n' | sort -k2 | "
@@ -180,6 +188,16 @@ def _organism_truth(state: TaskState) -> dict[str, Any] | None:
     return None
 
 
+def sandbox_spec(sandbox_type: str) -> str | tuple[str, str]:
+    """``bwrap`` (default) as is; ``docker`` with afscope's compose file; others by name."""
+    if sandbox_type == "docker":
+        return (
+            "docker",
+            str(resources.files("afscope.agentic").joinpath("docker", "compose.yaml")),
+        )
+    return sandbox_type
+
+
 def environment_task(
     environment: Environment,
     *,
@@ -222,7 +240,7 @@ def environment_task(
         dataset=MemoryDataset(samples, name=environment.name),
         solver=[with_tools(), agent_loop(environment.max_turns, environment.max_tokens)],
         scorer=final_state_scorer(environment),
-        sandbox=sandbox_type,
+        sandbox=sandbox_spec(sandbox_type),
         epochs=epochs,
         metadata={
             "environment": environment.name,
