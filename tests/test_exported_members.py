@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import pkgutil
 import subprocess
 import sys
+import types
 
 import pytest
 
@@ -50,3 +52,27 @@ def test_the_core_does_not_import_inspect() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def _public_packages() -> list[str]:
+    return [
+        f"afscope.{info.name}"
+        for info in pkgutil.iter_modules(afscope.__path__)
+        if info.ispkg and not info.name.startswith("_")
+    ]
+
+
+@pytest.mark.parametrize("package", _public_packages())
+def test_all_is_exactly_what_the_package_defines(package: str) -> None:
+    """Every public name a package takes from its own modules is in __all__, and nothing else."""
+    module = importlib.import_module(package)
+    own = {
+        name
+        for name, value in vars(module).items()
+        if not name.startswith("_")
+        and not isinstance(value, types.ModuleType)
+        and str(getattr(value, "__module__", "")).startswith(f"{package}.")
+    }
+    exported = set(module.__all__)
+    assert own <= exported, f"{package} offers {sorted(own - exported)} outside __all__"
+    assert all(hasattr(module, name) for name in exported), package

@@ -69,7 +69,7 @@ class _LazyGroup(click.Group):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         names = self.list_commands(ctx)
         limit = formatter.width - 6 - max(len(name) for name in names)
-        rows = [(name, short_help(self, ctx, name, limit)) for name in names]
+        rows = [(name, _short_help(self, ctx, name, limit)) for name in names]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
@@ -83,7 +83,7 @@ class _LazyGroup(click.Group):
         return command
 
 
-def short_help(group: click.Group, ctx: click.Context, name: str, limit: int) -> str:
+def _short_help(group: click.Group, ctx: click.Context, name: str, limit: int) -> str:
     """A command's one-line help in the listing, without importing it when it is summarised."""
     if name in _SUMMARIES:
         return click.Command(name, help=_SUMMARIES[name]).get_short_help_str(limit)
