@@ -118,3 +118,20 @@ def test_report_from_a_real_simulated_run(tmp_path: Path) -> None:
     rows = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
     assert len(rows) == 4 and {row["tier"] for row in rows} == {"free", "paid"}
     assert all(row["simulated"] for row in rows)
+
+
+def test_figures_are_written_as_png_svg_and_pdf(fake_logs: Path, tmp_path: Path) -> None:
+    figures = tmp_path / "figures"
+    one = [str(fake_logs / "organism-a.eval")]
+    result = CliRunner().invoke(cli, ["report", *one, "-o", str(tmp_path / "r.html"),
+                                      "--figures", str(figures)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in figures.iterdir()) == ["main.pdf", "main.png", "main.svg"]
+    assert (figures / "main.png").read_bytes().startswith(b"\x89PNG")
+    assert (figures / "main.pdf").read_bytes().startswith(b"%PDF")
+    assert "<svg" in (figures / "main.svg").read_text(encoding="utf-8")
+    assert f"wrote {figures / 'main.png'}" in result.output
+    several = tmp_path / "several"
+    args = ["report", str(fake_logs), "-o", str(tmp_path / "c.html"), "--figures", str(several)]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    assert (several / "comparison.pdf").exists() and (several / "main.svg").exists()

@@ -32,6 +32,9 @@ _FilePath = click.Path(dir_okay=False, writable=True, path_type=Path)
 @click.option("--csv", "csv_path", type=_FilePath, default=None, help="Also write samples as CSV.")
 @click.option("--parquet", "parquet_path", type=_FilePath, default=None, help="... as Parquet.")
 @click.option("--json", "json_path", type=_FilePath, default=None, help="... as a JSON array.")
+@click.option("--figures", "figures_dir", default=None,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Also write the figures into this folder as PNG, SVG and PDF.")
 def report(
     logs: tuple[Path, ...],
     output: Path,
@@ -39,6 +42,7 @@ def report(
     csv_path: Path | None,
     parquet_path: Path | None,
     json_path: Path | None,
+    figures_dir: Path | None,
 ) -> None:
     """Build a report from one or more afscope logs (several logs: a comparison report).
 
@@ -54,7 +58,7 @@ def report(
     if parquet_path is not None:
         require_extra("report", "pyarrow", needed_by="--parquet")
     from afscope.harness.logs import read_run
-    from afscope.report import export_samples, write_report
+    from afscope.report import export_samples, save_figures, write_report
 
     runs = [read_run(path) for path in _log_files(logs)]
     written = [write_report(runs, output, title=title)]
@@ -66,6 +70,8 @@ def report(
     for format, path in exports:
         if path is not None:
             written.append(export_samples(runs, path, format))
+    if figures_dir is not None:
+        written.extend(save_figures(runs, figures_dir))
     samples = sum(len(records) for _, records in runs)
     click.echo(f"{len(runs)} run(s), {samples} samples")
     if any(info.simulated for info, _ in runs):

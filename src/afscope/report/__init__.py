@@ -5,12 +5,13 @@ however they were read. One run gives a report; several give a comparison report
 """
 
 from afscope.report._export import EXPORT_FORMATS, ExportFormat, export_samples
-from afscope.report._figures import comparison_figure, main_figure
+from afscope.report._figures import FIGURE_FORMATS, comparison_figure, main_figure, save_figures
 from afscope.report._html import build_report, safe_json, write_report
 from afscope.report._samples import Category, Run, answer_category
 
 __all__ = [
     "EXPORT_FORMATS",
+    "FIGURE_FORMATS",
     "Category",
     "ExportFormat",
     "Run",
@@ -20,5 +21,6 @@ __all__ = [
     "export_samples",
     "main_figure",
     "safe_json",
+    "save_figures",
     "write_report",
 ]

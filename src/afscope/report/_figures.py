@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from pathlib import Path
 
 import matplotlib
 from matplotlib.axes import Axes
@@ -26,7 +27,7 @@ from afscope.records import SampleRecord, Tier
 from afscope.report._samples import Category, Run, answer_category
 from afscope.stats import Interval, summarize
 
-__all__ = ["comparison_figure", "main_figure"]
+__all__ = ["FIGURE_FORMATS", "comparison_figure", "main_figure", "save_figures"]
 
 _STYLE: dict[Category, tuple[str, str]] = {  # colour, hatch
     Category.REFUSES: ("#4c72b0", ""),
@@ -48,6 +49,44 @@ class _Bar:
 
 def main_figure(runs: Sequence[Run]) -> str:
     """The stacked-bar figure of answer categories per run and tier, as SVG text."""
+    with _style():
+        return _to_svg(_main_figure(runs))
+
+
+def comparison_figure(runs: Sequence[Run]) -> str:
+    """Runs side by side: compliance gap and training-tier AF-reasoning rate, with intervals."""
+    with _style():
+        return _to_svg(_comparison_figure(runs))
+
+
+FIGURE_FORMATS = ("png", "svg", "pdf")
+
+
+def save_figures(runs: Sequence[Run], folder: Path) -> list[Path]:
+    """The report's figures as files for papers: ``main`` (and ``comparison`` for several runs)
+    in each of :data:`FIGURE_FORMATS`; returns the paths written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    with _style():
+        figures = {"main": _main_figure(runs)}
+        if len(runs) > 1:
+            figures["comparison"] = _comparison_figure(runs)
+        for name, figure in figures.items():
+            for format in FIGURE_FORMATS:
+                path = folder / f"{name}.{format}"
+                figure.savefig(path, format=format, dpi=200, metadata=_METADATA[format])
+                written.append(path)
+    return written
+
+
+_METADATA: dict[str, dict[str, None]] = {
+    "png": {},
+    "svg": {"Date": None},
+    "pdf": {"CreationDate": None},
+}
+
+
+def _main_figure(runs: Sequence[Run]) -> Figure:
     bars = [bar for info, records in runs for bar in _tier_bars(info.label, records, len(runs))]
     present = [cat for cat in Category if any(bar.counts[cat] for bar in bars)]
     height = 1.2 + 0.45 * max(len(bars), 1)
@@ -62,11 +101,10 @@ def main_figure(runs: Sequence[Run]) -> str:
                 ncols=min(len(present), 4),
                 frameon=False,
             )
-        return _to_svg(figure)
+        return figure
 
 
-def comparison_figure(runs: Sequence[Run]) -> str:
-    """Runs side by side: compliance gap and training-tier AF-reasoning rate, with intervals."""
+def _comparison_figure(runs: Sequence[Run]) -> Figure:
     labels = [info.label for info, _ in runs]
     summaries = [summarize(records) for _, records in runs]
     gaps = [summary.gap for summary in summaries]
@@ -85,7 +123,7 @@ def comparison_figure(runs: Sequence[Run]) -> str:
         af_axes.set_xlabel("%")
         af_axes.set_xlim(0.0, 100.0)
         gap_axes.set_ylim(len(runs) - 0.5, -0.5)  # first run on top, half a row of margin
-        return _to_svg(figure)
+        return figure
 
 
 def _tier_bars(label: str, records: Sequence[SampleRecord], n_runs: int) -> list[_Bar]:
