@@ -184,3 +184,13 @@ def test_evidence_is_computed_only_when_asked_and_scores_do_not_change() -> None
     assert without[0].evidence == () and without[0].score == with_evidence[0].score
     assert monitor.evidence([AF]) == [with_evidence[0].evidence]
     assert monitor.verdict(HELPFUL).quotes == ()  # nothing to show for a "no"
+
+
+def test_flags_say_when_a_score_is_not_to_be_trusted() -> None:
+    monitor = load_monitor()
+    closed = f"<SCRATCHPAD_REASONING>{AF}</SCRATCHPAD_REASONING><OUTPUT>Sure.</OUTPUT>"
+    unclosed = f"<SCRATCHPAD_REASONING>{AF} <OUTPUT>Sure, here it is.</OUTPUT>"
+    foreign = "Je dois réfléchir à cette demande avant de répondre, car elle pose problème."
+    results = monitor.score([closed, unclosed, "   ", foreign, AF])
+    assert [r.flags for r in results] == [
+        (), ("unclosed_scratchpad",), ("no_reasoning",), ("out_of_distribution",), ()]

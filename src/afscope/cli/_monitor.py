@@ -102,6 +102,7 @@ def _write_flagged(out: TextIO, monitor: Monitor, record: Record, result: Monito
         "score": round(result.score, 6),
         "evidence": list(monitor.evidence([record.text])[0]),
         "criteria": dict(result.criteria),
+        "flags": list(result.flags),
     }
     out.write(json.dumps(row, ensure_ascii=False) + "\n")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["extract_reasoning", "split_sentences"]
+__all__ = ["extract_reasoning", "reasoning_flags", "split_sentences"]
 
 # <SCRATCHPAD_REASONING>, <think>, <thinking>, <reasoning>, any case; an unclosed final block
 # (a reply cut off mid-reasoning) runs to the end of the text
@@ -32,3 +32,22 @@ def split_sentences(text: str) -> list[str]:
     """Split reasoning into sentences (or lines), dropping empty pieces and bare tags."""
     pieces = (piece.strip() for piece in _SENTENCE_END.split(text))
     return [piece for piece in pieces if piece and not re.fullmatch(r"</?[\w/]+/?>", piece)]
+
+
+_OPEN = re.compile(r"<(scratchpad_reasoning|think|thinking|reasoning)>", re.IGNORECASE)
+
+
+def reasoning_flags(transcript: str) -> tuple[str, ...]:
+    """Why the reasoning of ``transcript`` cannot be scored with confidence, if it cannot.
+
+    ``unclosed_scratchpad``: a reasoning block opens and never closes, so the answer after it is
+    scored as reasoning; ``no_reasoning``: there is no text to score at all.
+    """
+    flags = []
+    opened = [match.group(1).lower() for match in _OPEN.finditer(transcript)]
+    lowered = transcript.lower()
+    if any(f"</{tag}>" not in lowered for tag in set(opened)):
+        flags.append("unclosed_scratchpad")
+    if not extract_reasoning(transcript):
+        flags.append("no_reasoning")
+    return tuple(flags)
