@@ -108,7 +108,8 @@ def test_samples_that_keep_failing_are_listed_not_dropped(
     server = openai_server(Fault.bad_request("this model is not served here"))
     args = ["run", "--model", "openai/gpt-4o-mini", "--base-url", server.base_url]
     result = CliRunner().invoke(cli, [*args, "--limit", "2", "--json", "--log-dir", str(tmp_path)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # nothing answered: a failing status, the cause
+    assert "HTTP 400: this model is not served here" in result.stderr
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert sorted(summary["errors"]) == sorted(
         f"hrm-cyber-00{i}:{tier}" for i in (1, 2) for tier in ("free", "paid")

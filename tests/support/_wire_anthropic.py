@@ -25,6 +25,7 @@ _ERRORS = {
     FaultKind.SERVER_ERROR: (500, "api_error"),
     FaultKind.OVERLOADED: (529, "overloaded_error"),
     FaultKind.BAD_REQUEST: (400, "invalid_request_error"),
+    FaultKind.UNAUTHORIZED: (401, "authentication_error"),
 }
 
 
@@ -120,7 +121,7 @@ class AnthropicWire(Wire):
                 "request_id": new_id("req_")}
 
     def error_headers(self, fault: Fault) -> dict[str, str]:
-        retry = "false" if fault.kind is FaultKind.BAD_REQUEST else "true"
+        retry = "false" if fault.kind in (FaultKind.BAD_REQUEST, FaultKind.UNAUTHORIZED) else "true"
         extra = {"request-id": new_id("req_"), "x-should-retry": retry}
         return super().error_headers(fault) | extra
 

@@ -162,6 +162,7 @@ class FaultKind(Enum):
     EMPTY = "empty"  # 200 with no choices / output / content
     INVALID_JSON = "invalid_json"  # 200 with a body that is not JSON
     BAD_REQUEST = "bad_request"  # 400 invalid_request_error (not retried)
+    UNAUTHORIZED = "unauthorized"  # 401 authentication error (a bad key; not retried)
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,11 @@ class Fault:
     @classmethod
     def bad_request(cls, message: str = "Invalid request.") -> Fault:
         return cls(FaultKind.BAD_REQUEST, message=message)
+
+    @classmethod
+    def unauthorized(cls) -> Fault:
+        """401 as for a bad API key (the message never echoes the key)."""
+        return cls(FaultKind.UNAUTHORIZED, message="Incorrect API key provided.")
 
 
 Answer = Reply | Fault

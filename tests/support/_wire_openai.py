@@ -24,6 +24,7 @@ _ERRORS = {
     FaultKind.SERVER_ERROR: (500, "server_error", None),
     FaultKind.OVERLOADED: (503, "server_error", "overloaded"),
     FaultKind.BAD_REQUEST: (400, "invalid_request_error", None),
+    FaultKind.UNAUTHORIZED: (401, "invalid_request_error", "invalid_api_key"),
 }
 
 

@@ -53,6 +53,7 @@ Fault.truncated(text)               stream: deltas of `text`, then drop the conn
 Fault.empty()                       choices: [] / output: [] / content: [] (usage still sent)
 Fault.invalid_json()                200 whose body is not JSON
 Fault.bad_request(message)          400 invalid_request_error (not retried)
+Fault.unauthorized()                401 as for a bad API key (not retried)
 
 Records
     server.requests   -> list[RecordedRequest], arrival order (thread-safe copies)

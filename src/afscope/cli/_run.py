@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from afscope.cli._limits import (
+    Interrupted,
+    check_log_dir,
+    check_model,
+    check_queries,
+    failure_causes,
+    failure_line,
+    newest_log,
+    policy_from,
+    retry_options,
+    show_retries,
+    stdout_to_stderr,
+)
 from afscope.cli._options import experiment_from_options, experiment_options
 from afscope.errors import ConfigError
 from afscope.experiment import DEFAULT_MODEL, Experiment
@@ -15,6 +29,7 @@ from afscope.providers import check_api_key, is_simulated
 
 if TYPE_CHECKING:
     from afscope.experiment import Plan
+    from afscope.sweep import RetryPolicy
 
 
 def _model_args(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -48,6 +63,7 @@ def _model_args(pairs: tuple[str, ...]) -> dict[str, str]:
     type=click.Path(dir_okay=False),
     help="Price table overriding the shipped one (YAML/JSON; also $AFSCOPE_PRICES).",
 )
+@retry_options
 def run(**options: Any) -> None:
     """Run the alignment-faking experiment (default: helpful-only on the simulated organism)."""
     from afscope.experiment import plan_experiment
@@ -55,7 +71,11 @@ def run(**options: Any) -> None:
     experiment = experiment_from_options(
         options, setting=options["setting"], variant=options["variant"], model=options["model"]
     )
+    check_model(options["model"])
+    if options["judge"]:
+        check_model(options["judge"], "--judge")
     plan = plan_experiment(experiment)  # unknown setting, variant or query set: one clear line
+    check_queries(plan.user_turns, options["queries"] or "the setting's default query set")
     model, model_args = experiment.model, _model_args(options["model_arg"])
     if is_simulated(model):
         from afscope.organism import Organism
@@ -75,10 +95,11 @@ def run(**options: Any) -> None:
     from afscope.cost import load_prices
 
     price_table = load_prices(options["prices"])  # a bad price file fails before anything is sent
-    log_path = _evaluate(
-        experiment, model_args, base_url, roles, options["log_dir"], options["max_connections"],
-        as_json,
-    )
+    check_log_dir(options["log_dir"])
+    policy = policy_from(options, max_connections=options["max_connections"] or 10)
+    show_retries()
+    log_path = _evaluate(experiment, model_args, base_url, roles, options["log_dir"], policy,
+                         as_json)
     _print_summary(log_path, as_json, price_table)
     _print_next_steps(log_path, as_json)
 
@@ -105,7 +126,7 @@ def _evaluate(
     base_url: str | None,
     roles: dict[str, Any],
     log_dir: str,
-    max_connections: int | None,
+    policy: RetryPolicy,
     quiet: bool,
 ) -> Path:
     from inspect_ai import eval as inspect_eval
@@ -116,24 +137,38 @@ def _evaluate(
     if is_simulated(model):
         model_args = {"seed": str(experiment.seed), **model_args}
     task = experiment_kind(experiment.kind).task_function()
-    logs = inspect_eval(
-        task(**experiment.task_args()),
-        model=model,
-        model_args=model_args,
-        model_base_url=base_url,
-        model_roles=roles or None,
-        log_dir=log_dir,
-        seed=experiment.seed,
-        max_connections=max_connections,
-        fail_on_error=False,
-        display="none" if quiet else None,
-        tags=["afscope", "simulated"] if is_simulated(model) else ["afscope"],
-    )
+    sdk_args = policy.sdk_model_args(model.split("/", 1)[0])  # every retry is Inspect's, shown
+    started = time.time()
+    try:
+        with stdout_to_stderr(quiet):
+            logs = inspect_eval(
+                task(**experiment.task_args()),
+                model=model,
+                model_args={**sdk_args, **model_args},
+                model_base_url=base_url,
+                model_roles=roles or None,
+                log_dir=log_dir,
+                seed=experiment.seed,
+                max_connections=policy.max_connections,
+                log_buffer=policy.log_buffer,  # every finished sample is in the file at once
+                max_retries=policy.max_retries,
+                attempt_timeout=policy.attempt_timeout,
+                timeout=policy.timeout,
+                fail_on_error=False,
+                display="none" if quiet else None,
+                tags=["afscope", "simulated"] if is_simulated(model) else ["afscope"],
+            )
+    except KeyboardInterrupt:
+        raise Interrupted(newest_log(log_dir, since=started)) from None
+    if not logs:  # interrupted before Inspect could hand back its log: the file is on disk
+        raise Interrupted(newest_log(log_dir, since=started))
     return _completed(logs[0])
 
 
 def _completed(log: Any) -> Path:
     """The path of a finished log; a run that produced no sample at all is an error."""
+    if log.status == "cancelled":
+        raise Interrupted(Path(log.location) if log.location else None)
     if log.status != "success" and not log.samples:
         message = log.error.message if log.error else log.status
         raise click.ClickException(f"the run did not complete ({message}); log: {log.location}")
@@ -150,11 +185,16 @@ def _print_summary(log_path: Path, as_json: bool, prices: Any) -> None:
     summary = summarize_run(run, scored, errors=[r.sample_id for r in failed], prices=prices)
     if as_json:
         click.echo(json.dumps(summary.to_json(), indent=None))
-        return
-    click.echo()
-    for line in summary.lines():
-        style = {"fg": "yellow", "bold": True} if line.startswith("SIMULATED") else {}
-        click.secho(line, **style)  # type: ignore[arg-type]
+    else:
+        click.echo()
+        for line in summary.lines():
+            style = {"fg": "yellow", "bold": True} if line.startswith("SIMULATED") else {}
+            click.secho(line, **style)  # type: ignore[arg-type]
+    reasons = [r.malformed_reason or "" for r in failed]
+    for line in failure_causes(reasons):
+        click.echo(line, err=True)
+    if records and not scored:  # nothing was answered: the cause, its fix, a failing status
+        raise click.ClickException(failure_line(run.model, reasons))
 
 
 def _print_dry_run(plan: Plan, prices_file: str | None, as_json: bool) -> None:
@@ -217,13 +257,20 @@ def resume(log: Path, max_connections: int | None, as_json: bool) -> None:
         return
     if not run.simulated:
         check_api_key(run.model)  # base URLs are kept in the log; keys never are
-    (retried,) = eval_retry(
-        str(log),
-        log_dir=str(log.parent),
-        max_connections=max_connections,
-        fail_on_error=False,
-        display="none" if as_json else None,
-    )
-    finished = _completed(retried)
+    started = time.time()
+    try:
+        with stdout_to_stderr(as_json):
+            retried = eval_retry(
+                str(log),
+                log_dir=str(log.parent),
+                max_connections=max_connections,
+                fail_on_error=False,
+                display="none" if as_json else None,
+            )
+    except KeyboardInterrupt:
+        raise Interrupted(newest_log(log.parent, since=started)) from None
+    if not retried:
+        raise Interrupted(newest_log(log.parent, since=started))
+    finished = _completed(retried[0])
     _print_summary(finished, as_json, None)
     _print_next_steps(finished, as_json)

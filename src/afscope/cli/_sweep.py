@@ -15,6 +15,15 @@ from typing import Any
 
 import click
 
+from afscope.cli._limits import (
+    check_log_dir,
+    check_model,
+    policy_from,
+    redact,
+    retry_options,
+    show_retries,
+    stdout_to_stderr,
+)
 from afscope.cli._options import experiment_from_options, experiment_options
 from afscope.sweep import (
     CellPlan,
@@ -49,12 +58,6 @@ _DEFAULTS = RetryPolicy()
 @experiment_options
 @click.option("--max-connections", type=int, default=_DEFAULTS.max_connections,
               show_default=True, help="Concurrent requests per model.")
-@click.option("--max-retries", type=int, default=_DEFAULTS.max_retries, show_default=True,
-              help="Retries of one request (429, 5xx, 529, timeouts, dropped connections).")
-@click.option("--attempt-timeout", type=int, default=_DEFAULTS.attempt_timeout,
-              show_default=True, help="Seconds before one attempt is abandoned and retried.")
-@click.option("--timeout", type=int, default=None,
-              help="Seconds for one request with all its retries [default: no cap].")
 @click.option("--retry-on-error", type=int, default=_DEFAULTS.retry_on_error, show_default=True,
               help="Reruns of a sample that raised an error.")
 @click.option("--retry-attempts", type=int, default=_DEFAULTS.retry_attempts, show_default=True,
@@ -63,11 +66,16 @@ _DEFAULTS = RetryPolicy()
               help="Provider SDK's own retries (not recorded in the log).")
 @click.option("--log-buffer", type=int, default=_DEFAULTS.log_buffer, show_default=True,
               help="Samples written to the log file at a time (1: none lost to a kill).")
+@retry_options
 def sweep(**options: Any) -> None:
     """Run a grid of models x settings x variants; rerun the same command to resume."""
     from afscope.sweep import validate_plan
 
     plan = _plan(options)
+    for model in plan.models:
+        check_model(model, "--models")
+    if plan.experiment.judge:
+        check_model(plan.experiment.judge, "--judge")
     policy = _policy(options)
     log_dir = str(options["log_dir"])
     if options["dry_run"]:
@@ -79,6 +87,8 @@ def sweep(**options: Any) -> None:
 
     require_extra("report", "matplotlib", needed_by="afscope sweep (its report)")
     validate_plan(plan)
+    check_log_dir(log_dir)
+    show_retries()
     report = Path(options["report_path"] or Path(log_dir) / "report.html")
     _run(plan, policy, log_dir, report, options["as_json"])
 
@@ -95,11 +105,9 @@ def _plan(options: dict[str, Any]) -> SweepPlan:
 
 
 def _policy(options: dict[str, Any]) -> RetryPolicy:
-    return RetryPolicy(
+    return policy_from(
+        options,
         max_connections=options["max_connections"],
-        max_retries=options["max_retries"],
-        attempt_timeout=options["attempt_timeout"],
-        timeout=options["timeout"],
         retry_on_error=options["retry_on_error"],
         retry_attempts=options["retry_attempts"],
         sdk_retries=options["sdk_retries"],
@@ -112,14 +120,15 @@ def _run(plan: SweepPlan, policy: RetryPolicy, log_dir: str, report: Path, as_js
     from afscope.report import write_report
     from afscope.sweep import cell_result, read_faults, rerun_command, run_grid
 
-    outcome = run_grid(plan, policy, log_dir, quiet=as_json)
+    with stdout_to_stderr(as_json):
+        outcome = run_grid(plan, policy, log_dir, quiet=as_json)
     results = []
     for _cell, path in outcome.logs:
         run, records = read_run(path)
         results.append(cell_result(run, records, read_faults(path)))
     write_report([(r.run, r.records) for r in results], report)
     failed = sum(len(r.faults.failed) for r in results)
-    rerun = rerun_command(plan, policy, log_dir)
+    rerun = redact(rerun_command(plan, policy, log_dir))  # -M api_key=... is never printed
     if as_json:
         click.echo(json.dumps({
             "complete": outcome.complete and not failed,

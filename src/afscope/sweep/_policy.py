@@ -23,9 +23,10 @@ class RetryPolicy:
     """Concurrency and retry settings of a sweep (passed to ``inspect_ai.eval_set``)."""
 
     max_connections: int = 10  # concurrent requests per model
-    max_retries: int = 6  # Inspect retries of one request (429, 5xx, 529, timeouts, drops)
-    attempt_timeout: int = 300  # seconds before one attempt is abandoned and retried
-    timeout: int | None = None  # seconds for a request, all its retries included (None: no cap)
+    max_retries: int = 5  # Inspect retries of one request (429, 5xx, 529, timeouts, drops)
+    attempt_timeout: int = 120  # seconds before one attempt is abandoned and retried
+    # seconds for one request with all its retries; then the sample fails (None: no cap)
+    timeout: int | None = 600
     retry_on_error: int = 2  # reruns of a sample that raised (e.g. an answer with no choices)
     retry_attempts: int = 3  # reruns of a cell whose log still has failed samples
     sdk_retries: int = 0  # the provider SDK's own, unrecorded retries

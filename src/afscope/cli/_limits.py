@@ -1,0 +1,277 @@
+"""What `run` and `sweep` share so that a run always ends: bounded retries, a retry line, checks.
+
+* :func:`retry_options` adds the retry and timeout options (bounded defaults from
+  :class:`afscope.sweep.RetryPolicy`) to a command; :func:`policy_from` reads them back.
+* :func:`show_retries` turns on one terminal line per retried request (what failed, how often,
+  when the next attempt is), fed by Inspect's ``on_model_retry`` hook.
+* :func:`check_model`, :func:`check_queries` and :func:`check_log_dir` refuse a bad model string,
+  an empty query file or an unusable log directory with one line, before anything is sent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import os
+import re
+import shlex
+import sys
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from afscope.errors import ConfigError, DataError
+from afscope.providers import API_KEY_VARIABLES, provider_of
+
+if TYPE_CHECKING:
+    from afscope.sweep import RetryPolicy
+
+__all__ = [
+    "INSPECT_PROVIDERS",
+    "Interrupted",
+    "check_log_dir",
+    "check_model",
+    "check_queries",
+    "failure_causes",
+    "failure_line",
+    "newest_log",
+    "policy_from",
+    "redact",
+    "retry_options",
+    "show_retries",
+    "stdout_to_stderr",
+]
+
+# HTTP status of a provider error that no retry can fix -> what the user should do
+_FIXES = {
+    400: "the provider refused the request as invalid: check the model's options and -M arguments",
+    401: "the API key was refused: check its environment variable (or -M api_key=...)",
+    403: "the API key may not use this model: check the key's access or the organisation",
+    404: "no such model or endpoint: check the model name and --base-url",
+}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# model providers of the pinned Inspect (0.3.285) plus afscope's simulated organism
+INSPECT_PROVIDERS = (
+    "anthropic", "azureai", "bedrock", "cloudflare", "deepseek", "fireworks", "google", "grok",
+    "groq", "hf", "hf-inference-providers", "litellm-proxy", "llama-cpp-python", "meta", "mistral",
+    "mockllm", "moonshot", "nnterp", "none", "ollama", "openai", "openai-api",
+    "openai-api-completions", "openrouter", "organism", "perplexity", "sagemaker", "sambanova",
+    "sglang", "together", "transformer_lens", "vllm", "vllm-completions",
+)
+
+_SUGGESTED = tuple(p for p in INSPECT_PROVIDERS if p not in ("none", "mockllm"))
+
+
+def retry_options(command: F) -> F:
+    """Add --max-retries, --attempt-timeout and --timeout (bounded by default) to a command."""
+    from afscope.sweep import RetryPolicy
+
+    defaults = RetryPolicy()
+    options = [
+        click.option("--max-retries", type=click.IntRange(min=0), default=defaults.max_retries,
+                     show_default=True,
+                     help="Retries of one request (429, 5xx, 529, timeouts, dropped connections)."),
+        click.option("--attempt-timeout", type=click.IntRange(min=1),
+                     default=defaults.attempt_timeout, show_default=True,
+                     help="Seconds before one attempt is abandoned and retried."),
+        click.option("--timeout", type=click.IntRange(min=1), default=defaults.timeout,
+                     show_default=True,
+                     help="Seconds for one request with all its retries; then the sample fails."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def policy_from(options: dict[str, Any], **overrides: Any) -> RetryPolicy:
+    """The :class:`afscope.sweep.RetryPolicy` of a command's retry options."""
+    from afscope.sweep import RetryPolicy
+
+    fields = ("max_retries", "attempt_timeout", "timeout")
+    return RetryPolicy(**{name: options[name] for name in fields}, **overrides)
+
+
+class _RetryLine:
+    """Counts retries per model and prints one line per retry on stderr."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self.counts: Counter[str] = Counter()
+
+    def report(self, model: str, attempt: int, wait: float, kind: str | None,
+               status: int | None) -> None:
+        if not self.on:
+            return
+        self.counts[model] += 1
+        what = " ".join(p for p in (f"HTTP {status}" if status else None, kind) if p) or "error"
+        click.echo(
+            f"retrying {model}: {what} (attempt {attempt} of this request failed; "
+            f"{self.counts[model]} retries so far); next attempt in {wait:.0f} s",
+            err=True,
+        )
+
+
+RETRY_LINE = _RetryLine()
+
+
+def show_retries(on: bool = True) -> None:
+    """Print a line on stderr for every request Inspect retries (off: library use stays quiet)."""
+    _register_hook()
+    RETRY_LINE.on = on
+    RETRY_LINE.counts.clear()
+
+
+_registered = False
+
+
+def _register_hook() -> None:
+    global _registered
+    if _registered:
+        return
+    from inspect_ai.hooks import Hooks, ModelRetry, hooks
+
+    @hooks(name="afscope_retry_line", description="afscope: one terminal line per retry")
+    class _RetryHook(Hooks):
+        def enabled(self) -> bool:
+            return RETRY_LINE.on
+
+        async def on_model_retry(self, data: ModelRetry) -> None:
+            RETRY_LINE.report(data.model_name, data.attempt, data.wait_time,
+                              data.exception_type, data.status_code)
+
+    _registered = True
+
+
+def stdout_to_stderr(on: bool) -> contextlib.AbstractContextManager[Any]:
+    """While Inspect runs under --json, whatever it prints (its hook banner) goes to stderr."""
+    return contextlib.redirect_stdout(sys.stderr) if on else contextlib.nullcontext()
+
+
+def check_model(model: str, option: str = "--model") -> None:
+    """Refuse a model string Inspect cannot resolve, with "did you mean", before any work."""
+    provider, sep, name = model.partition("/")
+    if not sep or not provider or not name:
+        close = difflib.get_close_matches(model.lower(), _SUGGESTED, n=1, cutoff=0.6)
+        guess = "openai" if model.lower().startswith(("gpt", "o1", "o3", "o4")) else (
+            "anthropic" if model.lower().startswith("claude") else (close[0] if close else None))
+        hint = f"; did you mean {guess + '/' + model!r}?" if guess else ""
+        raise ConfigError(
+            f"model {model!r} has no provider prefix (provider/name){hint}", key=option
+        )
+    if provider not in INSPECT_PROVIDERS:
+        close = difflib.get_close_matches(provider, _SUGGESTED, n=1, cutoff=0.5)
+        hint = f"; did you mean {close[0] + '/' + name!r}?" if close else ""
+        raise ConfigError(
+            f"unknown model provider {provider_of(model)!r} in {model!r}{hint} "
+            "(e.g. openai, anthropic, google, mistral, ollama; simulated: organism/<preset>)",
+            key=option,
+        )
+
+
+def check_queries(queries: Sequence[Any], spec: str) -> None:
+    """An empty query file or set is refused: a run of nothing would look like success."""
+    if not queries:
+        raise DataError("no queries in this file (it is empty or has only a header)", file=spec)
+
+
+def check_log_dir(log_dir: str, option: str = "--log-dir") -> None:
+    """The log directory exists or can be created; a file in its way is named."""
+    path = Path(log_dir)
+    for part in (path, *path.parents):
+        if part.exists():
+            if not part.is_dir():
+                raise ConfigError(f"{str(part)!r} is a file, not a directory", key=option)
+            break
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ConfigError(f"cannot create {log_dir!r}: {error.strerror}", key=option) from None
+
+
+class Interrupted(click.ClickException):
+    """Ctrl-C (or SIGTERM) during a run: say what was kept and how to finish; exit 130."""
+
+    exit_code = 130
+
+    def __init__(self, log: Path | None) -> None:
+        super().__init__("interrupted")
+        self.log = log
+
+    def show(self, file: Any = None) -> None:
+        if self.log is None:
+            click.echo("interrupted before any log was written; nothing to resume", err=True)
+            return
+        kept = _finished_samples(self.log)
+        count = f"{kept} finished samples" if kept is not None else "the finished samples"
+        click.echo(
+            f"interrupted: {count} kept in {self.log}; finish the run with: "
+            f"afscope resume {shlex.quote(str(self.log))}",
+            err=True,
+        )
+
+
+def _finished_samples(log: Path) -> int | None:
+    from inspect_ai.log import read_eval_log_sample_summaries
+
+    try:
+        return sum(1 for s in read_eval_log_sample_summaries(str(log)) if not s.error)
+    except Exception:  # a log still being written may not list its samples yet
+        return None
+
+
+def newest_log(log_dir: str | Path, *, since: float) -> Path | None:
+    """The newest .eval file in ``log_dir`` written after ``since`` (a time.time() value)."""
+    logs = [p for p in Path(log_dir).glob("*.eval") if p.stat().st_mtime >= since - 1]
+    return max(logs, key=lambda p: p.stat().st_mtime) if logs else None
+
+
+def failure_line(model: str, reasons: Sequence[str]) -> str:
+    """One line for a run in which every sample failed: the provider's status and the fix."""
+    for reason in reasons:
+        match = re.search(r"(?:Error code|status(?: code)?)[:= ]+(\d{3})", reason)
+        if match and int(match.group(1)) in _FIXES:
+            status = int(match.group(1))
+            return (
+                f"every sample failed: {provider_of(model)} answered HTTP {status} for "
+                f"{model!r}; {_FIXES[status]}"
+            )
+    first = _cause(reasons[0]) if reasons else "unknown"
+    return f"every sample failed ({len(reasons)} samples): {first}"
+
+
+def _cause(reason: str) -> str:
+    """A failed sample's error as one short line (a retry loop that gave up says so)."""
+    text = redact(reason.removeprefix("sample error: ").strip())
+    status = re.search(r"Error code: (\d{3})", text)
+    if status:
+        after = text[status.end():]  # "- {'error': {'message': '...'}}" or "- the message"
+        message = re.search(r"message\W+([^'\"\\]+)", after) or re.match(r" - ([^'\"\\{]+)", after)
+        return f"HTTP {status.group(1)}" + (f": {message.group(1)}" if message else "")
+    gave_up = re.match(r"RetryError\(<Future .* raised (\w+)>\)", text)
+    if gave_up:
+        return (f"{gave_up.group(1)} on every attempt; gave up at the retry bounds "
+                "(--max-retries, --timeout)")
+    return text.splitlines()[0][:240] if text else "unknown error"
+
+
+def failure_causes(reasons: Sequence[str]) -> list[str]:
+    """One line per distinct cause of failed samples, with how many samples it ended."""
+    causes = Counter(_cause(r) for r in reasons)
+    return [f"{n} samples failed: {cause}" for cause, n in causes.most_common()]
+
+
+def redact(text: str) -> str:
+    """``text`` with API keys (from the environment, -M api_key=..., URL passwords) masked."""
+    for variable in (*API_KEY_VARIABLES.values(), "AFSCOPE_API_KEY"):
+        value = os.environ.get(variable, "").strip()
+        if len(value) >= 4:
+            text = text.replace(value, "***")
+    text = re.sub(r"((?:api_key|api-key|key|token|password|secret)=)[^\s'\",&]+", r"\1***",
+                  text, flags=re.IGNORECASE)
+    text = re.sub(r"(\w+://[^/\s:@]+:)[^@\s/]+@", r"\1***@", text)
+    return re.sub(r"\b(sk-[A-Za-z0-9_-]{3})[A-Za-z0-9_-]{8,}", r"\1***", text)
