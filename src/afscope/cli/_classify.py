@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from afscope._atomic import atomic_open
 from afscope.errors import ConfigError, DataError
 from afscope.providers import check_api_key
 
@@ -156,7 +157,7 @@ def _classify_jsonl(
     )
     progress.finish()
     tally = JudgeTally(names)
-    with target.open("w", encoding="utf-8") as handle:
+    with atomic_open(target) as handle:
         for transcript, verdicts in zip(transcripts, results, strict=True):
             row = {
                 "id": transcript.id,

@@ -11,6 +11,7 @@ from typing import TextIO
 
 import click
 
+from afscope._atomic import atomic_open
 from afscope.monitor import Monitor, MonitorResult, load_monitor
 from afscope.monitor._io import Record, iter_labelled, iter_records
 from afscope.monitor._metrics import Figures, figures
@@ -51,7 +52,7 @@ def score(input_path: Path, output: Path) -> None:
     """Score every text of INPUT (JSONL with a `text` field, or an Inspect log)."""
     mon = load_monitor()
     count = 0
-    with output.open("w", encoding="utf-8") as out:
+    with atomic_open(output) as out:
         for record, result in _scored(mon, iter_records(input_path)):
             out.write(json.dumps({"id": record.id, "score": round(result.score, 6)}) + "\n")
             count += 1
@@ -121,6 +122,7 @@ def scan(logs: tuple[Path, ...], output: Path, threshold: float | None, alert_ra
     mon = load_monitor()
     cutoff = mon.threshold if threshold is None else threshold
     total = flagged = 0
+    # streamed on purpose, not atomic: alerts are readable while a long scan is still going
     with output.open("w", encoding="utf-8") as out:
         for record, result in _scored(mon, _all_records(logs)):
             total += 1

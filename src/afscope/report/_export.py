@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+from afscope._atomic import atomic_open, atomic_path
 from afscope.errors import ConfigError, DataError
 from afscope.report._samples import Run, sample_rows
 
@@ -61,7 +62,7 @@ def _spreadsheet_safe(value: Any) -> Any:
 
 
 def _write_csv(rows: list[dict[str, Any]], target: Path) -> None:
-    with target.open("w", newline="", encoding="utf-8") as handle:
+    with atomic_open(target, newline="") as handle:
         if not rows:
             return
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
@@ -72,7 +73,7 @@ def _write_csv(rows: list[dict[str, Any]], target: Path) -> None:
 
 
 def _write_json(rows: list[dict[str, Any]], target: Path) -> None:
-    with target.open("w", encoding="utf-8") as handle:
+    with atomic_open(target) as handle:
         json.dump(rows, handle, ensure_ascii=False, indent=1)
         handle.write("\n")
 
@@ -87,4 +88,5 @@ def _write_parquet(rows: list[dict[str, Any]], target: Path) -> None:
         ) from error
     columns = list(rows[0]) if rows else []
     table = pa.table({name: pa.array([row[name] for row in rows]) for name in columns})
-    pq.write_table(table, target)
+    with atomic_path(target) as temporary:
+        pq.write_table(table, temporary)

@@ -23,6 +23,7 @@ import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from afscope._atomic import atomic_path
 from afscope.records import SampleRecord, Tier
 from afscope.report._samples import Category, Run, answer_category
 from afscope.stats import Interval, summarize
@@ -74,7 +75,10 @@ def save_figures(runs: Sequence[Run], folder: Path) -> list[Path]:
         for name, figure in figures.items():
             for format in FIGURE_FORMATS:
                 path = folder / f"{name}.{format}"
-                figure.savefig(path, format=format, dpi=200, metadata=_METADATA[format])
+                with atomic_path(path) as temporary:
+                    figure.savefig(
+                        temporary, format=format, dpi=200, metadata=_METADATA[format]
+                    )
                 written.append(path)
     return written
 

@@ -27,6 +27,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from afscope._atomic import atomic_open
 from afscope.errors import DataError
 from afscope.records import SampleRecord
 from afscope.report._figures import comparison_figure, main_figure
@@ -78,7 +79,8 @@ def write_report(runs: Sequence[Run], path: str | Path, *, title: str | None = N
     target = Path(path)
     html = build_report(runs, title=title)
     try:
-        target.write_text(html, encoding="utf-8")
+        with atomic_open(target) as handle:
+            handle.write(html)
     except OSError as error:
         raise DataError(f"cannot write the report: {error.strerror}", file=str(target)) from None
     return target
