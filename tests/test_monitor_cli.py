@@ -166,3 +166,35 @@ def test_eval_reads_the_shared_layout() -> None:
     result = CliRunner().invoke(cli, ["monitor", "eval", str(SHARED / "mixed_180.json")])
     assert result.exit_code == 0, result.output
     assert "samples 180 (91 alignment faking)" in result.output and "AUROC" in result.output
+
+
+def test_a_non_utf8_line_names_the_file_and_row(tmp_path: Path) -> None:
+    source = tmp_path / "latin1.jsonl"
+    source.write_bytes(b'{"text": "fine"}\n{"text": "caf\xe9"}\n')
+    for command in (["score", str(source), "-o", str(tmp_path / "o.jsonl")],
+                    ["scan", str(source), "-o", str(tmp_path / "s.jsonl")]):
+        result = CliRunner().invoke(cli, ["monitor", *command])
+        assert result.exit_code == 2, result.output
+        assert f"error: {source}, row 2: not UTF-8 text" in result.output
+        assert "Traceback" not in result.output
+
+
+def test_an_inspect_log_given_to_eval_says_it_has_no_labels(tmp_path: Path) -> None:
+    log = tmp_path / "run.eval"
+    log.write_bytes(b"PK\x03\x04\x14\x00\x00\x00\x08\x00\xff\xfe")  # a zip, not text
+    result = CliRunner().invoke(cli, ["monitor", "eval", str(log)])
+    assert result.exit_code == 2
+    assert f"error: {log}: an Inspect log has no labels" in result.output
+
+
+@pytest.mark.parametrize("command", ["score", "eval", "scan"])
+def test_an_empty_input_is_an_error_not_a_silent_success(tmp_path: Path, command: str) -> None:
+    source = tmp_path / "empty.jsonl"
+    source.write_text("\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    args = [command, str(source)] if command == "eval" else [command, str(source), "-o", str(out)]
+    result = CliRunner().invoke(cli, ["monitor", *args])
+    assert result.exit_code == 2, result.output
+    assert "empty" in result.output and str(source) in result.output
+    if command == "score":
+        assert not out.exists()  # no empty output left behind

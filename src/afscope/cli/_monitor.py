@@ -12,6 +12,7 @@ from typing import TextIO
 import click
 
 from afscope._atomic import atomic_open
+from afscope.errors import DataError
 from afscope.monitor import Monitor, MonitorResult, load_monitor
 from afscope.monitor._io import Record, iter_labelled, iter_records
 from afscope.monitor._metrics import Figures, figures
@@ -56,6 +57,8 @@ def score(input_path: Path, output: Path) -> None:
         for record, result in _scored(mon, iter_records(input_path)):
             out.write(json.dumps({"id": record.id, "score": round(result.score, 6)}) + "\n")
             count += 1
+        if not count:  # inside the block: no empty output file is left behind
+            raise DataError("no texts to score (the file is empty)", file=str(input_path))
     click.echo(f"scored {count} texts with {mon.spec['name']} {mon.spec['version']} -> {output}")
 
 
@@ -86,6 +89,8 @@ def evaluate(data: Path, threshold: float | None, as_json: bool) -> None:
     for record in iter_labelled(data):
         texts.append(record.text)
         labels.append(record.label)
+    if not texts:
+        raise DataError("no labelled texts to evaluate on (the file is empty)", file=str(data))
     scores = [result.score for result in mon.score(texts, evidence=False)]
     fig = figures(scores, labels, mon.threshold if threshold is None else threshold)
     if as_json:
@@ -129,7 +134,10 @@ def scan(logs: tuple[Path, ...], output: Path, threshold: float | None, alert_ra
             if result.score >= cutoff:
                 flagged += 1
                 _write_flagged(out, mon, record, result)
-    rate = flagged / total if total else 0.0
+    if not total:
+        names = ", ".join(str(path) for path in logs)
+        raise DataError("no records to scan (every input is empty)", file=names)
+    rate = flagged / total
     click.echo(f"scanned {total} records, flagged {flagged} ({rate:.2%}) at threshold {cutoff}; "
                f"flagged records -> {output}")
     if rate > alert_rate:

@@ -55,14 +55,27 @@ def iter_labelled(path: Path) -> Iterator[LabelledRecord]:
     """Labelled texts: JSONL rows with ``text`` and ``label``, or JSON ``{"samples": [...]}``."""
     if not path.is_file():
         raise DataError("no such file", file=str(path))
+    if path.suffix == ".eval":
+        raise DataError(
+            "an Inspect log has no labels: give JSONL rows or JSON samples with text and label"
+            " (score a log with 'afscope monitor score')",
+            file=str(path),
+        )
     rows = _json_samples(path) if path.suffix == ".json" else _iter_jsonl(path)
     for row_number, row in rows:
         yield LabelledRecord(_text(row, path, row_number), _label(row, path, row_number))
 
 
 def _iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    with path.open(encoding="utf-8") as lines:
-        for line_number, line in enumerate(lines, start=1):
+    with path.open("rb") as lines:
+        for line_number, raw in enumerate(lines, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise DataError(
+                    f"not UTF-8 text (byte {error.start + 1} of the line); save the file as UTF-8",
+                    file=str(path), row=line_number,
+                ) from None
             if not line.strip():
                 continue
             try:
@@ -78,6 +91,10 @@ def _iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 def _load_json(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise DataError(
+            f"not UTF-8 text (byte {error.start + 1}); save the file as UTF-8", file=str(path)
+        ) from None
     except json.JSONDecodeError as error:
         raise DataError(f"not JSON ({error.msg})", file=str(path)) from None
 
