@@ -118,9 +118,9 @@ def _policy(options: dict[str, Any]) -> RetryPolicy:
 def _run(plan: SweepPlan, policy: RetryPolicy, log_dir: str, report: Path, as_json: bool) -> None:
     from afscope.harness import read_run
     from afscope.report import write_report
-    from afscope.sweep import cell_result, read_faults, rerun_command, run_grid
+    from afscope.sweep import cell_result, directory_lock, read_faults, rerun_command, run_grid
 
-    with stdout_to_stderr(as_json):
+    with directory_lock(log_dir), stdout_to_stderr(as_json):
         outcome = run_grid(plan, policy, log_dir, quiet=as_json)
     results = []
     for _cell, path in outcome.logs:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from afscope.sweep._lock import LOCK_NAME, directory_lock
 from afscope.sweep._policy import RetryPolicy
 from afscope.sweep._results import (
     TABLE_HEADER,
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from afscope.sweep._inspect import GridOutcome
 
 __all__ = [
+    "LOCK_NAME",
     "TABLE_HEADER",
     "Cell",
     "CellPlan",
@@ -45,6 +47,7 @@ __all__ = [
     "SweepPlan",
     "cell_plans",
     "cell_result",
+    "directory_lock",
     "failed_samples",
     "parse_base_urls",
     "parse_model_args",
