@@ -77,6 +77,9 @@ def test_report_writes_html_and_every_export(fake_logs: Path, tmp_path: Path) ->
 
 
 def test_a_directory_gives_a_comparison_of_its_logs(fake_logs: Path, tmp_path: Path) -> None:
+    # a sweep's directory also holds eval-set's bookkeeping: it is not a run
+    (fake_logs / "eval-set.json").write_text('{"eval_set_id": "x", "tasks": []}', encoding="utf-8")
+    (fake_logs / "logs.json").write_text("{}", encoding="utf-8")
     result = CliRunner().invoke(cli, ["report", str(fake_logs), "-o", str(tmp_path / "c.html")])
     assert result.exit_code == 0, result.output
     assert "2 run(s), 12 samples" in result.output

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 __all__ = ["report"]
 
 _LOG_SUFFIXES = (".eval", ".json")
+# files an Inspect eval-set (afscope sweep) keeps beside its logs: bookkeeping, not runs
+_EVAL_SET_FILES = frozenset({"eval-set.json", "logs.json"})
 _FilePath = click.Path(dir_okay=False, writable=True, path_type=Path)
 
 
@@ -84,7 +86,11 @@ def _log_files(paths: tuple[Path, ...]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix in _LOG_SUFFIXES and p.is_file())
+            found = sorted(
+                p for p in path.iterdir()
+                if p.suffix in _LOG_SUFFIXES and p.is_file() and p.name not in _EVAL_SET_FILES
+                and not p.name.startswith(".")
+            )
             if not found:
                 raise DataError("no .eval or .json logs in this directory", file=str(path))
             files.extend(found)
