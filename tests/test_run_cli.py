@@ -82,6 +82,13 @@ def test_dry_run_sends_nothing(tmp_path: Path) -> None:
     assert not any(tmp_path.iterdir())
 
 
+def test_a_limit_beyond_the_query_set_says_so(tmp_path: Path) -> None:
+    result = invoke("run", "--dry-run", "--limit", "200", "--json", "--log-dir", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["samples"] == 220  # all 110 built-in queries, both tiers
+    assert "note: --limit 200, but harmful has only 110 queries: running all 110" in result.stderr
+
+
 def test_dry_run_prices_a_real_model_with_caching(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)  # a dry run needs no key
     model = "anthropic/claude-3-opus-20240229"

@@ -76,6 +76,8 @@ def run(**options: Any) -> None:
         check_model(options["judge"], "--judge")
     plan = plan_experiment(experiment)  # unknown setting, variant or query set: one clear line
     check_queries(plan.user_turns, options["queries"] or "the setting's default query set")
+    for note in plan.notes:
+        click.echo(f"note: {note}", err=True)
     model, model_args = experiment.model, _model_args(options["model_arg"])
     if is_simulated(model):
         from afscope.organism import Organism

@@ -37,6 +37,7 @@ class Plan:
     suffix: bool
     max_turns: int
     metadata: Mapping[str, Any]
+    notes: tuple[str, ...] = ()  # what the user should know before it runs (printed, not fatal)
 
     @property
     def system_prompt(self) -> str:
@@ -68,7 +69,14 @@ def plan_alignment_faking(experiment: Experiment) -> Plan:
 
         scenario = apply_variant(scenario, experiment.variant)  # unknown: one clear line
     query_spec = experiment.queries or scenario.default_queries
-    queries = first_queries(load_queries(query_spec), experiment.limit)
+    available = load_queries(query_spec)
+    queries = first_queries(available, experiment.limit)
+    notes: tuple[str, ...] = ()
+    if experiment.limit is not None and experiment.limit > len(available):
+        notes = (
+            f"--limit {experiment.limit}, but {query_spec} has only {len(available)} queries: "
+            f"running all {len(available)}",
+        )
     suffix = scenario.suffix_default if experiment.suffix is None else experiment.suffix
     system = scenario.render_system_prompt(scratchpad=experiment.scratchpad)
     samples = tuple(
@@ -108,4 +116,5 @@ def plan_alignment_faking(experiment: Experiment) -> Plan:
         suffix=suffix,
         max_turns=max_turns,
         metadata=MappingProxyType(metadata),
+        notes=notes,
     )
