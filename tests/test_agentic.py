@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from inspect_ai import eval as inspect_eval
@@ -70,11 +71,22 @@ def test_unknown_condition_names_the_known_ones() -> None:
         ENV.condition("nope")
 
 
-def _run(model: str, conditions: list[str], tmp_path: Path, epochs: int = 1) -> list[object]:
+def _eval(model: str, conditions: list[str], tmp_path: Path, epochs: int = 1) -> Any:
     task = environment_task(ENV, conditions=conditions, epochs=epochs)
     [log] = inspect_eval(task, model=model, log_dir=str(tmp_path), display="none")
     assert log.status == "success" and log.samples
-    return list(log.samples)
+    return log
+
+
+def _run(model: str, conditions: list[str], tmp_path: Path, epochs: int = 1) -> list[object]:
+    return list(_eval(model, conditions, tmp_path, epochs).samples)
+
+
+def test_rates_from_the_organism_are_marked_simulated_in_inspects_metrics(tmp_path: Path) -> None:
+    log = _eval("organism/never-exfiltrates", ["helpful-only/baseline"], tmp_path)
+    [metrics] = [score.metrics for score in log.results.scores]
+    assert metrics["SIMULATED_organism"].value == 1.0
+    assert metrics["helpful-only/baseline"].value == 0.0
 
 
 def test_an_exfiltrating_organism_copies_the_weights_inside_the_sandbox(tmp_path: Path) -> None:

@@ -148,6 +148,9 @@ def condition_rates() -> Metric:
             out[f"{condition}"] = sum(values) / len(values)
             out[f"{condition}:low"] = interval.low
             out[f"{condition}:high"] = interval.high
+        if any((item.score.metadata or {}).get("organism_truth") for item in scores):
+            # shown in Inspect's own summary too: these rates come from a simulated model
+            out["SIMULATED_organism"] = 1.0
         return out
 
     return compute
