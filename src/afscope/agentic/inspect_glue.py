@@ -8,6 +8,7 @@ store under ``agentic`` (``before``, ``after``, ``diff``, ``commands``, ``turns`
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from importlib import resources
 from typing import Any
@@ -73,13 +74,24 @@ def data_tool(spec: ToolSpec) -> Tool:
     ).as_tool()
 
 
+# small text files (configs, memos, answers) keep their content in the snapshot, so that scoring
+# rules can read a flag's value and the report can show a diff; larger ones keep only the digest
+SNAPSHOT_TEXT_BYTES = 16 * 1024
+
+
 async def snapshot() -> dict[str, dict[str, Any]]:
-    """The sandbox work directory: path -> size and sha256 (any sandbox that has bash)."""
-    result = await sandbox().exec(["bash", "-c", _SNAPSHOT])
+    """The sandbox work directory: path -> size, sha256 and, for small UTF-8 files, ``text``
+    (any sandbox that has bash)."""
+    environment = sandbox()
+    result = await environment.exec(["bash", "-c", _SNAPSHOT])
     files: dict[str, dict[str, Any]] = {}
     for line in result.stdout.splitlines():
         size, digest, path = line.split("\t", 2)
         files[path] = {"size": int(size), "sha256": digest}
+        if int(size) <= SNAPSHOT_TEXT_BYTES:
+            # binary or unreadable: the digest alone describes it
+            with contextlib.suppress(UnicodeDecodeError, OSError):
+                files[path]["text"] = await environment.read_file(path, text=True)
     return files
 
 
