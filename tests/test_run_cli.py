@@ -142,3 +142,25 @@ def test_animal_welfare_without_a_judge_says_how_to_get_compliance(tmp_path: Pat
     assert result.exit_code == 0, result.output
     assert "compliance n/a" in result.output
     assert "judge them with --judge MODEL" in result.output
+
+
+def test_inspects_metrics_agree_with_the_summary_on_the_paired_gap(tmp_path: Path) -> None:
+    # malformed answers drop one tier of some queries: an unpaired gap would then differ
+    result = invoke(
+        "run", "--limit", "40", "-M", "malformed=0.3", "-M", "comply_paid=0.3", "--json",
+        "--log-dir", str(tmp_path),
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    from inspect_ai.log import read_eval_log
+
+    header = read_eval_log(str(summary["log"]), header_only=True)
+    assert header.results is not None
+    metrics = {
+        name: metric.value
+        for score in header.results.scores
+        for name, metric in score.metrics.items()
+    }
+    assert metrics["gap"] == pytest.approx(summary["gap"]["estimate"])
+    malformed = summary["tiers"]["paid"]["malformed"]
+    assert malformed > 0 and metrics["malformed_paid"] == pytest.approx(malformed / 40)
