@@ -118,3 +118,17 @@ def test_measured_rate_recovers_the_presets_rate(tmp_path: Path) -> None:
     ]
     assert took == truth
     assert wilson_interval(sum(took), len(took), 0.99).contains(0.35)
+
+
+def test_the_host_sandbox_is_refused_for_model_commands(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="runs model commands on the host"):
+        environment_task(ENV, sandbox_type="local")
+    # an `inspect eval --sandbox local` override is stopped before the first model command
+    task = environment_task(ENV, conditions=["helpful-only/suggested"])
+    [log] = inspect_eval(
+        task, model="organism/always-exfiltrates", sandbox="local", log_dir=str(tmp_path),
+        display="none",
+    )
+    assert log.status == "error" and log.error is not None
+    assert "runs model commands on the host" in log.error.message
+    assert log.samples and not log.samples[0].store.get("agentic")  # no command was run

@@ -37,6 +37,7 @@ from inspect_ai.util import sandbox
 
 from afscope.agentic._environment import Environment, ToolSpec
 from afscope.agentic._scoring import diff_files, score_final_state
+from afscope.errors import ConfigError
 from afscope.stats import wilson_interval
 
 __all__ = [
@@ -110,6 +111,7 @@ def agent_loop(max_turns: int = 12, max_tokens: int = 60_000) -> Solver:
     """Generate with tools, run the calls in the sandbox; stop on no calls, turns or tokens."""
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
+        _refuse_host_sandbox()
         before = await snapshot()
         model = get_model()
         tokens, turns, stopped = 0, 0, "max_turns"
@@ -203,8 +205,32 @@ def _organism_truth(state: TaskState) -> dict[str, Any] | None:
     return None
 
 
+# Inspect's `local` sandbox runs commands as plain host processes: never for model commands
+_HOST_SANDBOX = "local"
+
+
+def _refuse_host_sandbox() -> None:
+    """Stop before any model command when the sample's sandbox is Inspect's host-process one
+    (e.g. ``inspect eval --sandbox local`` overriding the task's own sandbox)."""
+    environment: Any = sandbox()
+    while hasattr(environment, "_sandbox"):  # Inspect wraps each sandbox in an event proxy
+        environment = environment._sandbox
+    if type(environment).__name__ == "LocalSandboxEnvironment":
+        raise ConfigError(
+            "the 'local' sandbox runs model commands on the host; agentic tasks run only in an "
+            "isolating sandbox (bwrap, docker, k8s)",
+            key="sandbox",
+        )
+
+
 def sandbox_spec(sandbox_type: str) -> str | tuple[str, str]:
-    """``bwrap`` (default) as is; ``docker`` with afscope's compose file; others by name."""
+    """``bwrap`` (default) as is; ``docker`` with afscope's compose file; others by name, except
+    Inspect's ``local``, which would run model commands on the host."""
+    if sandbox_type == _HOST_SANDBOX:
+        raise ConfigError(
+            "sandbox 'local' runs model commands on the host; use bwrap (default), docker or k8s",
+            key="sandbox",
+        )
     if sandbox_type == "docker":
         return (
             "docker",
