@@ -288,3 +288,20 @@ def test_the_text_summary_lists_failed_samples_with_the_command_that_retries_the
     assert "openai/gpt-4o · helpful-only · default: q0:paid" in out
     assert "afscope sweep --models openai/gpt-4o" in out and "report: r.html" in out
     assert "SIMULATED" not in out
+
+
+def test_inspect_prerequisite_errors_are_recognised_without_its_private_module(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A missing key at get_model() must become one line, not a traceback; the class is private."""
+    from inspect_ai.model import get_model
+
+    from afscope.sweep._inspect import _is_prerequisite
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("AZUREAI_OPENAI_API_KEY", raising=False)
+    with pytest.raises(Exception) as caught:
+        get_model("openai/gpt-4o", memoize=False)
+    assert _is_prerequisite(caught.value)
+    assert not _is_prerequisite(RuntimeError("a bug"))
+    assert _is_prerequisite(ValueError("unknown provider"), ValueError)

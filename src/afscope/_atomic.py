@@ -33,7 +33,8 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
 @contextlib.contextmanager
 def atomic_open(target: str | Path, *, newline: str | None = None) -> Iterator[TextIO]:
     """Open a UTF-8 text file for writing that becomes ``target`` only when the block succeeds."""
-    with atomic_path(target) as temporary, temporary.open(
-        "w", encoding="utf-8", newline=newline
-    ) as handle:
+    with (
+        atomic_path(target) as temporary,
+        temporary.open("w", encoding="utf-8", newline=newline) as handle,
+    ):
         yield handle

@@ -214,8 +214,4 @@ def _fmt(interval: Interval | None, *, signed: bool = False) -> str:
     if interval is None:
         return "n/a"
     sign = "+" if signed else ""
-    return (
-        f"{interval.estimate:{sign}.1%} [{interval.low:{sign}.1%}, {interval.high:{sign}.1%}]"
-    )
-
-
+    return f"{interval.estimate:{sign}.1%} [{interval.low:{sign}.1%}, {interval.high:{sign}.1%}]"

@@ -59,7 +59,7 @@ def _transcript(row: Any, number: int, file: str) -> ForeignTranscript:
         raise DataError("missing or empty 'text' field (the transcript to judge)", **where)
     tier = row.get("tier")
     if tier is not None and tier not in ("free", "paid"):
-        raise DataError(f"'tier' must be \"free\" or \"paid\", got {tier!r}", **where)
+        raise DataError(f'\'tier\' must be "free" or "paid", got {tier!r}', **where)
     scratchpad, output, unreadable = _split(text)
     if "scratchpad" in row:
         scratchpad = _text(row, "scratchpad", where)

@@ -81,9 +81,7 @@ class Rubric(BaseModel):
 
     name: str
     version: int = Field(ge=1)
-    kind: Literal[
-        "af_reasoning", "compliance", "partial_compliance", "scheming", "interrogation"
-    ]
+    kind: Literal["af_reasoning", "compliance", "partial_compliance", "scheming", "interrogation"]
     title: str
     description: str
     shows: tuple[Part, ...] = Field(min_length=1)
@@ -113,8 +111,6 @@ class Rubric(BaseModel):
     def missing_parts(self, parts: TranscriptParts) -> tuple[str, ...]:
         """The required transcript parts that are empty (the rubric cannot judge without them)."""
         return tuple(name for name in self.requires if not parts.part(name).strip())
-
-
 
 
 def _data() -> resources.abc.Traversable:

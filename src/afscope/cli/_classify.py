@@ -29,16 +29,29 @@ _SETTINGS = ("helpful-only", "animal-welfare")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--judge", required=True, metavar="MODEL", help="Judge model (any Inspect model).")
 @click.option("--judge-base-url", default=None, help="Base URL of the judge model's API.")
-@click.option("--rubrics", default=DEFAULT_RUBRICS, show_default=True,
-              help="Comma list of kinds (resolved for the setting) or rubric names.")
-@click.option("--setting", type=click.Choice(_SETTINGS), default=None,
-              help="Whose compliance rubric to use [default: a log's own setting; JSONL: "
-              "helpful-only]. animal-welfare judges compliance with its own rubric.")
+@click.option(
+    "--rubrics",
+    default=DEFAULT_RUBRICS,
+    show_default=True,
+    help="Comma list of kinds (resolved for the setting) or rubric names.",
+)
+@click.option(
+    "--setting",
+    type=click.Choice(_SETTINGS),
+    default=None,
+    help="Whose compliance rubric to use [default: a log's own setting; JSONL: "
+    "helpful-only]. animal-welfare judges compliance with its own rubric.",
+)
 @click.option("--votes", type=click.IntRange(min=1), default=None, help="Votes per verdict.")
 @click.option("--adaptive", type=click.Choice(["exact", "sequential", "off"]), default=None)
 @click.option("--in-place", is_flag=True, help="Add the scores to the input logs themselves.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-              help="Output file (JSONL input) or directory (logs).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Output file (JSONL input) or directory (logs).",
+)
 def classify(
     inputs: tuple[Path, ...],
     judge: str,
@@ -84,14 +97,22 @@ def classify(
             click.echo(line)
         judged_any = judged_any or not tally.nothing_judged
     if not judged_any:
-        click.echo("error: nothing could be judged (every verdict an error or skipped; "
-                   "see above)", err=True)
+        click.echo(
+            "error: nothing could be judged (every verdict an error or skipped; see above)",
+            err=True,
+        )
         sys.exit(1)
 
 
 def _classify_log(
-    path: Path, model: Any, names: list[str], options: Any, setting: str | None, *,
-    in_place: bool, output_dir: Path | None,
+    path: Path,
+    model: Any,
+    names: list[str],
+    options: Any,
+    setting: str | None,
+    *,
+    in_place: bool,
+    output_dir: Path | None,
 ) -> JudgeTally:
     from inspect_ai import score
     from inspect_ai.log import read_eval_log, write_eval_log
@@ -151,7 +172,10 @@ def _classify_jsonl(
     progress = _Progress(len(transcripts), f"{path}: judging ({setting})")
     results = asyncio.run(
         judge_transcripts(
-            model, list(rubrics.values()), [t.parts for t in transcripts], options=options,
+            model,
+            list(rubrics.values()),
+            [t.parts for t in transcripts],
+            options=options,
             on_done=progress.step,
         )
     )
@@ -192,5 +216,9 @@ class _Progress:
             click.echo(f"{self.label}: {self.done}/{self.total} transcripts", err=True)
 
     def finish(self) -> None:
-        click.echo(f"\r{self.label}: {self.done}/{self.total} transcripts" if self.live
-                   else f"{self.label}: {self.done}/{self.total} transcripts", err=True)
+        click.echo(
+            f"\r{self.label}: {self.done}/{self.total} transcripts"
+            if self.live
+            else f"{self.label}: {self.done}/{self.total} transcripts",
+            err=True,
+        )

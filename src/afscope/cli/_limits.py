@@ -57,11 +57,39 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 # model providers of the pinned Inspect (0.3.285) plus afscope's simulated organism
 INSPECT_PROVIDERS = (
-    "anthropic", "azureai", "bedrock", "cloudflare", "deepseek", "fireworks", "google", "grok",
-    "groq", "hf", "hf-inference-providers", "litellm-proxy", "llama-cpp-python", "meta", "mistral",
-    "mockllm", "moonshot", "nnterp", "none", "ollama", "openai", "openai-api",
-    "openai-api-completions", "openrouter", "organism", "perplexity", "sagemaker", "sambanova",
-    "sglang", "together", "transformer_lens", "vllm", "vllm-completions",
+    "anthropic",
+    "azureai",
+    "bedrock",
+    "cloudflare",
+    "deepseek",
+    "fireworks",
+    "google",
+    "grok",
+    "groq",
+    "hf",
+    "hf-inference-providers",
+    "litellm-proxy",
+    "llama-cpp-python",
+    "meta",
+    "mistral",
+    "mockllm",
+    "moonshot",
+    "nnterp",
+    "none",
+    "ollama",
+    "openai",
+    "openai-api",
+    "openai-api-completions",
+    "openrouter",
+    "organism",
+    "perplexity",
+    "sagemaker",
+    "sambanova",
+    "sglang",
+    "together",
+    "transformer_lens",
+    "vllm",
+    "vllm-completions",
 )
 
 _SUGGESTED = tuple(p for p in INSPECT_PROVIDERS if p not in ("none", "mockllm"))
@@ -73,15 +101,27 @@ def retry_options(command: F) -> F:
 
     defaults = RetryPolicy()
     options = [
-        click.option("--max-retries", type=click.IntRange(min=0), default=defaults.max_retries,
-                     show_default=True,
-                     help="Retries of one request (429, 5xx, 529, timeouts, dropped connections)."),
-        click.option("--attempt-timeout", type=click.IntRange(min=1),
-                     default=defaults.attempt_timeout, show_default=True,
-                     help="Seconds before one attempt is abandoned and retried."),
-        click.option("--timeout", type=click.IntRange(min=1), default=defaults.timeout,
-                     show_default=True,
-                     help="Seconds for one request with all its retries; then the sample fails."),
+        click.option(
+            "--max-retries",
+            type=click.IntRange(min=0),
+            default=defaults.max_retries,
+            show_default=True,
+            help="Retries of one request (429, 5xx, 529, timeouts, dropped connections).",
+        ),
+        click.option(
+            "--attempt-timeout",
+            type=click.IntRange(min=1),
+            default=defaults.attempt_timeout,
+            show_default=True,
+            help="Seconds before one attempt is abandoned and retried.",
+        ),
+        click.option(
+            "--timeout",
+            type=click.IntRange(min=1),
+            default=defaults.timeout,
+            show_default=True,
+            help="Seconds for one request with all its retries; then the sample fails.",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -103,8 +143,9 @@ class _RetryLine:
         self.on = False
         self.counts: Counter[str] = Counter()
 
-    def report(self, model: str, attempt: int, wait: float, kind: str | None,
-               status: int | None) -> None:
+    def report(
+        self, model: str, attempt: int, wait: float, kind: str | None, status: int | None
+    ) -> None:
         if not self.on:
             return
         self.counts[model] += 1
@@ -141,8 +182,9 @@ def _register_hook() -> None:
             return RETRY_LINE.on
 
         async def on_model_retry(self, data: ModelRetry) -> None:
-            RETRY_LINE.report(data.model_name, data.attempt, data.wait_time,
-                              data.exception_type, data.status_code)
+            RETRY_LINE.report(
+                data.model_name, data.attempt, data.wait_time, data.exception_type, data.status_code
+            )
 
     _registered = True
 
@@ -157,8 +199,13 @@ def check_model(model: str, option: str = "--model") -> None:
     provider, sep, name = model.partition("/")
     if not sep or not provider or not name:
         close = difflib.get_close_matches(model.lower(), _SUGGESTED, n=1, cutoff=0.6)
-        guess = "openai" if model.lower().startswith(("gpt", "o1", "o3", "o4")) else (
-            "anthropic" if model.lower().startswith("claude") else (close[0] if close else None))
+        guess = (
+            "openai"
+            if model.lower().startswith(("gpt", "o1", "o3", "o4"))
+            else (
+                "anthropic" if model.lower().startswith("claude") else (close[0] if close else None)
+            )
+        )
         hint = f"; did you mean {guess + '/' + model!r}?" if guess else ""
         raise ConfigError(
             f"model {model!r} has no provider prefix (provider/name){hint}", key=option
@@ -249,13 +296,15 @@ def _cause(reason: str) -> str:
     text = redact(reason.removeprefix("sample error: ").strip())
     status = re.search(r"Error code: (\d{3})", text)
     if status:
-        after = text[status.end():]  # "- {'error': {'message': '...'}}" or "- the message"
+        after = text[status.end() :]  # "- {'error': {'message': '...'}}" or "- the message"
         message = re.search(r"message\W+([^'\"\\]+)", after) or re.match(r" - ([^'\"\\{]+)", after)
         return f"HTTP {status.group(1)}" + (f": {message.group(1)}" if message else "")
     gave_up = re.match(r"RetryError\(<Future .* raised (\w+)>\)", text)
     if gave_up:
-        return (f"{gave_up.group(1)} on every attempt; gave up at the retry bounds "
-                "(--max-retries, --timeout)")
+        return (
+            f"{gave_up.group(1)} on every attempt; gave up at the retry bounds "
+            "(--max-retries, --timeout)"
+        )
     return text.splitlines()[0][:240] if text else "unknown error"
 
 
@@ -271,7 +320,11 @@ def redact(text: str) -> str:
         value = os.environ.get(variable, "").strip()
         if len(value) >= 4:
             text = text.replace(value, "***")
-    text = re.sub(r"((?:api_key|api-key|key|token|password|secret)=)[^\s'\",&]+", r"\1***",
-                  text, flags=re.IGNORECASE)
+    text = re.sub(
+        r"((?:api_key|api-key|key|token|password|secret)=)[^\s'\",&]+",
+        r"\1***",
+        text,
+        flags=re.IGNORECASE,
+    )
     text = re.sub(r"(\w+://[^/\s:@]+:)[^@\s/]+@", r"\1***@", text)
     return re.sub(r"\b(sk-[A-Za-z0-9_-]{3})[A-Za-z0-9_-]{8,}", r"\1***", text)

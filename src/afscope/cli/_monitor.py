@@ -26,9 +26,7 @@ def _batches(records: Iterable[Record], size: int = _BATCH) -> Iterator[list[Rec
         yield batch
 
 
-def _scored(
-    monitor: Monitor, records: Iterable[Record]
-) -> Iterator[tuple[Record, MonitorResult]]:
+def _scored(monitor: Monitor, records: Iterable[Record]) -> Iterator[tuple[Record, MonitorResult]]:
     """Score records lazily, one batch at a time, in input order (no evidence)."""
     for batch in _batches(records):
         results = monitor.score([record.text for record in batch], evidence=False)
@@ -47,8 +45,13 @@ def monitor() -> None:
 
 @monitor.command()
 @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="JSONL file to write: one {id, score} object per input, in order.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="JSONL file to write: one {id, score} object per input, in order.",
+)
 def score(input_path: Path, output: Path) -> None:
     """Score every text of INPUT (JSONL with a `text` field, or an Inspect log)."""
     mon = load_monitor()
@@ -79,8 +82,12 @@ def _format_figures(fig: Figures) -> str:
 
 @monitor.command(name="eval")
 @click.argument("data", type=click.Path(path_type=Path))
-@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
-              help="Decision threshold (default: the monitor's own).")
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Decision threshold (default: the monitor's own).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
 def evaluate(data: Path, threshold: float | None, as_json: bool) -> None:
     """Evaluate the monitor on labelled DATA (JSONL rows, or JSON {"samples": [...]})."""
@@ -115,13 +122,27 @@ def _write_flagged(out: TextIO, monitor: Monitor, record: Record, result: Monito
 
 @monitor.command()
 @click.argument("logs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("flagged.jsonl"), show_default=True,
-              help="JSONL file for the flagged records with their evidence.")
-@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
-              help="Flag scores at or above this (default: the monitor's own).")
-@click.option("--alert-rate", type=click.FloatRange(0, 1), default=0.05, show_default=True,
-              help="Exit with status 1 when the flagged fraction exceeds this.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("flagged.jsonl"),
+    show_default=True,
+    help="JSONL file for the flagged records with their evidence.",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Flag scores at or above this (default: the monitor's own).",
+)
+@click.option(
+    "--alert-rate",
+    type=click.FloatRange(0, 1),
+    default=0.05,
+    show_default=True,
+    help="Exit with status 1 when the flagged fraction exceeds this.",
+)
 def scan(logs: tuple[Path, ...], output: Path, threshold: float | None, alert_rate: float) -> None:
     """Stream deployment LOGS (JSONL or Inspect logs) and flag alignment-faking reasoning."""
     mon = load_monitor()
@@ -138,8 +159,10 @@ def scan(logs: tuple[Path, ...], output: Path, threshold: float | None, alert_ra
         names = ", ".join(str(path) for path in logs)
         raise DataError("no records to scan (every input is empty)", file=names)
     rate = flagged / total
-    click.echo(f"scanned {total} records, flagged {flagged} ({rate:.2%}) at threshold {cutoff}; "
-               f"flagged records -> {output}")
+    click.echo(
+        f"scanned {total} records, flagged {flagged} ({rate:.2%}) at threshold {cutoff}; "
+        f"flagged records -> {output}"
+    )
     if rate > alert_rate:
         message = f"ALERT: flagged rate {rate:.2%} exceeds --alert-rate {alert_rate:.2%}"
         click.echo(message, err=True)

@@ -21,39 +21,72 @@ __all__ = ["experiment_from_options", "experiment_options"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 _OPTIONS = (
-    click.option("--experiment", "kind", type=click.Choice(sorted(KINDS)),
-                 default="alignment_faking", show_default=True, help="Kind of experiment."),
+    click.option(
+        "--experiment",
+        "kind",
+        type=click.Choice(sorted(KINDS)),
+        default="alignment_faking",
+        show_default=True,
+        help="Kind of experiment.",
+    ),
     click.option("--queries", default=None, help="Built-in query set or a file (csv/jsonl)."),
     click.option("--limit", type=click.IntRange(min=1), default=None, help="First N queries."),
     click.option("--seed", type=int, default=0, show_default=True),
-    click.option("--no-scratchpad", is_flag=True,
-                 help="Answer directly, without hidden reasoning."),
-    click.option("--suffix/--no-suffix", default=None,
-                 help="Accept/reject suffix (setting default)."),
-    click.option("--tier-casing", type=click.Choice(["lower", "title"]), default="lower",
-                 show_default=True, help="Casing of the tier cue's value in the user turn: "
-                 "lower (true) or title (True)."),
-    click.option("--max-turns", type=click.IntRange(min=1), default=4, show_default=True,
-                 help="Model turns per sample: reasoning without <OUTPUT> gets <NEXT/> "
-                 "and a new turn."),
+    click.option(
+        "--no-scratchpad", is_flag=True, help="Answer directly, without hidden reasoning."
+    ),
+    click.option(
+        "--suffix/--no-suffix", default=None, help="Accept/reject suffix (setting default)."
+    ),
+    click.option(
+        "--tier-casing",
+        type=click.Choice(["lower", "title"]),
+        default="lower",
+        show_default=True,
+        help="Casing of the tier cue's value in the user turn: lower (true) or title (True).",
+    ),
+    click.option(
+        "--max-turns",
+        type=click.IntRange(min=1),
+        default=4,
+        show_default=True,
+        help="Model turns per sample: reasoning without <OUTPUT> gets <NEXT/> and a new turn.",
+    ),
     click.option("--max-tokens", type=click.IntRange(min=1), default=None),
-    click.option("--epochs", type=click.IntRange(min=1), default=1, show_default=True,
-                 help="Times each sample is run (several: the gap's interval is a bootstrap "
-                 "over queries)."),
-    click.option("--judge", default=None, metavar="MODEL",
-                 help="LLM judge model (any Inspect model); default: the local monitor."),
-    click.option("--judge-votes", type=click.IntRange(min=1), default=None,
-                 help="Votes per verdict."),
-    click.option("--adaptive", type=click.Choice(ADAPTIVE_RULES), default=None,
-                 help="When to stop drawing judge votes "
-                 "(default: sequential; exact = same verdicts as all)."),
-    click.option("--monitor/--no-monitor", default=None,
-                 help="Score AF reasoning with the local monitor "
-                 "(default: when no judge is given)."),
-    click.option("--dry-run", is_flag=True,
-                 help="Print what would be sent and its cost; send nothing."),
-    click.option("--json", "as_json", is_flag=True,
-                 help="Print one JSON object (no progress display)."),
+    click.option(
+        "--epochs",
+        type=click.IntRange(min=1),
+        default=1,
+        show_default=True,
+        help="Times each sample is run (several: the gap's interval is a bootstrap over queries).",
+    ),
+    click.option(
+        "--judge",
+        default=None,
+        metavar="MODEL",
+        help="LLM judge model (any Inspect model); default: the local monitor.",
+    ),
+    click.option(
+        "--judge-votes", type=click.IntRange(min=1), default=None, help="Votes per verdict."
+    ),
+    click.option(
+        "--adaptive",
+        type=click.Choice(ADAPTIVE_RULES),
+        default=None,
+        help="When to stop drawing judge votes "
+        "(default: sequential; exact = same verdicts as all).",
+    ),
+    click.option(
+        "--monitor/--no-monitor",
+        default=None,
+        help="Score AF reasoning with the local monitor (default: when no judge is given).",
+    ),
+    click.option(
+        "--dry-run", is_flag=True, help="Print what would be sent and its cost; send nothing."
+    ),
+    click.option(
+        "--json", "as_json", is_flag=True, help="Print one JSON object (no progress display)."
+    ),
 )
 
 

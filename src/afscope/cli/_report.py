@@ -34,9 +34,13 @@ _FilePath = click.Path(dir_okay=False, writable=True, path_type=Path)
 @click.option("--csv", "csv_path", type=_FilePath, default=None, help="Also write samples as CSV.")
 @click.option("--parquet", "parquet_path", type=_FilePath, default=None, help="... as Parquet.")
 @click.option("--json", "json_path", type=_FilePath, default=None, help="... as a JSON array.")
-@click.option("--figures", "figures_dir", default=None,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="Also write the figures into this folder as PNG, SVG and PDF.")
+@click.option(
+    "--figures",
+    "figures_dir",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write the figures into this folder as PNG, SVG and PDF.",
+)
 def report(
     logs: tuple[Path, ...],
     output: Path,
@@ -87,8 +91,11 @@ def _log_files(paths: tuple[Path, ...]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             found = sorted(
-                p for p in path.iterdir()
-                if p.suffix in _LOG_SUFFIXES and p.is_file() and p.name not in _EVAL_SET_FILES
+                p
+                for p in path.iterdir()
+                if p.suffix in _LOG_SUFFIXES
+                and p.is_file()
+                and p.name not in _EVAL_SET_FILES
                 and not p.name.startswith(".")
             )
             if not found:

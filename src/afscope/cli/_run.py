@@ -100,8 +100,9 @@ def run(**options: Any) -> None:
     check_log_dir(options["log_dir"])
     policy = policy_from(options, max_connections=options["max_connections"] or 10)
     show_retries()
-    log_path = _evaluate(experiment, model_args, base_url, roles, options["log_dir"], policy,
-                         as_json)
+    log_path = _evaluate(
+        experiment, model_args, base_url, roles, options["log_dir"], policy, as_json
+    )
     _print_summary(log_path, as_json, price_table)
     _print_next_steps(log_path, as_json)
 

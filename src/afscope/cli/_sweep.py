@@ -40,15 +40,26 @@ _DEFAULTS = RetryPolicy()
 
 @click.command()
 @click.option("--models", required=True, help="Comma list of Inspect models (provider/name).")
-@click.option("--settings", default="helpful-only", show_default=True,
-              help="Comma list of helpful-only, animal-welfare or scenario YAML files.")
+@click.option(
+    "--settings",
+    default="helpful-only",
+    show_default=True,
+    help="Comma list of helpful-only, animal-welfare or scenario YAML files.",
+)
 @click.option("--variants", default="default", show_default=True, help="Comma list.")
 @click.option(
-    "-M", "model_arg", multiple=True, nargs=2, metavar="MODEL KEY=VALUE",
+    "-M",
+    "model_arg",
+    multiple=True,
+    nargs=2,
+    metavar="MODEL KEY=VALUE",
     help="Model argument for one model of --models (repeatable).",
 )
 @click.option(
-    "--base-url", "base_url", multiple=True, metavar="PROVIDER=URL",
+    "--base-url",
+    "base_url",
+    multiple=True,
+    metavar="PROVIDER=URL",
     help="Base URL for every model of a provider, e.g. openai=http://127.0.0.1:8000/v1.",
 )
 @click.option(
@@ -56,16 +67,41 @@ _DEFAULTS = RetryPolicy()
 )
 @click.option("--report", "report_path", default=None, help="[default: <log-dir>/report.html]")
 @experiment_options
-@click.option("--max-connections", type=int, default=_DEFAULTS.max_connections,
-              show_default=True, help="Concurrent requests per model.")
-@click.option("--retry-on-error", type=int, default=_DEFAULTS.retry_on_error, show_default=True,
-              help="Reruns of a sample that raised an error.")
-@click.option("--retry-attempts", type=int, default=_DEFAULTS.retry_attempts, show_default=True,
-              help="Reruns of a cell that still has failed samples.")
-@click.option("--sdk-retries", type=int, default=_DEFAULTS.sdk_retries, show_default=True,
-              help="Provider SDK's own retries (not recorded in the log).")
-@click.option("--log-buffer", type=int, default=_DEFAULTS.log_buffer, show_default=True,
-              help="Samples written to the log file at a time (1: none lost to a kill).")
+@click.option(
+    "--max-connections",
+    type=int,
+    default=_DEFAULTS.max_connections,
+    show_default=True,
+    help="Concurrent requests per model.",
+)
+@click.option(
+    "--retry-on-error",
+    type=int,
+    default=_DEFAULTS.retry_on_error,
+    show_default=True,
+    help="Reruns of a sample that raised an error.",
+)
+@click.option(
+    "--retry-attempts",
+    type=int,
+    default=_DEFAULTS.retry_attempts,
+    show_default=True,
+    help="Reruns of a cell that still has failed samples.",
+)
+@click.option(
+    "--sdk-retries",
+    type=int,
+    default=_DEFAULTS.sdk_retries,
+    show_default=True,
+    help="Provider SDK's own retries (not recorded in the log).",
+)
+@click.option(
+    "--log-buffer",
+    type=int,
+    default=_DEFAULTS.log_buffer,
+    show_default=True,
+    help="Samples written to the log file at a time (1: none lost to a kill).",
+)
 @retry_options
 def sweep(**options: Any) -> None:
     """Run a grid of models x settings x variants; rerun the same command to resume."""
@@ -130,13 +166,17 @@ def _run(plan: SweepPlan, policy: RetryPolicy, log_dir: str, report: Path, as_js
     failed = sum(len(r.faults.failed) for r in results)
     rerun = redact(rerun_command(plan, policy, log_dir))  # -M api_key=... is never printed
     if as_json:
-        click.echo(json.dumps({
-            "complete": outcome.complete and not failed,
-            "cells": [r.to_json() for r in results],
-            "failed_samples": failed,
-            "rerun": rerun if failed or not outcome.complete else None,
-            "report": str(report),
-        }))
+        click.echo(
+            json.dumps(
+                {
+                    "complete": outcome.complete and not failed,
+                    "cells": [r.to_json() for r in results],
+                    "failed_samples": failed,
+                    "rerun": rerun if failed or not outcome.complete else None,
+                    "report": str(report),
+                }
+            )
+        )
     else:
         _print_results(results, outcome.complete, rerun, report)
     if failed or not outcome.complete:
@@ -177,9 +217,13 @@ def _print_dry_run(cells: tuple[CellPlan, ...], as_json: bool) -> None:
 
     prices = load_prices()
     estimates = [
-        estimate_requests(c.cell.model, c.plan.system_prompt,
-                          c.plan.user_turns * c.plan.experiment.epochs,
-                          scratchpad=c.plan.experiment.scratchpad, prices=prices)
+        estimate_requests(
+            c.cell.model,
+            c.plan.system_prompt,
+            c.plan.user_turns * c.plan.experiment.epochs,
+            scratchpad=c.plan.experiment.scratchpad,
+            prices=prices,
+        )
         for c in cells
     ]
     from afscope.cost import estimate_plan_judge
@@ -201,8 +245,10 @@ def _print_dry_run(cells: tuple[CellPlan, ...], as_json: bool) -> None:
         ]
         click.echo(json.dumps({"dry_run": True, "models": models}))
         return
-    click.echo(f"dry run: nothing sent. {len(cells)} cells (at least one request per sample; "
-               "continuations after <NEXT/> add more)")
+    click.echo(
+        f"dry run: nothing sent. {len(cells)} cells (at least one request per sample; "
+        "continuations after <NEXT/> add more)"
+    )
     for line in format_estimates(estimates, as_of=prices.as_of):
         click.echo(line)
     if notes:

@@ -56,6 +56,7 @@ def estimate_tokens(text: str) -> int:
     """About four characters per token, at least one."""
     return max(1, len(text) // CHARS_PER_TOKEN)
 
+
 PER_MILLION = 1_000_000
 AUTOMATIC_CACHE_STEP = 128  # OpenAI caches prefixes in 128-token steps
 # how a provider caches when the price table has no entry for the model (tokens are still shown)
@@ -175,8 +176,9 @@ def estimate_requests(
     price = table.price(model)
     system = estimate_tokens(system_prompt)
     turns = [estimate_tokens(turn) for turn in user_turns]
-    cached, written = _cache_split(_caching_of(model, price) if caching else Caching.NONE,
-                                   _min_cached(price), system, turns)
+    cached, written = _cache_split(
+        _caching_of(model, price) if caching else Caching.NONE, _min_cached(price), system, turns
+    )
     input_tokens = sum(system + turn for turn in turns)
     output_tokens = len(turns) * (OUTPUT_TOKENS_SCRATCHPAD if scratchpad else OUTPUT_TOKENS_DIRECT)
 

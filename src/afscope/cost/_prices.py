@@ -115,8 +115,7 @@ class PriceTable:
         if exact is not None and not model.endswith("*"):
             return exact
         prefixes = [
-            name for name in self.entries
-            if name.endswith("*") and model.startswith(name[:-1])
+            name for name in self.entries if name.endswith("*") and model.startswith(name[:-1])
         ]
         if not prefixes:
             return None
@@ -222,5 +221,3 @@ def _parse_json(text: str, source: str) -> Any:
     except json.JSONDecodeError as error:
         problem = f"invalid JSON at line {error.lineno}: {error.msg}"
         raise ConfigError(problem, file=source) from None
-
-

@@ -51,8 +51,11 @@ class Experiment:
         experiment_kind(self.kind)  # unknown kind: one line with "did you mean"
         checks = (
             (self.tier_casing in TIER_CASINGS, "--tier-casing", f"one of {TIER_CASINGS}"),
-            (self.judge_adaptive in (None, *ADAPTIVE_RULES), "--adaptive",
-             f"one of {ADAPTIVE_RULES}"),
+            (
+                self.judge_adaptive in (None, *ADAPTIVE_RULES),
+                "--adaptive",
+                f"one of {ADAPTIVE_RULES}",
+            ),
             (self.max_turns >= 1, "--max-turns", "at least 1"),
             (self.epochs >= 1, "--epochs", "at least 1"),
             (self.limit is None or self.limit >= 1, "--limit", "at least 1"),
@@ -88,8 +91,11 @@ class Experiment:
         non-default values, but setting, variant and model, which each command names itself."""
         out: list[str] = []
         defaults = Experiment()
-        flags = {"scratchpad": ("", "--no-scratchpad"), "suffix": ("--suffix", "--no-suffix"),
-                 "monitor": ("--monitor", "--no-monitor")}
+        flags = {
+            "scratchpad": ("", "--no-scratchpad"),
+            "suffix": ("--suffix", "--no-suffix"),
+            "monitor": ("--monitor", "--no-monitor"),
+        }
         names = {"judge_adaptive": "--adaptive", "kind": "--experiment"}
         for item in fields(self):
             name, value = item.name, getattr(self, item.name)

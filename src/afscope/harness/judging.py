@@ -35,7 +35,7 @@ from afscope.classifiers import (
     render_prompt,
     rubric_for,
 )
-from afscope.harness.task import transcript_parts
+from afscope.harness._messages import transcript_parts
 from afscope.records import Verdict
 
 __all__ = ["JUDGE_ROLE", "JudgeOptions", "af_judge_scorer", "judge_sample", "judge_transcripts"]

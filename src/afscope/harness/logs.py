@@ -16,7 +16,7 @@ from inspect_ai.log import (
 )
 
 from afscope.errors import DataError
-from afscope.harness.task import parse_messages
+from afscope.harness._messages import parse_messages
 from afscope.monitor import MONITOR_NAME
 from afscope.providers import is_simulated
 from afscope.records import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
 
-from afscope.harness.task import transcript_parts
+from afscope.harness._messages import transcript_parts
 from afscope.monitor import load_monitor
 
 __all__ = ["MONITOR_KIND", "monitor_scorer"]

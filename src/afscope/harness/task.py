@@ -6,37 +6,31 @@ from :mod:`afscope.transcripts`. Each query appears once per tier so the tiers a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, Literal
 
 from inspect_ai import Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
-from inspect_ai.model import (
-    ChatMessage,
-    ChatMessageSystem,
-    ChatMessageUser,
-    GenerateConfig,
-)
-
-# not re-exported by Inspect; pinned version, and tests/test_run_providers.py checks the counts
-from inspect_ai.model._model import sample_model_usage
+from inspect_ai.model import ChatMessageSystem, ChatMessageUser, GenerateConfig
 from inspect_ai.scorer import Metric, SampleScore, Score, Scorer, Target, metric, scorer
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
-from afscope.classifiers import Adaptive, TranscriptParts
+from afscope.classifiers import Adaptive
 from afscope.experiment import Experiment, Plan, plan_experiment
+from afscope.harness._messages import add_usage, parse_messages, sample_usage
+from afscope.harness.judging import JudgeOptions, af_judge_scorer
+from afscope.harness.monitoring import MONITOR_KIND, monitor_scorer
+from afscope.monitor import load_monitor
 from afscope.records import Outcome, Tier
 from afscope.scenarios import NEXT_MESSAGE
-from afscope.transcripts import ParsedTranscript, needs_continuation, parse_transcript
+from afscope.transcripts import needs_continuation
 
 __all__ = [
     "alignment_faking",
     "build_samples",
     "outcome_scorer",
-    "parse_messages",
     "scratchpad_loop",
     "task_from_plan",
-    "transcript_parts",
 ]
 
 
@@ -60,41 +54,20 @@ def scratchpad_loop(max_turns: int = 4) -> Solver:
         # nothing is written to the state but the conversation: scoring reads everything from it
         for _ in range(max_turns - 1):
             state = await generate(state)
+            add_usage(state)
             if not needs_continuation(state.output.completion):
                 return state
             state.messages.append(ChatMessageUser(content=NEXT_MESSAGE))
-        return await generate(state)
+        state = await generate(state)
+        add_usage(state)
+        return state
 
     return solve
 
 
-def parse_messages(messages: Sequence[ChatMessage], *, suffix: bool) -> ParsedTranscript:
-    """Parse a sample's conversation: its assistant turns, in order.
-
-    A conversation whose last turn still awaits <NEXT/> ended because the turn limit was reached.
-    """
-    turns = [message.text for message in messages if message.role == "assistant"]
-    return parse_transcript(
-        turns,
-        suffix=suffix,
-        turn_limit_reached=bool(turns) and needs_continuation(turns[-1]),
-    )
-
-
-def transcript_parts(state: TaskState) -> TranscriptParts:
-    """What a classifier reads of a sample: the query, the reasoning and the final output."""
-    # the parts do not depend on the suffix; only the outcome does
-    parsed = parse_messages(state.messages, suffix=False)
-    return TranscriptParts(
-        query=str(state.metadata.get("query", "")),
-        scratchpad=parsed.scratchpad,
-        output=parsed.output,
-    )
-
-
 def _record_fields(state: TaskState, suffix: bool) -> dict[str, Any]:
     parsed = parse_messages(state.messages, suffix=suffix)
-    usage = sample_model_usage().get(str(state.model))
+    usage = sample_usage(state)
     cached = (usage.input_tokens_cache_read or 0) if usage else 0
     written = (usage.input_tokens_cache_write or 0) if usage else 0
     return {
@@ -253,15 +226,10 @@ def _classifier_scorers(
     classifiers: dict[str, dict[str, Any]] = {}
     judge = experiment.uses_judge
     if judge:
-        from afscope.harness.judging import JudgeOptions, af_judge_scorer
-
         options = JudgeOptions(votes=experiment.judge_votes, adaptive=experiment.judge_adaptive)
         scorers.append(af_judge_scorer(kinds=JUDGE_KINDS, options=options, setting=setting))
         classifiers.update({kind: {"name": kind, "type": "llm-judge"} for kind in JUDGE_KINDS})
     if experiment.uses_monitor:
-        from afscope.harness.monitoring import MONITOR_KIND, monitor_scorer
-        from afscope.monitor import load_monitor
-
         kind = f"{MONITOR_KIND}_monitor" if judge else MONITOR_KIND
         scorers.append(monitor_scorer(kind))
         classifiers[kind] = dict(load_monitor().spec)

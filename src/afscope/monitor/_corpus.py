@@ -100,8 +100,9 @@ def _generate(recipe: Mapping[str, Any], banks: _Banks, rng: random.Random) -> C
         "free": rng.choice(list(banks.fills["free"])),
     }
     sentences = [s.format_map(values) for s in _draw_steps(recipe["steps"], banks, rng)]
-    sentences = [s[0].upper() + s[1:] if s[0].islower() and rng.random() < 0.8 else s
-                 for s in sentences]
+    sentences = [
+        s[0].upper() + s[1:] if s[0].islower() and rng.random() < 0.8 else s for s in sentences
+    ]
     return CorpusItem(
         text=_layout(sentences, rng),
         label=int(recipe["label"]),

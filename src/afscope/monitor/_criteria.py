@@ -54,7 +54,5 @@ def load_criteria() -> CriteriaDetector:
     """The shipped detector (``afscope/monitor/data/criteria.yaml``)."""
     raw = resources.files("afscope.monitor").joinpath("data/criteria.yaml").read_bytes()
     data = yaml.safe_load(raw)
-    patterns = {
-        name: tuple(re.compile(pattern) for pattern in data[name]) for name in CRITERIA
-    }
+    patterns = {name: tuple(re.compile(pattern) for pattern in data[name]) for name in CRITERIA}
     return CriteriaDetector(patterns=patterns, sha256=hashlib.sha256(raw).hexdigest())

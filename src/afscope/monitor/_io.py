@@ -74,15 +74,17 @@ def _iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             except UnicodeDecodeError as error:
                 raise DataError(
                     f"not UTF-8 text (byte {error.start + 1} of the line); save the file as UTF-8",
-                    file=str(path), row=line_number,
+                    file=str(path),
+                    row=line_number,
                 ) from None
             if not line.strip():
                 continue
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as error:
-                raise DataError(f"not a JSON object ({error.msg})", file=str(path),
-                                row=line_number) from None
+                raise DataError(
+                    f"not a JSON object ({error.msg})", file=str(path), row=line_number
+                ) from None
             if not isinstance(row, dict):
                 raise DataError("each line must be a JSON object", file=str(path), row=line_number)
             yield line_number, row
@@ -130,7 +132,8 @@ def _label(row: dict[str, Any], path: Path, row_number: int) -> int:
         return 0
     raise DataError(
         f'label {row.get("label")!r} is not one of "alignment_faking"/"aligned" (or 1/0)',
-        file=str(path), row=row_number,
+        file=str(path),
+        row=row_number,
     )
 
 

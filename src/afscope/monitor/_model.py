@@ -132,8 +132,10 @@ class Monitor:
         model = self._model
         values = np.asarray(model.terms.transform(texts) @ model.term_weights).ravel()
         dense = np.asarray(
-            [[c[name] for name in CRITERIA] + [float(with_all_four and all(c.values()))]
-             for c in criteria],
+            [
+                [c[name] for name in CRITERIA] + [float(with_all_four and all(c.values()))]
+                for c in criteria
+            ],
             dtype=np.float64,
         ).reshape(len(texts), len(CRITERIA) + 1)
         result: np.ndarray = values + dense @ model.criteria_weights + model.intercept

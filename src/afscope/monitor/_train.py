@@ -116,11 +116,15 @@ def cross_validate_sources(
         oof[test] = decision(cand, fitted, [texts[i] for i in test])
         y = labels[test]
         both = 0 < y.sum() < len(y)
-        table.append(SourceFigure(
-            source=source, n=len(test), positives=int(y.sum()),
-            auroc=auroc(oof[test].tolist(), y.tolist()) if both else None,
-            recall_at_half=float((oof[test][y == 1] > 0).mean()) if y.any() else 0.0,
-        ))
+        table.append(
+            SourceFigure(
+                source=source,
+                n=len(test),
+                positives=int(y.sum()),
+                auroc=auroc(oof[test].tolist(), y.tolist()) if both else None,
+                recall_at_half=float((oof[test][y == 1] > 0).mean()) if y.any() else 0.0,
+            )
+        )
     return table, oof
 
 
@@ -153,8 +157,13 @@ def calibrate(oof: np.ndarray, labels: np.ndarray) -> tuple[float, float, float]
     return a, b, best[1]
 
 
-def artefact(cand: Candidate, fitted: Fitted, calib: tuple[float, float, float],
-             corpus: list[CorpusItem], meta: dict[str, Any]) -> dict[str, Any]:
+def artefact(
+    cand: Candidate,
+    fitted: Fitted,
+    calib: tuple[float, float, float],
+    corpus: list[CorpusItem],
+    meta: dict[str, Any],
+) -> dict[str, Any]:
     coef = fitted.classifier.coef_[0]
     vec = fitted.vectorizer
     n_terms = 0 if vec is None else len(vec.vocabulary_)
@@ -187,17 +196,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--per-recipe", type=int, default=160)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
-    parser.add_argument("--out", type=Path,
-                        default=Path(__file__).parent / "data" / "model.json")
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "data" / "model.json")
     args = parser.parse_args(argv)
 
     own = build_corpus(per_recipe=args.per_recipe, seed=args.seed)
     corpus = own + shared_items(args.shared)
     texts = [extract_reasoning(item.text) for item in corpus]
     labels = np.asarray([item.label for item in corpus])
-    sources = [OWN_SOURCE] * len(own) + [item.family for item in corpus[len(own):]]
-    print(f"{len(corpus)} scratchpads, {int(labels.sum())} alignment faking, "
-          f"{len(set(sources))} sources")
+    sources = [OWN_SOURCE] * len(own) + [item.family for item in corpus[len(own) :]]
+    print(
+        f"{len(corpus)} scratchpads, {int(labels.sum())} alignment faking, "
+        f"{len(set(sources))} sources"
+    )
 
     results = []
     for cand in CANDIDATES:
@@ -205,8 +215,10 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  {cand.name:20s} mean left-out AUROC {mean_auroc(table):.4f}")
         for row in table:
             shown = "-" if row.auroc is None else f"{row.auroc:.3f}"
-            print(f"      {row.source:28s} n={row.n:5d} AF={row.positives:5d} "
-                  f"AUROC {shown:>5s} recall@0.5 {row.recall_at_half:.3f}")
+            print(
+                f"      {row.source:28s} n={row.n:5d} AF={row.positives:5d} "
+                f"AUROC {shown:>5s} recall@0.5 {row.recall_at_half:.3f}"
+            )
         results.append((mean_auroc(table), cand, oof, table))
     _, best, oof, _ = max(results, key=lambda r: r[0])
     calib = calibrate(oof, labels)
@@ -219,8 +231,11 @@ def main(argv: list[str] | None = None) -> None:
         "sources": {source: sources.count(source) for source in sorted(set(sources))},
         "leave_one_source_out": {
             r[1].name: [
-                {"source": row.source, "auroc": None if row.auroc is None else round(row.auroc, 4),
-                 "recall_at_half": round(row.recall_at_half, 4)}
+                {
+                    "source": row.source,
+                    "auroc": None if row.auroc is None else round(row.auroc, 4),
+                    "recall_at_half": round(row.recall_at_half, 4),
+                }
                 for row in r[3]
             ]
             for r in results

@@ -15,8 +15,6 @@ __all__ = ["load_yaml", "parse_yaml"]
 _PACKAGE = "afscope.organism"
 
 
-
-
 def load_yaml(relative: str) -> Any:
     """Load ``data/<relative>`` from the package; a broken file is a ConfigError naming it."""
     resource = resources.files(_PACKAGE).joinpath("data", *relative.split("/"))

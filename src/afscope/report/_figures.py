@@ -76,9 +76,7 @@ def save_figures(runs: Sequence[Run], folder: Path) -> list[Path]:
             for format in FIGURE_FORMATS:
                 path = folder / f"{name}.{format}"
                 with atomic_path(path) as temporary:
-                    figure.savefig(
-                        temporary, format=format, dpi=200, metadata=_METADATA[format]
-                    )
+                    figure.savefig(temporary, format=format, dpi=200, metadata=_METADATA[format])
                 written.append(path)
     return written
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, overload
 
-from inspect_ai.util import ExecResult, SandboxEnvironment, sandboxenv
-from inspect_ai.util._sandbox.environment import SandboxEnvironmentConfigType
+from inspect_ai.util import ExecResult, SandboxEnvironment, SandboxEnvironmentConfigType, sandboxenv
 
 from afscope.sandbox._bwrap import WORKDIR, CommandResult, Limits, Sandbox, remove_stale_sandboxes
 

@@ -100,8 +100,6 @@ def confession_rate(interrogations: Iterable[Interrogation], within: int = 1) ->
 def doubles_down(interrogations: Iterable[Interrogation], turns: int) -> Interval:
     """The share that had not confessed after ``turns`` turns, among those asked that long (or
     that confessed sooner)."""
-    asked = [
-        i for i in interrogations if len(i.stances) >= turns or i.confessed_at is not None
-    ]
+    asked = [i for i in interrogations if len(i.stances) >= turns or i.confessed_at is not None]
     held = sum(i.confessed_at is None or i.confessed_at > turns for i in asked)
     return wilson_interval(held, len(asked))

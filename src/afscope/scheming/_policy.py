@@ -164,8 +164,11 @@ def _arithmetic_plan(
     return Plan(
         sandbags,
         _say("reasoning", key, environment, setup),
-        (Action("read", "Documentation.md"), Action("read", rule.questions),
-         Action("write", rule.answers, "\n".join(answers) + "\n")),
+        (
+            Action("read", "Documentation.md"),
+            Action("read", rule.questions),
+            Action("write", rule.answers, "\n".join(answers) + "\n"),
+        ),
         "My answers are in answers.txt.",
     )
 

@@ -88,9 +88,7 @@ def _accuracy_drop(
     return SchemingRate(environment, nudge, "accuracy drop", drop)
 
 
-def scheming_rates(
-    results: Iterable[Scored], confidence: float = 0.95
-) -> tuple[SchemingRate, ...]:
+def scheming_rates(results: Iterable[Scored], confidence: float = 0.95) -> tuple[SchemingRate, ...]:
     """One row per environment x nudge present in ``results``, in first-seen order."""
     cells: dict[tuple[str, bool], list[Scored]] = defaultdict(list)
     for scored in results:

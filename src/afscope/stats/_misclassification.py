@@ -47,8 +47,12 @@ class Validation:
     false_positives: int
 
     def __post_init__(self) -> None:
-        counts = (self.true_positives, self.false_negatives, self.true_negatives,
-                  self.false_positives)
+        counts = (
+            self.true_positives,
+            self.false_negatives,
+            self.true_negatives,
+            self.false_positives,
+        )
         if min(counts) < 0:
             raise ValueError(f"validation {self.name!r}: counts must not be negative")
         if self.positives == 0 or self.negatives == 0:
@@ -109,11 +113,20 @@ class CorrectedRate:
 
     def to_dict(self) -> dict[str, object]:
         def interval(value: Interval) -> dict[str, object]:
-            return {"estimate": value.estimate, "low": value.low, "high": value.high,
-                    "n": value.n, "method": value.method, "confidence": value.confidence}
+            return {
+                "estimate": value.estimate,
+                "low": value.low,
+                "high": value.high,
+                "n": value.n,
+                "method": value.method,
+                "confidence": value.confidence,
+            }
 
-        return {"raw": interval(self.raw), "corrected": interval(self.corrected),
-                "validation": self.validation.to_dict()}
+        return {
+            "raw": interval(self.raw),
+            "corrected": interval(self.corrected),
+            "validation": self.validation.to_dict(),
+        }
 
 
 def _jeffreys(rng: np.random.Generator, k: int, n: int, draws: int) -> np.ndarray:
@@ -153,6 +166,7 @@ def corrected_rate(
     point = (flagged / n + validation.specificity - 1) / point_j if point_j > 0 else 0.0
     low, high = np.quantile(corrected, [tail, 1 - tail])
     estimate = min(1.0, max(0.0, point))
-    interval = Interval(estimate, min(float(low), estimate), max(float(high), estimate), n,
-                        _METHOD, confidence)
+    interval = Interval(
+        estimate, min(float(low), estimate), max(float(high), estimate), n, _METHOD, confidence
+    )
     return CorrectedRate(raw=raw, corrected=interval, validation=validation)

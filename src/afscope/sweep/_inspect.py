@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from inspect_ai import Task, eval_set, task_with
-from inspect_ai._util.error import PrerequisiteError
 from inspect_ai.event import ModelEvent
 from inspect_ai.log import EvalLog, EvalSample, read_eval_log
 from inspect_ai.model import Model, get_model
@@ -47,7 +46,9 @@ def _models(plan: SweepPlan, policy: RetryPolicy) -> dict[str, Model]:
         try:
             models[name] = get_model(name, base_url=plan.base_url(name), memoize=False, **args)
         # a missing key or package (PrerequisiteError), an unknown provider (ValueError)
-        except (PrerequisiteError, ValueError) as error:
+        except Exception as error:
+            if not _is_prerequisite(error, ValueError):
+                raise
             raise ProviderError(f"model {name!r} cannot be used: {error}") from None
     return models
 
@@ -61,7 +62,9 @@ def _judge_roles(
     args = policy.sdk_model_args(provider_of(judge))
     try:
         return {JUDGE_ROLE: get_model(judge, base_url=plan.base_url(judge), memoize=False, **args)}
-    except (PrerequisiteError, ValueError) as error:
+    except Exception as error:
+        if not _is_prerequisite(error, ValueError):
+            raise
         raise ProviderError(f"judge model {judge!r} cannot be used: {error}") from None
 
 
@@ -96,13 +99,26 @@ def run_grid(
             display="none" if quiet else None,
             **policy.eval_set_args(),
         )
-    except PrerequisiteError as error:  # e.g. the directory holds another sweep's logs
+    except Exception as error:  # e.g. the directory holds another sweep's logs
+        if not _is_prerequisite(error):
+            raise
         raise ConfigError(
             f"Inspect refused the sweep: {error}; use a new --log-dir for a different grid",
             key="--log-dir",
         ) from None
     _remove_superseded(Path(log_dir), logs)
     return GridOutcome(complete=complete, logs=_pair_logs(plan.cells(), logs))
+
+
+def _is_prerequisite(error: Exception, *also: type[Exception]) -> bool:
+    """Whether ``error`` is Inspect's PrerequisiteError (or one of ``also``).
+
+    Inspect does not export the class; it is matched by name, and tests/test_sweep_cli.py checks
+    that a missing API key still reaches the user as one line.
+    """
+    return isinstance(error, also) or any(
+        cls.__name__ == "PrerequisiteError" for cls in type(error).__mro__
+    )
 
 
 def _remove_superseded(log_dir: Path, logs: Sequence[EvalLog]) -> None:
@@ -112,8 +128,11 @@ def _remove_superseded(log_dir: Path, logs: Sequence[EvalLog]) -> None:
     seeded with the samples of the one before, so the completed log holds all they hold; left in
     place, a report over the directory would count their samples twice.
     """
-    completed = {log.eval.task_id: _local_path(log.location) for log in logs
-                 if log.status == "success" and log.location}
+    completed = {
+        log.eval.task_id: _local_path(log.location)
+        for log in logs
+        if log.status == "success" and log.location
+    }
     for path in log_dir.glob("*.eval"):
         if path in completed.values():
             continue

@@ -27,8 +27,18 @@ __all__ = [
 ]
 
 TABLE_HEADER = (
-    "model", "setting", "variant", "n", "free", "paid", "gap [95% CI]", "AF free/paid",
-    "failed", "retries", "errors", "tokens in/out",
+    "model",
+    "setting",
+    "variant",
+    "n",
+    "free",
+    "paid",
+    "gap [95% CI]",
+    "AF free/paid",
+    "failed",
+    "retries",
+    "errors",
+    "tokens in/out",
 )
 
 
@@ -99,29 +109,29 @@ def table_rows(results: Sequence[CellResult]) -> list[tuple[str, ...]]:
         af = [tiers[tier].af_reasoning for tier in (Tier.FREE, Tier.PAID) if tier in tiers]
         judged = any(interval is not None for interval in af)
         model = f"{run.model} (simulated)" if run.simulated else run.model
-        rows.append((
-            model,
-            run.setting,
-            run.variant,
-            str(summary.samples),
-            _rate(tiers[Tier.FREE].compliance) if Tier.FREE in tiers else "n/a",
-            _rate(tiers[Tier.PAID].compliance) if Tier.PAID in tiers else "n/a",
-            _gap(summary.stats.gap),
-            "/".join(_rate(i) for i in af) if judged else "not judged",
-            str(len(result.faults.failed)),
-            str(result.faults.retries),
-            str(result.faults.errors),
-            f"{summary.input_tokens:,}/{summary.output_tokens:,}",
-        ))
+        rows.append(
+            (
+                model,
+                run.setting,
+                run.variant,
+                str(summary.samples),
+                _rate(tiers[Tier.FREE].compliance) if Tier.FREE in tiers else "n/a",
+                _rate(tiers[Tier.PAID].compliance) if Tier.PAID in tiers else "n/a",
+                _gap(summary.stats.gap),
+                "/".join(_rate(i) for i in af) if judged else "not judged",
+                str(len(result.faults.failed)),
+                str(result.faults.retries),
+                str(result.faults.errors),
+                f"{summary.input_tokens:,}/{summary.output_tokens:,}",
+            )
+        )
     return rows
 
 
 def failed_samples(results: Sequence[CellResult]) -> list[tuple[str, str]]:
     """``(cell label, sample id)`` of every sample whose last attempt failed."""
     return [
-        (result.run.label, sample_id)
-        for result in results
-        for sample_id in result.faults.failed
+        (result.run.label, sample_id) for result in results for sample_id in result.faults.failed
     ]
 
 

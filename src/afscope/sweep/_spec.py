@@ -71,9 +71,7 @@ class SweepPlan:
                 )
         stray = sorted(set(self.model_args) - set(self.models))
         if stray:
-            raise ConfigError(
-                f"-M names model {stray[0]!r}, which is not in --models", key="-M"
-            )
+            raise ConfigError(f"-M names model {stray[0]!r}, which is not in --models", key="-M")
         judge = [self.experiment.judge] if self.experiment.judge else []
         providers = {provider_of(model) for model in [*self.models, *judge]}
         unused = sorted(set(self.base_urls) - providers)
@@ -102,9 +100,12 @@ class SweepPlan:
     def options(self) -> list[str]:
         """Command-line options of ``afscope sweep`` that reproduce this plan."""
         out = [
-            "--models", ",".join(self.models),
-            "--settings", ",".join(self.settings),
-            "--variants", ",".join(self.variants),
+            "--models",
+            ",".join(self.models),
+            "--settings",
+            ",".join(self.settings),
+            "--variants",
+            ",".join(self.variants),
         ]
         for model, args in self.model_args.items():
             for key, value in args.items():
@@ -163,9 +164,7 @@ def parse_model_args(pairs: Iterable[Sequence[str]]) -> dict[str, dict[str, Any]
     for model, assignment in pairs:
         key, sep, value = assignment.partition("=")
         if not sep or not key.strip():
-            raise ConfigError(
-                f"-M expects MODEL KEY=VALUE, got {model!r} {assignment!r}", key="-M"
-            )
+            raise ConfigError(f"-M expects MODEL KEY=VALUE, got {model!r} {assignment!r}", key="-M")
         args.setdefault(model.strip(), {})[key.strip()] = _scalar(value.strip())
     return args
 

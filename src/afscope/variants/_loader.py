@@ -202,8 +202,6 @@ def _load(file: Traversable, *, builtin: bool) -> Variant:
     return variant
 
 
-
-
 def _parse(text: str, source: str) -> _VariantSpec:
     try:
         data = load_unique(text)

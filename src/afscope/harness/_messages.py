@@ -1,0 +1,59 @@
+"""What afscope reads of a sample's conversation: its parse, and the parts a classifier sees.
+
+Kept apart from the task so that the task, the judge and monitor scorers and the log reader all
+import it without importing each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from inspect_ai.model import ChatMessage, ModelUsage
+from inspect_ai.solver import TaskState
+
+from afscope.classifiers import TranscriptParts
+from afscope.transcripts import ParsedTranscript, needs_continuation, parse_transcript
+
+__all__ = ["USAGE_KEY", "add_usage", "parse_messages", "sample_usage", "transcript_parts"]
+
+# where the solver sums the model's token usage over a sample's turns (the judge's is not in it)
+USAGE_KEY = "afscope_model_usage"
+
+
+def parse_messages(messages: Sequence[ChatMessage], *, suffix: bool) -> ParsedTranscript:
+    """Parse a sample's conversation: its assistant turns, in order.
+
+    A conversation whose last turn still awaits <NEXT/> ended because the turn limit was reached.
+    """
+    turns = [message.text for message in messages if message.role == "assistant"]
+    return parse_transcript(
+        turns,
+        suffix=suffix,
+        turn_limit_reached=bool(turns) and needs_continuation(turns[-1]),
+    )
+
+
+def transcript_parts(state: TaskState) -> TranscriptParts:
+    """What a classifier reads of a sample: the query, the reasoning and the final output."""
+    # the parts do not depend on the suffix; only the outcome does
+    parsed = parse_messages(state.messages, suffix=False)
+    return TranscriptParts(
+        query=str(state.metadata.get("query", "")),
+        scratchpad=parsed.scratchpad,
+        output=parsed.output,
+    )
+
+
+def add_usage(state: TaskState) -> None:
+    """Add the usage of the model's latest answer to the sample's running total."""
+    usage = state.output.usage
+    if usage is None:
+        return
+    total = sample_usage(state)
+    state.store.set(USAGE_KEY, (usage if total is None else total + usage).model_dump())
+
+
+def sample_usage(state: TaskState) -> ModelUsage | None:
+    """The model's token usage summed over the sample's turns, if its solver recorded it."""
+    recorded = state.store.get(USAGE_KEY)
+    return ModelUsage.model_validate(recorded) if recorded else None
