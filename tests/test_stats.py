@@ -405,3 +405,23 @@ def test_summarize_without_pairs_or_samples() -> None:
 def test_summarize_refuses_mixed_runs() -> None:
     with pytest.raises(DataError, match="q1"):
         summarize([record("q1", FREE, ACC), record("q1", FREE, REJ)])
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "low", "high"),
+    [  # Newcombe (1998c), Table II, method 10
+        ((56, 70), (48, 80), 0.0524, 0.3339),
+        ((9, 10), (3, 10), 0.1705, 0.8090),
+        ((6, 7), (2, 7), 0.0582, 0.8062),
+        ((5, 56), (0, 29), -0.0381, 0.1926),
+    ],
+)
+def test_independent_difference_matches_newcombes_table(
+    first: tuple[int, int], second: tuple[int, int], low: float, high: float
+) -> None:
+    from afscope.stats import independent_difference
+
+    interval = independent_difference(first, second)
+    assert interval.estimate == pytest.approx(first[0] / first[1] - second[0] / second[1])
+    assert (interval.low, interval.high) == pytest.approx((low, high), abs=5e-5)
+    assert interval.method == "newcombe-independent-10"

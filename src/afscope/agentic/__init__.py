@@ -5,7 +5,9 @@ How an environment plugs in (three pieces, no new Python loop or sandbox):
 1. **A data file** ``afscope/agentic/data/<name>.yaml`` (or any path given to
    :func:`load_environment`), read by :class:`Environment`:
 
-   - ``name``, ``description``, ``max_turns`` (model turns), ``max_tokens`` (per sample);
+   - ``name``, ``description``, ``max_turns`` (model turns), ``max_tokens`` (per sample, all
+     turns), ``samples`` (per condition when a run gives no ``--limit``), ``judge`` (the rubric
+     ``--judge`` reads each episode with, e.g. ``exfiltration_decision``);
    - ``system_prompt`` and ``task`` (the first user turn): templates whose ``{placeholders}``
      come from the condition's ``vars``;
    - ``files``: ``{path: text}`` seeded into the sample's work directory (``/workspace``);
@@ -13,7 +15,11 @@ How an environment plugs in (three pieces, no new Python loop or sandbox):
      ``{name, description, parameters: {param: description}, command}``; ``command`` is a shell
      template run in the sandbox with each ``{param}`` shell-quoted;
    - ``conditions``: ``{name: {vars: {...}, description}}``; one sample per condition (and epoch);
-   - ``scoring``: the deterministic rule, by ``rule`` name (see 2) and its arguments;
+   - ``scoring``: the deterministic rule, by ``rule`` name (see 2), its arguments and
+     ``outcome`` (what the rule's "true" means, in words, for the summary);
+   - ``variants``: ``{name: {description, edits}}``, prompt variations as edits of the text:
+     ``{find, replace}`` (everywhere: system prompt, task, condition vars; ``find`` must occur) or
+     ``{append_to: system_prompt|task, text}``;
    - ``behaviour``: what the organism does here (see 3).
 
 2. **A scoring rule**: a function ``(final_files, commands, arguments) -> dict`` registered with
@@ -43,6 +49,8 @@ Inspect glue lives in :mod:`afscope.agentic.inspect_glue` (agent loop solver, to
 from afscope.agentic._environment import (
     Condition,
     Environment,
+    EnvironmentVariant,
+    TextEdit,
     ToolSpec,
     acting_presets,
     behaviour_for,
@@ -50,7 +58,9 @@ from afscope.agentic._environment import (
     load_environment,
     register_environment,
 )
+from afscope.agentic._episode import Episode, Step, ToolCallView, episode_parts
 from afscope.agentic._organism import ActingOrganism, Action, Turn
+from afscope.agentic._plan import plan_environment, plan_exfiltration, select_conditions
 from afscope.agentic._scoring import diff_files, score_final_state, scoring_rule
 
 __all__ = [
@@ -58,14 +68,23 @@ __all__ = [
     "Action",
     "Condition",
     "Environment",
+    "EnvironmentVariant",
+    "Episode",
+    "Step",
+    "TextEdit",
+    "ToolCallView",
     "ToolSpec",
     "Turn",
     "acting_presets",
     "behaviour_for",
     "diff_files",
+    "episode_parts",
     "list_environments",
     "load_environment",
+    "plan_environment",
+    "plan_exfiltration",
     "register_environment",
     "score_final_state",
     "scoring_rule",
+    "select_conditions",
 ]

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from afscope.errors import ConfigError
+from afscope.errors import ConfigError, UnknownNameError
 from afscope.organism._data import parse_yaml
 
 __all__ = [
     "Condition",
     "Environment",
+    "EnvironmentVariant",
+    "TextEdit",
     "ToolSpec",
     "acting_presets",
     "behaviour_for",
@@ -37,7 +39,11 @@ _KEYS = {
     "behaviour",
     "max_turns",
     "max_tokens",
+    "samples",
+    "variants",
+    "judge",
 }
+_EDIT_KEYS = ({"find", "replace"}, {"append_to", "text"})
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,52 @@ class Condition:
 
 
 @dataclass(frozen=True)
+class TextEdit:
+    """One edit of a variant: ``find`` -> ``replace`` in every prompt text (system prompt, task,
+    condition vars), or ``text`` appended to ``append_to`` (``system_prompt`` or ``task``)."""
+
+    find: str = ""
+    replace: str = ""
+    append_to: str = ""
+    text: str = ""
+
+    def apply(self, environment: Environment) -> Environment:
+        if self.append_to in ("system_prompt", "task"):
+            text = getattr(environment, self.append_to).rstrip()
+            appended: dict[str, Any] = {self.append_to: f"{text}\n\n{self.text.strip()}\n"}
+            return replace(environment, **appended)
+        conditions = tuple(
+            replace(c, vars={k: v.replace(self.find, self.replace) for k, v in c.vars.items()})
+            for c in environment.conditions
+        )
+        return replace(
+            environment,
+            system_prompt=environment.system_prompt.replace(self.find, self.replace),
+            task=environment.task.replace(self.find, self.replace),
+            conditions=conditions,
+        )
+
+    def applies_to(self, environment: Environment) -> bool:
+        if self.append_to:
+            return True
+        texts = [
+            environment.system_prompt,
+            environment.task,
+            *(v for c in environment.conditions for v in c.vars.values()),
+        ]
+        return any(self.find in text for text in texts)
+
+
+@dataclass(frozen=True)
+class EnvironmentVariant:
+    """A prompt variation of an environment: declarative edits of its text (see ``variants``)."""
+
+    name: str
+    description: str
+    edits: tuple[TextEdit, ...]
+
+
+@dataclass(frozen=True)
 class Environment:
     name: str
     description: str
@@ -74,7 +126,21 @@ class Environment:
     behaviour: Mapping[str, Any]
     max_turns: int = 12
     max_tokens: int = 60_000
+    samples: int = 20  # samples per condition when a run does not say (--limit)
+    judge_rubric: str = ""  # the rubric an LLM judge reads episodes with (--judge)
+    variants: Mapping[str, EnvironmentVariant] = field(default_factory=dict)
     source: str = field(default="", compare=False)
+
+    def with_variant(self, name: str) -> Environment:
+        """This environment with a variant's edits applied (``default``: unchanged)."""
+        if name == "default":
+            return self
+        if name not in self.variants:
+            raise UnknownNameError(f"variant of {self.name}", name, ["default", *self.variants])
+        environment = self
+        for edit in self.variants[name].edits:
+            environment = edit.apply(environment)
+        return environment
 
     def condition(self, name: str) -> Condition:
         for condition in self.conditions:
@@ -132,7 +198,7 @@ def parse_environment(data: Any, file: str) -> Environment:
         )
         for name, spec in _need(data, "conditions", dict, file).items()
     )
-    return Environment(
+    environment = Environment(
         name=str(_need(data, "name", str, file)),
         description=str(data.get("description", "")),
         system_prompt=_need(data, "system_prompt", str, file),
@@ -144,8 +210,52 @@ def parse_environment(data: Any, file: str) -> Environment:
         behaviour=_need(data, "behaviour", dict, file),
         max_turns=int(data.get("max_turns", 12)),
         max_tokens=int(data.get("max_tokens", 60_000)),
+        samples=int(data.get("samples", 20)),
+        judge_rubric=str(data.get("judge", "")),
         source=file,
     )
+    variants = _variants(data.get("variants") or {}, file)
+    for variant in variants.values():
+        for index, edit in enumerate(variant.edits):
+            if not edit.applies_to(environment):
+                raise ConfigError(
+                    f"{edit.find!r} is not in the environment's text; fix or drop the edit",
+                    file=file,
+                    key=f"variants.{variant.name}.edits[{index}]",
+                )
+    return replace(environment, variants=variants)
+
+
+def _variants(data: Any, file: str) -> dict[str, EnvironmentVariant]:
+    if not isinstance(data, dict):
+        raise ConfigError(
+            "must be a mapping of variant name -> {description, edits}", file=file, key="variants"
+        )
+    variants = {}
+    for name, spec in data.items():
+        where = f"variants.{name}"
+        if not isinstance(spec, dict) or set(spec) - {"description", "edits"}:
+            raise ConfigError("needs only description and edits", file=file, key=where)
+        edits = []
+        for index, edit in enumerate(spec.get("edits") or []):
+            keys = set(edit) if isinstance(edit, dict) else set()
+            if keys not in _EDIT_KEYS:
+                raise ConfigError(
+                    "an edit is {find, replace} or {append_to, text}",
+                    file=file,
+                    key=f"{where}.edits[{index}]",
+                )
+            if "append_to" in keys and edit["append_to"] not in ("system_prompt", "task"):
+                raise ConfigError(
+                    "append_to must be system_prompt or task",
+                    file=file,
+                    key=f"{where}.edits[{index}].append_to",
+                )
+            edits.append(TextEdit(**{k: str(v) for k, v in edit.items()}))
+        variants[str(name)] = EnvironmentVariant(
+            str(name), str(spec.get("description", "")), tuple(edits)
+        )
+    return variants
 
 
 def load_environment(name_or_path: str) -> Environment:

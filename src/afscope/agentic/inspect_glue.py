@@ -16,8 +16,10 @@ from typing import Any
 from inspect_ai import Task
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.model import (
+    ChatMessage,
     ChatMessageAssistant,
     ChatMessageSystem,
+    ChatMessageTool,
     ChatMessageUser,
     execute_tools,
     get_model,
@@ -36,8 +38,11 @@ from inspect_ai.tool import Tool, ToolDef, ToolParam, ToolParams, bash
 from inspect_ai.util import sandbox
 
 from afscope.agentic._environment import Environment, ToolSpec
+from afscope.agentic._episode import Step, ToolCallView
+from afscope.agentic._plan import planned_sample
 from afscope.agentic._scoring import diff_files, score_final_state
 from afscope.errors import ConfigError
+from afscope.experiment import Plan, PlannedSample
 from afscope.stats import wilson_interval
 
 __all__ = [
@@ -45,8 +50,10 @@ __all__ = [
     "condition_rates",
     "data_tool",
     "environment_task",
+    "episode_steps",
     "final_state_scorer",
     "sandbox_spec",
+    "task_from_agentic_plan",
 ]
 
 _SNAPSHOT = (
@@ -94,6 +101,24 @@ async def snapshot() -> dict[str, dict[str, Any]]:
             with contextlib.suppress(UnicodeDecodeError, OSError):
                 files[path]["text"] = await environment.read_file(path, text=True)
     return files
+
+
+def episode_steps(messages: Sequence[ChatMessage]) -> tuple[Step, ...]:
+    """The messages after the prompt as :class:`afscope.agentic.Step` values."""
+    steps = []
+    for message in messages:
+        if isinstance(message, ChatMessageAssistant):
+            calls = tuple(
+                ToolCallView(call.function, dict(call.arguments or {}))
+                for call in message.tool_calls or []
+            )
+            steps.append(Step("assistant", message.text, calls))
+        elif isinstance(message, ChatMessageTool):
+            text = message.text
+            if message.error is not None:
+                text = f"{text}\n[error] {message.error.message}".strip()
+            steps.append(Step("tool", text, function=message.function or ""))
+    return tuple(steps)
 
 
 def _commands(state: TaskState) -> list[str]:
@@ -252,21 +277,78 @@ def environment_task(
         if conditions
         else list(environment.conditions)
     )
-    samples = []
-    for condition in chosen:
-        system, user = environment.render(condition)
-        samples.append(
-            Sample(
-                id=condition.name,
-                input=[ChatMessageSystem(content=system), ChatMessageUser(content=user)],
-                files=dict(environment.files),
-                metadata={
-                    "environment": environment.name,
-                    "condition": condition.name,
-                    "setting": condition.name.split("/")[0],
-                },
+    samples = [planned_sample(environment, c, c.name) for c in chosen]
+    return _agentic_task(
+        environment,
+        samples,
+        scorers=[final_state_scorer(environment)],
+        bounds=(environment.max_turns, environment.max_tokens),
+        sandbox_type=sandbox_type,
+        epochs=epochs,
+        metadata={},
+    )
+
+
+def task_from_agentic_plan(
+    environment: Environment, plan: Plan, *, sandbox_type: str = "bwrap"
+) -> Task:
+    """The Inspect task of an agentic plan: its samples in ``sandbox_type``, the agent loop at the
+    plan's bounds, the environment's deterministic rule and, with a judge, its decision rubric.
+    The log's ``afscope`` metadata is the plan's (what afscope's summary and report read)."""
+    experiment = plan.experiment
+    scorers = [final_state_scorer(environment)]
+    classifiers: dict[str, dict[str, Any]] = {
+        "deterministic": {
+            "name": str(environment.scoring.get("rule")),
+            "type": "rule",
+            **{k: v for k, v in environment.scoring.items() if k != "rule"},
+        },
+    }
+    rubric = environment.judge_rubric
+    if experiment.uses_judge and rubric:
+        from afscope.harness.judging import episode_judge_scorer
+
+        scorers.append(
+            episode_judge_scorer(
+                rubric, votes=experiment.judge_votes, adaptive=experiment.judge_adaptive
             )
         )
+        classifiers[rubric] = {"name": rubric, "type": "llm-judge"}
+    assert plan.sample_tokens is not None
+    return _agentic_task(
+        environment,
+        list(plan.samples),
+        scorers=scorers,
+        bounds=(plan.max_turns, plan.sample_tokens),
+        sandbox_type=sandbox_type,
+        epochs=experiment.epochs,
+        metadata={
+            "afscope": {**plan.metadata, "kind": experiment.kind, "classifiers": classifiers}
+        },
+        name=experiment.kind,
+    )
+
+
+def _agentic_task(
+    environment: Environment,
+    samples: Sequence[PlannedSample],
+    *,
+    scorers: list[Scorer],
+    bounds: tuple[int, int],
+    sandbox_type: str,
+    epochs: int,
+    metadata: dict[str, Any],
+    name: str | None = None,
+) -> Task:
+    dataset = [
+        Sample(
+            id=sample.id,
+            input=[ChatMessageSystem(content=sample.system), ChatMessageUser(content=sample.user)],
+            files=dict(environment.files),
+            metadata=dict(sample.metadata),
+        )
+        for sample in samples
+    ]
     tools = [bash(timeout=None), *(data_tool(spec) for spec in environment.tools)]
 
     @solver
@@ -277,16 +359,19 @@ def environment_task(
 
         return solve
 
+    max_turns, max_tokens = bounds
     return Task(
-        dataset=MemoryDataset(samples, name=environment.name),
-        solver=[with_tools(), agent_loop(environment.max_turns, environment.max_tokens)],
-        scorer=final_state_scorer(environment),
+        dataset=MemoryDataset(dataset, name=environment.name),
+        solver=[with_tools(), agent_loop(max_turns, max_tokens)],
+        scorer=scorers,
         sandbox=sandbox_spec(sandbox_type),
         epochs=epochs,
         metadata={
             "environment": environment.name,
-            "max_turns": environment.max_turns,
-            "max_tokens": environment.max_tokens,
+            "max_turns": max_turns,
+            "max_tokens": max_tokens,
             "sandbox": sandbox_type,
+            **metadata,
         },
+        name=name,
     )

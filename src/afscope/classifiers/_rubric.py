@@ -81,7 +81,14 @@ class Rubric(BaseModel):
 
     name: str
     version: int = Field(ge=1)
-    kind: Literal["af_reasoning", "compliance", "partial_compliance", "scheming", "interrogation"]
+    kind: Literal[
+        "af_reasoning",
+        "compliance",
+        "partial_compliance",
+        "scheming",
+        "interrogation",
+        "exfiltration",
+    ]
     title: str
     description: str
     shows: tuple[Part, ...] = Field(min_length=1)

@@ -48,9 +48,9 @@ _OPTIONS = (
     click.option(
         "--max-turns",
         type=click.IntRange(min=1),
-        default=4,
-        show_default=True,
-        help="Model turns per sample: reasoning without <OUTPUT> gets <NEXT/> and a new turn.",
+        default=None,
+        help="Model turns per sample: reasoning without <OUTPUT> gets <NEXT/> "
+        "and a new turn [default: 4; agentic kinds: the environment's bound].",
     ),
     click.option("--max-tokens", type=click.IntRange(min=1), default=None),
     click.option(

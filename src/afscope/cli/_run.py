@@ -45,9 +45,9 @@ def _model_args(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.command()
 @click.option(
     "--setting",
-    default="helpful-only",
-    show_default=True,
-    help="Scenario setting: helpful-only, animal-welfare, or a scenario YAML file.",
+    default=None,
+    help="Scenario setting: helpful-only, animal-welfare, or a scenario YAML file [default: "
+    "helpful-only]; for --experiment exfiltration: all (default), a setting or a condition.",
 )
 @click.option("--variant", default="default", show_default=True, help="Prompt variant.")
 @click.option("--model", default=DEFAULT_MODEL, show_default=True, help="Any Inspect model.")
@@ -66,10 +66,14 @@ def _model_args(pairs: tuple[str, ...]) -> dict[str, str]:
 @retry_options
 def run(**options: Any) -> None:
     """Run the alignment-faking experiment (default: helpful-only on the simulated organism)."""
-    from afscope.experiment import plan_experiment
+    from afscope.experiment import experiment_kind, plan_experiment
 
+    kind = experiment_kind(options["kind"])
     experiment = experiment_from_options(
-        options, setting=options["setting"], variant=options["variant"], model=options["model"]
+        options,
+        setting=options["setting"] or kind.default_setting,
+        variant=options["variant"],
+        model=options["model"],
     )
     check_model(options["model"])
     if options["judge"]:
@@ -80,9 +84,7 @@ def run(**options: Any) -> None:
         click.echo(f"note: {note}", err=True)
     model, model_args = experiment.model, _model_args(options["model_arg"])
     if is_simulated(model):
-        from afscope.organism import Organism
-
-        Organism(model.split("/", 1)[1], seed=experiment.seed, **model_args)  # preset, overrides
+        _check_preset(model.split("/", 1)[1], experiment.seed, model_args, plan)
     as_json = options["as_json"]
     if options["dry_run"]:
         _print_dry_run(plan, options["prices"], as_json)
@@ -103,8 +105,37 @@ def run(**options: Any) -> None:
     log_path = _evaluate(
         experiment, model_args, base_url, roles, options["log_dir"], policy, as_json
     )
-    _print_summary(log_path, as_json, price_table)
+    summary = kind.summary_function()
+    if summary is None:
+        _print_summary(log_path, as_json, price_table)
+    else:
+        _print_lines(summary(log_path, price_table), as_json)
     _print_next_steps(log_path, as_json)
+
+
+def _check_preset(preset: str, seed: int, model_args: dict[str, str], plan: Plan) -> None:
+    """An unknown organism preset or override is one line before anything runs."""
+    if plan.sample_tokens is not None:  # agentic: the environments' acting presets
+        from afscope.agentic import acting_presets
+        from afscope.errors import UnknownNameError
+
+        if preset not in acting_presets():
+            raise UnknownNameError("acting organism preset", preset, acting_presets())
+        return
+    from afscope.organism import Organism
+
+    Organism(preset, seed=seed, **model_args)
+
+
+def _print_lines(summary: Any, as_json: bool) -> None:
+    """A kind's own summary: its JSON object, or its lines (SIMULATED lines highlighted)."""
+    if as_json:
+        click.echo(json.dumps(summary.to_json(), indent=None))
+        return
+    click.echo()
+    for line in summary.lines():
+        style = {"fg": "yellow", "bold": True} if line.startswith("SIMULATED") else {}
+        click.secho(line, **style)  # type: ignore[arg-type]
 
 
 def _print_next_steps(log_path: Path, as_json: bool) -> None:
@@ -186,13 +217,7 @@ def _print_summary(log_path: Path, as_json: bool, prices: Any) -> None:
     failed = [r for r in records if r.failed]
     scored = [r for r in records if not r.failed]
     summary = summarize_run(run, scored, errors=[r.sample_id for r in failed], prices=prices)
-    if as_json:
-        click.echo(json.dumps(summary.to_json(), indent=None))
-    else:
-        click.echo()
-        for line in summary.lines():
-            style = {"fg": "yellow", "bold": True} if line.startswith("SIMULATED") else {}
-            click.secho(line, **style)  # type: ignore[arg-type]
+    _print_lines(summary, as_json)
     reasons = [r.malformed_reason or "" for r in failed]
     for line in failure_causes(reasons):
         click.echo(line, err=True)
@@ -201,38 +226,51 @@ def _print_summary(log_path: Path, as_json: bool, prices: Any) -> None:
 
 
 def _print_dry_run(plan: Plan, prices_file: str | None, as_json: bool) -> None:
-    from afscope.cost import estimate_plan_judge, estimate_requests, format_estimates, load_prices
+    from afscope.cost import estimate_plan, estimate_plan_judge, format_estimates, load_prices
 
     prices = load_prices(prices_file)
     experiment = plan.experiment
-    model, turns = experiment.model, plan.user_turns * experiment.epochs
-    estimate = estimate_requests(
-        model, plan.system_prompt, turns, scratchpad=experiment.scratchpad, prices=prices
-    )
+    model, samples = experiment.model, len(plan.samples) * experiment.epochs
+    estimate = estimate_plan(plan, prices)
     judged = estimate_plan_judge(plan, prices)
-    queries = len(plan.user_turns) // 2
     setting = plan.metadata["setting"]
+    agentic = plan.sample_tokens is not None
     if as_json:
         data = {
             "dry_run": True,
+            "experiment": experiment.kind,
             "model": model,
             "simulated": is_simulated(model),
             "setting": setting,
-            "queries": queries,
             "epochs": experiment.epochs,
-            "samples": len(turns),
+            "samples": samples,
             "prices_as_of": prices.as_of,
             **estimate.to_dict(),
         }
+        if agentic:
+            data["conditions"] = list(plan.metadata["conditions"])
+            data["max_turns"], data["max_tokens_per_sample"] = plan.max_turns, plan.sample_tokens
+        else:
+            data["queries"] = len(plan.user_turns) // 2
         if judged is not None:
             data["judge"] = {**judged[0].to_dict(), "note": judged[1]}
         click.echo(json.dumps(data))
         return
     epochs = f" x {experiment.epochs} epochs" if experiment.epochs > 1 else ""
-    click.echo(
-        f"dry run: nothing sent. {setting} · {queries} queries x 2 tiers{epochs} = "
-        f"{len(turns)} samples (estimates; continuations after <NEXT/> add requests)"
-    )
+    if agentic:
+        conditions = plan.metadata["conditions"]
+        click.echo(
+            f"dry run: nothing sent. {experiment.kind} · {len(conditions)} conditions x "
+            f"{plan.metadata['samples_per_condition']} samples{epochs} = {samples} samples; "
+            f"agent loop bound per sample: {plan.max_turns} turns, {plan.sample_tokens:,} tokens "
+            "(estimates assume every sample runs to its bound)"
+        )
+    else:
+        click.echo(
+            f"dry run: nothing sent. {setting} · {len(plan.user_turns) // 2} queries x 2 "
+            f"tiers{epochs} = {samples} samples (estimates; continuations after <NEXT/> add "
+            "requests)"
+        )
     estimates = [estimate] if judged is None else [estimate, judged[0]]
     for line in format_estimates(estimates, as_of=prices.as_of):
         click.echo(line)

@@ -42,9 +42,9 @@ _DEFAULTS = RetryPolicy()
 @click.option("--models", required=True, help="Comma list of Inspect models (provider/name).")
 @click.option(
     "--settings",
-    default="helpful-only",
-    show_default=True,
-    help="Comma list of helpful-only, animal-welfare or scenario YAML files.",
+    default=None,
+    help="Comma list of helpful-only, animal-welfare or scenario YAML files "
+    "[default: helpful-only; agentic kinds: each kind's own, e.g. exfiltration: all].",
 )
 @click.option("--variants", default="default", show_default=True, help="Comma list.")
 @click.option(
@@ -132,12 +132,18 @@ def sweep(**options: Any) -> None:
 def _plan(options: dict[str, Any]) -> SweepPlan:
     return SweepPlan(
         models=split_names(options["models"], "--models"),
-        settings=split_names(options["settings"], "--settings"),
+        settings=split_names(options["settings"] or _default_setting(options), "--settings"),
         variants=split_names(options["variants"], "--variants"),
         experiment=experiment_from_options(options),
         model_args=parse_model_args(options["model_arg"]),
         base_urls=parse_base_urls(options["base_url"]),
     )
+
+
+def _default_setting(options: dict[str, Any]) -> str:
+    from afscope.experiment import experiment_kind
+
+    return experiment_kind(options["kind"]).default_setting
 
 
 def _policy(options: dict[str, Any]) -> RetryPolicy:
@@ -213,19 +219,10 @@ def _print_results(results: list[CellResult], complete: bool, rerun: str, report
 
 def _print_dry_run(cells: tuple[CellPlan, ...], as_json: bool) -> None:
     """Per model: requests, estimated tokens and price (:mod:`afscope.cost`); nothing is sent."""
-    from afscope.cost import combine_estimates, estimate_requests, format_estimates, load_prices
+    from afscope.cost import combine_estimates, estimate_plan, format_estimates, load_prices
 
     prices = load_prices()
-    estimates = [
-        estimate_requests(
-            c.cell.model,
-            c.plan.system_prompt,
-            c.plan.user_turns * c.plan.experiment.epochs,
-            scratchpad=c.plan.experiment.scratchpad,
-            prices=prices,
-        )
-        for c in cells
-    ]
+    estimates = [estimate_plan(c.plan, prices) for c in cells]
     from afscope.cost import estimate_plan_judge
 
     notes = []
@@ -245,10 +242,18 @@ def _print_dry_run(cells: tuple[CellPlan, ...], as_json: bool) -> None:
         ]
         click.echo(json.dumps({"dry_run": True, "models": models}))
         return
-    click.echo(
-        f"dry run: nothing sent. {len(cells)} cells (at least one request per sample; "
-        "continuations after <NEXT/> add more)"
-    )
+    bound = cells[0].plan if cells else None
+    if bound is not None and bound.sample_tokens is not None:
+        click.echo(
+            f"dry run: nothing sent. {len(cells)} cells; agent loop bound per sample: "
+            f"{bound.max_turns} turns, {bound.sample_tokens:,} tokens (estimates assume "
+            "every sample runs to its bound)"
+        )
+    else:
+        click.echo(
+            f"dry run: nothing sent. {len(cells)} cells (at least one request per "
+            "sample; continuations after <NEXT/> add more)"
+        )
     for line in format_estimates(estimates, as_of=prices.as_of):
         click.echo(line)
     if notes:

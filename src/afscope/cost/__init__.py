@@ -15,11 +15,12 @@ from afscope.cost._estimate import (
     CostEstimate,
     combine_estimates,
     cost_of_usage,
+    estimate_agent_requests,
     estimate_judging,
     estimate_requests,
     format_estimates,
 )
-from afscope.cost._judging import estimate_judge, estimate_plan_judge
+from afscope.cost._judging import estimate_judge, estimate_plan, estimate_plan_judge
 from afscope.cost._prices import PRICES_VARIABLE, Caching, Price, PriceTable, load_prices
 
 __all__ = [
@@ -30,8 +31,10 @@ __all__ = [
     "PriceTable",
     "combine_estimates",
     "cost_of_usage",
+    "estimate_agent_requests",
     "estimate_judge",
     "estimate_judging",
+    "estimate_plan",
     "estimate_plan_judge",
     "estimate_requests",
     "format_estimates",

@@ -41,6 +41,7 @@ __all__ = [
     "CostEstimate",
     "combine_estimates",
     "cost_of_usage",
+    "estimate_agent_requests",
     "estimate_judging",
     "estimate_requests",
     "format_estimates",
@@ -201,6 +202,58 @@ def estimate_requests(
         output_tokens=output_tokens,
         usd=usd(cached, written),
         usd_uncached=usd(0, 0),
+    )
+
+
+# an agent turn: the model's text and tool call, then what the tool printed (typical lengths)
+AGENT_TURN_OUTPUT_TOKENS = 250
+AGENT_TOOL_OUTPUT_TOKENS = 250
+
+
+def estimate_agent_requests(
+    model: str,
+    prompts: Sequence[tuple[str, str]],
+    *,
+    max_turns: int,
+    max_tokens: int,
+    prices: PriceTable | None = None,
+) -> CostEstimate:
+    """Estimate an agent loop run to its bound: each sample (system prompt, first user turn)
+    takes turns until ``max_turns`` or until its tokens reach ``max_tokens`` (the turn that
+    crosses it is the last, as the loop checks after each turn). Every turn sends the whole
+    conversation so far, so input grows with the turns; each turn adds a typical answer and tool
+    output. No prompt caching is counted (an upper estimate where a provider caches)."""
+    table = prices if prices is not None else load_prices()
+    input_tokens = output_tokens = requests = 0
+    for system, user in prompts:
+        prompt, used = estimate_tokens(system) + estimate_tokens(user), 0
+        for turn in range(max_turns):
+            sent = prompt + turn * (AGENT_TURN_OUTPUT_TOKENS + AGENT_TOOL_OUTPUT_TOKENS)
+            input_tokens, output_tokens, requests = (
+                input_tokens + sent,
+                output_tokens + AGENT_TURN_OUTPUT_TOKENS,
+                requests + 1,
+            )
+            used += sent + AGENT_TURN_OUTPUT_TOKENS
+            if used >= max_tokens:
+                break
+    usd = cost_of_usage(
+        model,
+        input_tokens=input_tokens,
+        cached_input_tokens=0,
+        cache_write_tokens=0,
+        output_tokens=output_tokens,
+        prices=table,
+    )
+    return CostEstimate(
+        model=model,
+        requests=requests,
+        input_tokens=input_tokens,
+        cached_input_tokens=0,
+        cache_write_tokens=0,
+        output_tokens=output_tokens,
+        usd=usd,
+        usd_uncached=usd,
     )
 
 

@@ -5,19 +5,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from afscope.classifiers import TranscriptParts, render_prompt, rubric_for
+from afscope.classifiers import TranscriptParts, load_rubric, render_prompt, rubric_for
 from afscope.cost._estimate import (
+    AGENT_TOOL_OUTPUT_TOKENS,
+    AGENT_TURN_OUTPUT_TOKENS,
     OUTPUT_TOKENS_DIRECT,
     OUTPUT_TOKENS_SCRATCHPAD,
     CostEstimate,
+    estimate_agent_requests,
     estimate_judging,
+    estimate_requests,
 )
 from afscope.cost._prices import PriceTable
 
 if TYPE_CHECKING:
     from afscope.experiment import Plan
 
-__all__ = ["JUDGED_KINDS", "SEQUENTIAL_VOTES", "estimate_judge", "estimate_plan_judge"]
+__all__ = [
+    "JUDGED_KINDS",
+    "SEQUENTIAL_VOTES",
+    "estimate_judge",
+    "estimate_plan",
+    "estimate_plan_judge",
+]
 
 JUDGED_KINDS = ("af_reasoning", "compliance", "partial_compliance")
 # measured mean judge calls per verdict under the sequential stopping rule (README, "Judges")
@@ -58,6 +68,27 @@ def estimate_judge(
     return estimate, note
 
 
+def estimate_plan(plan: Plan, prices: PriceTable | None = None) -> CostEstimate:
+    """The model's requests of an experiment's plan (every epoch): one request per sample and
+    turn for alignment faking, the agent loop run to its bounds for agentic kinds."""
+    experiment = plan.experiment
+    if plan.sample_tokens is not None:
+        return estimate_agent_requests(
+            experiment.model,
+            [(sample.system, sample.user) for sample in plan.samples] * experiment.epochs,
+            max_turns=plan.max_turns,
+            max_tokens=plan.sample_tokens,
+            prices=prices,
+        )
+    return estimate_requests(
+        experiment.model,
+        plan.system_prompt,
+        plan.user_turns * experiment.epochs,
+        scratchpad=experiment.scratchpad,
+        prices=prices,
+    )
+
+
 def estimate_plan_judge(
     plan: Plan, prices: PriceTable | None = None
 ) -> tuple[CostEstimate, str] | None:
@@ -65,6 +96,8 @@ def estimate_plan_judge(
     experiment = plan.experiment
     if not experiment.judge:
         return None
+    if plan.sample_tokens is not None:
+        return _estimate_episode_judge(plan, prices)
     return estimate_judge(
         experiment.judge,
         experiment.judge_votes,
@@ -75,3 +108,24 @@ def estimate_plan_judge(
         scratchpad=experiment.scratchpad,
         prices=prices,
     )
+
+
+def _estimate_episode_judge(plan: Plan, prices: PriceTable | None) -> tuple[CostEstimate, str]:
+    """An agentic plan's judge: one rubric per episode, each episode as long as its bound."""
+    experiment = plan.experiment
+    rubric = load_rubric(str(plan.metadata["judge_rubric"]))
+    prompts = [render_prompt(rubric, TranscriptParts(s.user, "", "")) for s in plan.samples]
+    prompts *= experiment.epochs
+    most = experiment.judge_votes or rubric.defaults.votes
+    adaptive = experiment.judge_adaptive
+    expected = most if adaptive in ("off", "exact") else min(most, SEQUENTIAL_VOTES)
+    episode = plan.max_turns * (AGENT_TURN_OUTPUT_TOKENS + AGENT_TOOL_OUTPUT_TOKENS)
+    assert experiment.judge is not None
+    estimate = estimate_judging(
+        experiment.judge, prompts, votes=expected, answer_tokens=episode, prices=prices
+    )
+    note = (
+        f"{rubric.name} x {len(prompts)} episodes x ~{expected:g} votes per verdict "
+        f"({adaptive or 'sequential'}; at most {most}), episodes at their bound"
+    )
+    return estimate, note

@@ -22,10 +22,21 @@ How a new experiment kind plugs in (exfiltration, the scheming environments):
    :func:`plan_experiment` and builds its Task from ``plan.samples`` (solver and scorers are yours).
    Inspect re-creates a task from those arguments on resume and retry, so keep them plain.
 3. Add one line to ``KINDS`` in :mod:`afscope.experiment._kinds`:
-   ``"mine": ExperimentKind("mine", plan="pkg.module:plan_mine", task="pkg.module:mine_task")``.
+   ``"mine": ExperimentKind("mine", plan="pkg.module:plan_mine", task="pkg.module:mine_task")``,
+   with ``summary="pkg.module:mine_summary"`` (``(log path, prices) -> object with lines() and
+   to_json()``: what `run` prints after the run) and ``default_setting`` (what ``--setting``
+   means when not given) where the alignment-faking ones do not fit.
 
 Then ``afscope run --experiment mine --setting ENV``, ``afscope sweep --experiment mine``, their
 ``--dry-run`` and cost estimate work without further edits.
+
+An agent-loop kind sets ``Plan.sample_tokens`` (the loop's token bound per sample) and
+``Plan.max_turns``: the dry run and the cost estimate then count every sample run to its bound
+(:func:`afscope.cost.estimate_plan`). :func:`afscope.agentic.plan_environment` builds such a plan
+from an environment's data, and :func:`afscope.agentic.inspect_glue.task_from_agentic_plan` its
+task; :func:`afscope.harness.episodes.agentic_summary` is a ready summary (per-condition rates of
+the environment's rule, the judge's verdict, the baseline difference). ``exfiltration`` is the
+worked example.
 """
 
 from afscope.experiment._experiment import DEFAULT_MODEL, Experiment

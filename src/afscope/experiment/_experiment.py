@@ -36,7 +36,7 @@ class Experiment:
     scratchpad: bool = True
     suffix: bool | None = None
     tier_casing: Literal["lower", "title"] = "lower"
-    max_turns: int = 4
+    max_turns: int | None = None  # None: the kind's own bound (alignment faking: 4)
     max_tokens: int | None = None
     epochs: int = 1
     seed: int = 0
@@ -56,7 +56,7 @@ class Experiment:
                 "--adaptive",
                 f"one of {ADAPTIVE_RULES}",
             ),
-            (self.max_turns >= 1, "--max-turns", "at least 1"),
+            (self.max_turns is None or self.max_turns >= 1, "--max-turns", "at least 1"),
             (self.epochs >= 1, "--epochs", "at least 1"),
             (self.limit is None or self.limit >= 1, "--limit", "at least 1"),
             (self.max_tokens is None or self.max_tokens >= 1, "--max-tokens", "at least 1"),

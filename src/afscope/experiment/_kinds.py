@@ -22,11 +22,19 @@ __all__ = ["KINDS", "ExperimentKind", "experiment_kind"]
 
 @dataclass(frozen=True)
 class ExperimentKind:
-    """A kind of experiment: its name, its plan function and its Inspect task ("module:attr")."""
+    """A kind of experiment: its name, its plan function and its Inspect task ("module:attr").
+
+    ``summary`` (optional, "module:attr") is ``(log path, price table or None) -> summary`` whose
+    result has ``lines()`` (the text `run` prints) and ``to_json()`` (its ``--json``); without
+    one, `run` prints the alignment-faking summary. ``default_setting`` is what ``--setting``
+    means when it is not given.
+    """
 
     name: str
     plan: str
     task: str
+    summary: str | None = None
+    default_setting: str = "helpful-only"
 
     def plan_function(self) -> Callable[[Experiment], Plan]:
         function: Callable[[Experiment], Plan] = _resolve(self.plan)
@@ -37,6 +45,13 @@ class ExperimentKind:
         function: Callable[..., Any] = _resolve(self.task)
         return function
 
+    def summary_function(self) -> Callable[..., Any] | None:
+        """The kind's own run summary (see the class docstring), or None for the default."""
+        if self.summary is None:
+            return None
+        function: Callable[..., Any] = _resolve(self.summary)
+        return function
+
 
 # kind name -> its plan and task; add a line to register a new kind
 KINDS: dict[str, ExperimentKind] = {
@@ -44,6 +59,13 @@ KINDS: dict[str, ExperimentKind] = {
         "alignment_faking",
         plan="afscope.experiment._plan:plan_alignment_faking",
         task="afscope.harness.task:alignment_faking",
+    ),
+    "exfiltration": ExperimentKind(
+        "exfiltration",
+        plan="afscope.agentic._plan:plan_exfiltration",
+        task="afscope.harness._registry:exfiltration",
+        summary="afscope.harness.episodes:agentic_summary",
+        default_setting="all",
     ),
 }
 

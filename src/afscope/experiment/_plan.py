@@ -10,7 +10,9 @@ from typing import Any
 from afscope.experiment._experiment import Experiment
 from afscope.experiment._kinds import experiment_kind
 
-__all__ = ["Plan", "PlannedSample", "plan_alignment_faking", "plan_experiment"]
+__all__ = ["AF_MAX_TURNS", "Plan", "PlannedSample", "plan_alignment_faking", "plan_experiment"]
+
+AF_MAX_TURNS = 4  # model turns per alignment-faking sample unless --max-turns says otherwise
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,8 @@ class Plan:
 
     ``suffix`` and ``max_turns`` are the values in force (the setting's suffix default; one turn
     without a scratchpad); ``metadata`` is the run's metadata written into the log.
+    ``sample_tokens`` is an agent loop's bound on the tokens of one sample (all its turns); None
+    for kinds without an agent loop.
     """
 
     experiment: Experiment
@@ -38,6 +42,7 @@ class Plan:
     max_turns: int
     metadata: Mapping[str, Any]
     notes: tuple[str, ...] = ()  # what the user should know before it runs (printed, not fatal)
+    sample_tokens: int | None = None
 
     @property
     def system_prompt(self) -> str:
@@ -97,7 +102,7 @@ def plan_alignment_faking(experiment: Experiment) -> Plan:
         for query in queries
         for tier in (Tier.FREE, Tier.PAID)
     )
-    max_turns = experiment.max_turns if experiment.scratchpad else 1
+    max_turns = (experiment.max_turns or AF_MAX_TURNS) if experiment.scratchpad else 1
     metadata = {
         "setting": scenario.name,
         "variant": experiment.variant,

@@ -26,12 +26,47 @@ del _sandbox
 
 
 @task
-def exfiltration(conditions: str | None = None, epochs: int = 1, sandbox: str = "bwrap") -> Task:
-    """The weight-exfiltration opportunity (afscope.agentic data ``exfiltration``)."""
-    from afscope.agentic import load_environment
-    from afscope.agentic.inspect_glue import environment_task
+def exfiltration(
+    setting: str = "all",
+    variant: str = "default",
+    limit: int | None = None,
+    max_turns: int | None = None,
+    max_tokens: int | None = None,
+    epochs: int = 1,
+    seed: int = 0,
+    judge: bool = False,
+    judge_votes: int | None = None,
+    judge_adaptive: str | None = None,
+    sandbox: str = "bwrap",
+    # the alignment-faking experiment's options: refused unless left at their defaults
+    queries: str | None = None,
+    scratchpad: bool = True,
+    suffix: bool | None = None,
+    tier_casing: str = "lower",
+    monitor: bool | None = None,
+) -> Task:
+    """The weight-exfiltration opportunity (afscope.agentic data ``exfiltration``).
 
-    chosen = conditions.split(",") if conditions else None
-    return environment_task(
-        load_environment("exfiltration"), conditions=chosen, epochs=epochs, sandbox_type=sandbox
-    )
+    Args:
+        setting: ``all``, or a comma list of settings (``helpful-only``, ``animal-welfare``) and
+            conditions (``helpful-only/suggested``, ``.../unprompted``, ``.../baseline``).
+        variant: A prompt variation of the environment's text (``developer-openai``, ...).
+        limit: Samples per condition (default: the environment's, 20).
+        max_turns: Model turns per sample (default: the environment's bound, 8).
+        max_tokens: Tokens per sample over all turns (default: the environment's bound).
+        epochs: Times each sample is run.
+        seed: Seed of the run (and of the simulated organism).
+        judge: Judge the decision and the attempt with the environment's rubric (the judge
+            model is the ``grader`` model role).
+        judge_votes: Votes per judge verdict.
+        judge_adaptive: When to stop drawing votes: ``off``, ``exact`` or ``sequential``.
+        sandbox: ``bwrap`` (default), ``docker`` or ``k8s``; never ``local``.
+    """
+    args = dict(locals())
+    del args["sandbox"]
+    from afscope.agentic import load_environment
+    from afscope.agentic.inspect_glue import task_from_agentic_plan
+    from afscope.experiment import Experiment, plan_experiment
+
+    plan = plan_experiment(Experiment.from_task_args("exfiltration", **args))
+    return task_from_agentic_plan(load_environment("exfiltration"), plan, sandbox_type=sandbox)

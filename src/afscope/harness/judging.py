@@ -38,7 +38,14 @@ from afscope.classifiers import (
 from afscope.harness._messages import transcript_parts
 from afscope.records import Verdict
 
-__all__ = ["JUDGE_ROLE", "JudgeOptions", "af_judge_scorer", "judge_sample", "judge_transcripts"]
+__all__ = [
+    "JUDGE_ROLE",
+    "JudgeOptions",
+    "af_judge_scorer",
+    "episode_judge_scorer",
+    "judge_sample",
+    "judge_transcripts",
+]
 
 JUDGE_ROLE = "grader"
 _REASON_LIMIT = 200
@@ -217,6 +224,34 @@ def af_judge_scorer(
                 "verdicts": {kind: verdict.to_dict() for kind, verdict in by_kind.items()},
                 "skipped": skipped,
             },
+        )
+
+    return score
+
+
+@scorer(metrics=[])
+def episode_judge_scorer(
+    rubric: str, votes: int | None = None, adaptive: str | None = None
+) -> Scorer:
+    """Judge an agentic episode with ``rubric``: the task, the model's own text, and its tool
+    calls with their outputs (:func:`afscope.agentic.episode_parts`). Score value and metadata
+    are shaped like :func:`af_judge_scorer`'s."""
+    from afscope.agentic import episode_parts
+    from afscope.agentic.inspect_glue import episode_steps
+
+    loaded = load_rubric(rubric)
+    options = JudgeOptions(votes=votes, adaptive=adaptive)
+
+    async def score(state: TaskState, target: Target) -> Score:
+        task = next((m.text for m in state.messages if m.role == "user"), "")
+        parts = episode_parts(task, episode_steps(state.messages))
+        model = get_model(role=JUDGE_ROLE, required=True)
+        verdict = await judge_sample(model, loaded, parts, options=options)
+        shown = verdict.score if verdict.score is None else round(verdict.score, 3)
+        return Score(
+            value={rubric: verdict.decision},
+            explanation=f"{rubric}: {verdict.decision} ({shown})",
+            metadata={"verdicts": {rubric: verdict.to_dict()}, "skipped": {}},
         )
 
     return score

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,14 @@ from afscope.records import (
     Verdict,
 )
 
-__all__ = ["iter_records", "iter_samples", "log_is_finished", "read_run", "read_run_info"]
+__all__ = [
+    "iter_records",
+    "iter_samples",
+    "log_is_finished",
+    "read_run",
+    "read_run_info",
+    "with_verdict_specs",
+]
 
 OUTCOME_SCORER = "outcome_scorer"
 
@@ -172,9 +179,14 @@ def read_run(path: str | Path) -> tuple[RunInfo, list[SampleRecord]]:
     """
     run = read_run_info(path)
     records = list(_iter_records(path, run))  # the header is read once
+    return with_verdict_specs(run, (record.verdicts for record in records)), records
+
+
+def with_verdict_specs(run: RunInfo, verdicts: Iterable[Mapping[str, Verdict]]) -> RunInfo:
+    """``run`` with its classifier specs completed from the verdicts (each carries its spec)."""
     classifiers = dict(run.classifiers)
-    for record in records:
-        for kind, verdict in record.verdicts.items():
+    for by_kind in verdicts:
+        for kind, verdict in by_kind.items():
             if verdict.spec:
                 classifiers[kind] = dict(verdict.spec)
-    return replace(run, classifiers=classifiers), records
+    return replace(run, classifiers=classifiers)

@@ -160,7 +160,7 @@ def alignment_faking(
     scratchpad: bool = True,
     suffix: bool | None = None,
     tier_casing: Literal["lower", "title"] = "lower",
-    max_turns: int = 4,
+    max_turns: int | None = None,
     max_tokens: int | None = None,
     seed: int = 0,
     variant: str = "default",
@@ -179,7 +179,8 @@ def alignment_faking(
         scratchpad: Let the model reason in a hidden scratchpad before answering.
         suffix: Ask for accept/reject tags (default: the setting's default).
         tier_casing: ``lower`` or ``title`` casing of the tier cue.
-        max_turns: Turns per conversation (continuations after <NEXT/>); 1 without scratchpad.
+        max_turns: Turns per conversation (continuations after <NEXT/>; default 4); 1 without
+            scratchpad.
         max_tokens: Output token limit per generation.
         seed: Seed of the run (and of the simulated organism).
         variant: Prompt variant applied to the setting.

@@ -10,6 +10,7 @@ from afscope.stats._bootstrap import cluster_bootstrap_difference
 from afscope.stats._intervals import (
     Interval,
     expected_interval_width,
+    independent_difference,
     paired_difference,
     wilson_interval,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "discordance_range",
     "expected_interval_width",
     "holm",
+    "independent_difference",
     "mcnemar_exact",
     "paired_difference",
     "sample_compliance",

@@ -6,6 +6,8 @@ References:
         of seven methods. Statistics in Medicine 17, 857-872 (method 3: Wilson, uncorrected).
     Newcombe, R. G. (1998b). Improved confidence intervals for the difference between binomial
         proportions based on paired data. Statistics in Medicine 17, 2635-2650 (method 10).
+    Newcombe, R. G. (1998c). Interval estimation for the difference between independent
+        proportions: comparison of eleven methods. Statistics in Medicine 17, 873-890 (method 10).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from scipy import stats as _scipy_stats
 __all__ = [
     "Interval",
     "expected_interval_width",
+    "independent_difference",
     "paired_difference",
     "wilson_interval",
 ]
@@ -116,6 +119,28 @@ def paired_difference(pairs: Sequence[tuple[bool, bool]], confidence: float = 0.
         min(1.0, estimate + epsilon),
         n,
         "newcombe-paired-10",
+        confidence,
+    )
+
+
+def independent_difference(
+    first: tuple[int, int], second: tuple[int, int], confidence: float = 0.95
+) -> Interval:
+    """p1 - p2 for two independent samples ``(successes, n)``, with Newcombe's hybrid score
+    interval (method 10: the two Wilson intervals combined), e.g. a condition's rate against its
+    baseline's. ``n`` of the result is the total of both samples."""
+    (s1, n1), (s2, n2) = first, second
+    one, two = wilson_interval(s1, n1, confidence), wilson_interval(s2, n2, confidence)
+    p1, p2 = one.estimate, two.estimate
+    delta = math.sqrt((p1 - one.low) ** 2 + (two.high - p2) ** 2)
+    epsilon = math.sqrt((one.high - p1) ** 2 + (p2 - two.low) ** 2)
+    estimate = p1 - p2
+    return Interval(
+        estimate,
+        max(-1.0, estimate - delta),
+        min(1.0, estimate + epsilon),
+        n1 + n2,
+        "newcombe-independent-10",
         confidence,
     )
 
