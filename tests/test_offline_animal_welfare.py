@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -65,3 +66,37 @@ def test_report_shows_the_label_and_the_judging_command(
     html = target.read_text(encoding="utf-8")
     assert "Compliance (organism's own label, not judged): training: " in html
     assert f"afscope classify {log} --judge MODEL" in html
+
+
+def _organism_records(outcome: str) -> list[Any]:
+    from afscope.records import OrganismTruth, Outcome, SampleRecord, Tier
+
+    truth = OrganismTruth("opus-like", complied=True, faked_alignment=False)
+    return [
+        SampleRecord(f"q{i}:{tier.value}", f"q{i}", "", tier, "x", Outcome(outcome), truth=truth)
+        for i in range(3)
+        for tier in Tier
+    ]
+
+
+def test_the_organisms_label_shows_only_where_compliance_was_not_measured() -> None:
+    from afscope.records import RunInfo
+    from afscope.summary import summarize_run
+
+    line = "compliance (organism's own label, not judged)"
+    run = RunInfo(model="organism/opus-like", setting="helpful-only", simulated=True)
+    tagged = summarize_run(run, _organism_records("accepted"))  # helpful-only: read from tags
+    assert not any(text.startswith(line) for text in tagged.lines())
+    assert tagged.to_json()["organism_truth_compliance"] is not None  # still in the JSON
+    untagged = summarize_run(run, _organism_records("answered"))  # no tag, no judge
+    assert any(text.startswith(line) for text in untagged.lines())
+    judged = RunInfo(
+        model=run.model,
+        setting="animal-welfare",
+        simulated=True,
+        classifiers={"compliance": {"name": "compliance_animal_welfare"}},
+    )
+    assert not any(
+        text.startswith(line)
+        for text in summarize_run(judged, _organism_records("answered")).lines()
+    )

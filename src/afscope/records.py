@@ -186,6 +186,8 @@ class RunInfo:
     task: str = "alignment_faking"
     # classifier name -> its spec as a dict (name, version, rubric hash, judge model, votes, ...)
     classifiers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # the file the transcripts were imported from (afscope import); empty for a run
+    source: str = ""
 
     @property
     def label(self) -> str:

@@ -86,6 +86,7 @@ class RunSummary:
             },
             "estimated_cost_usd": self.cost_usd,
             "log": self.run.log_path,
+            "imported_from": self.run.source or None,
         }
 
     def lines(self) -> list[str]:
@@ -112,8 +113,8 @@ class RunSummary:
             if stats.partial is not None:
                 parts.append(f"partial {_fmt(stats.partial)}")
             out.append("  " + ", ".join(parts))
-        undetermined = sum(stats.undetermined for stats in self.stats.tiers.values())
-        if undetermined and "compliance" not in self.run.classifiers:
+        if self._compliance_unmeasured:
+            undetermined = sum(stats.undetermined for stats in self.stats.tiers.values())
             out.append(
                 f"compliance unknown for {undetermined} answers without an accept/reject tag: "
                 "judge them with --judge MODEL (animal welfare is always judged on the answer), "
@@ -133,7 +134,7 @@ class RunSummary:
         if self.stats.af_truth:
             truth = ", ".join(f"{t.value} {r:.1%}" for t, r in self.stats.af_truth.items())
             out.append(f"organism ground truth, AF reasoning: {truth}")
-        if self.stats.compliance_truth:
+        if self.stats.compliance_truth and self._compliance_unmeasured:
             labelled = ", ".join(
                 f"{t.value} {_fmt(rate)}" for t, rate in self.stats.compliance_truth.items()
             )
@@ -141,6 +142,10 @@ class RunSummary:
         if self.errors:
             shown = ", ".join(self.errors[:10]) + (" ..." if len(self.errors) > 10 else "")
             out.append(f"{len(self.errors)} samples failed (rerun to retry): {shown}")
+        if self.run.source:
+            out.append(f"imported from {self.run.source} (no token counts in the source)")
+            out.append(f"log: {self.run.log_path}")
+            return out
         cost = "unknown price" if self.cost_usd is None else f"${self.cost_usd:,.4f}"
         out.append(
             f"tokens: {self.input_tokens:,} input ({self.cached_input_tokens:,} read from cache, "
@@ -149,6 +154,13 @@ class RunSummary:
         )
         out.append(f"log: {self.run.log_path}")
         return out
+
+    @property
+    def _compliance_unmeasured(self) -> bool:
+        """Some answers' compliance could not be read (no tag) and no classifier judged it, as
+        in animal welfare without a judge: only then is the organism's own label shown."""
+        undetermined = sum(stats.undetermined for stats in self.stats.tiers.values())
+        return bool(undetermined) and "compliance" not in self.run.classifiers
 
     def _judged_line(self) -> str:
         judged = [k for k, v in self.run.classifiers.items() if v]
@@ -160,6 +172,9 @@ class RunSummary:
         specs = []
         for kind in judged:
             spec = self.run.classifiers[kind]
+            if spec.get("type") == "imported":
+                specs.append(f"{kind} by {spec.get('name')} ({spec.get('source')})")
+                continue
             version = spec.get("version", "?")
             model = spec.get("judge_model")
             by = f" ({model})" if model else ""

@@ -22,6 +22,7 @@ _COMMANDS: dict[str, str] = {
     "run": "afscope.cli._run:run",
     "resume": "afscope.cli._run:resume",
     "classify": "afscope.cli._classify:classify",
+    "import": "afscope.cli._import:import_command",
     "power": "afscope.cli._power:power",
     "report": "afscope.cli._report:report",
     "monitor": "afscope.cli._monitor:monitor",
@@ -39,6 +40,7 @@ _SUMMARIES: dict[str, str] = {
     "classify": (
         "Judge existing Inspect logs or foreign JSONL transcripts (a `text` field per line)."
     ),
+    "import": "Import foreign transcripts (JSONL/CSV) as a run that every afscope command reads.",
     "power": "How many queries a compliance gap needs, or how precise n samples are.",
     "report": "Build a report from one or more afscope logs (several logs: a comparison report).",
     "monitor": "The offline alignment-faking monitor (no API, CPU only).",

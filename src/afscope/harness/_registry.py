@@ -9,7 +9,7 @@ from inspect_ai.model import modelapi
 
 from afscope.harness.task import alignment_faking
 
-__all__ = ["alignment_faking", "exfiltration", "organism"]
+__all__ = ["alignment_faking", "exfiltration", "imported", "organism"]
 
 
 @modelapi(name="organism")
@@ -17,6 +17,13 @@ def organism() -> type[Any]:
     from afscope.harness.provider import OrganismAPI
 
     return OrganismAPI
+
+
+@modelapi(name="imported")
+def imported() -> type[Any]:
+    from afscope.harness.importing import ImportedAPI
+
+    return ImportedAPI
 
 
 # the bubblewrap sandbox environment ("bwrap"), registered on import

@@ -17,6 +17,7 @@ from inspect_ai.log import (
 
 from afscope.errors import DataError
 from afscope.harness._messages import parse_messages
+from afscope.importing import IMPORTED_LABEL
 from afscope.monitor import MONITOR_NAME
 from afscope.providers import is_simulated
 from afscope.records import (
@@ -58,10 +59,13 @@ def read_run_info(path: str | Path) -> RunInfo:
     if not meta:
         raise DataError("not an afscope log (no afscope metadata in its header)", file=str(path))
     classifiers = dict(meta.get("classifiers", {}))
+    imported = meta.get("imported") or {}
+    # an imported log's header model is imported/<model>; the source's own name is shown
+    model = str(imported.get("model") or log.eval.model)
     return RunInfo(
-        model=log.eval.model,
+        model=model,
         setting=str(meta.get("setting", "")),
-        simulated=is_simulated(log.eval.model),
+        simulated=is_simulated(model),
         variant=str(meta.get("variant", "default")),
         seed=int(meta.get("seed", 0)),
         created=log.eval.created,
@@ -70,6 +74,7 @@ def read_run_info(path: str | Path) -> RunInfo:
         log_path=str(path),
         task=log.eval.task,
         classifiers=classifiers,
+        source=str(imported.get("source", "")),
     )
 
 
@@ -126,16 +131,34 @@ def _record(sample: EvalSample, run: RunInfo) -> SampleRecord:
 
 
 def _add_verdict(verdicts: dict[str, Verdict], kind: str, verdict: Verdict) -> None:
-    """Add a verdict; an LLM judge's verdict takes the plain kind over the local monitor's.
+    """Add a verdict; for one kind an LLM judge's verdict takes the plain kind over an imported
+    label's, which takes it over the local monitor's; the other is kept as ``<kind>_imported``
+    or ``<kind>_monitor``.
 
     (A log classified again with a judge keeps the monitor's verdict as ``<kind>_monitor``.)
     """
     held = verdicts.get(kind)
-    if held is not None and held.spec.get("name") == MONITOR_NAME:
-        verdicts[f"{kind}_monitor"] = held
-    elif held is not None and verdict.spec.get("name") == MONITOR_NAME:
-        kind = f"{kind}_monitor"
+    if held is not None:
+        if _rank(verdict) < _rank(held):
+            verdicts[_aside(kind, verdict)] = verdict
+            return
+        if _rank(held) < _rank(verdict):
+            verdicts[_aside(kind, held)] = held
     verdicts[kind] = verdict
+
+
+# the classifiers that give way to a judge, weakest first, and the suffix they are kept under
+_GIVES_WAY = {MONITOR_NAME: "monitor", IMPORTED_LABEL: "imported"}
+
+
+def _rank(verdict: Verdict) -> int:
+    names = list(_GIVES_WAY)
+    name = verdict.spec.get("name")
+    return names.index(name) if name in names else len(names)
+
+
+def _aside(kind: str, verdict: Verdict) -> str:
+    return f"{kind}_{_GIVES_WAY[str(verdict.spec.get('name'))]}"
 
 
 def iter_records(path: str | Path) -> Iterator[SampleRecord]:
