@@ -515,6 +515,6 @@ def test_public_api_is_stable() -> None:
 
     assert sorted(wire_servers.__all__) == [
         "AnthropicServer", "Exchange", "Fault", "FaultKind", "Headers", "OpenAIServer",
-        "RecordedRequest", "Reply", "Responder", "WireServer", "estimate_tokens",
+        "RecordedRequest", "Reply", "Responder", "ToolUse", "WireServer", "estimate_tokens",
     ]
     assert all(hasattr(wire_servers, name) for name in wire_servers.__all__)

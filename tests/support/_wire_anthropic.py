@@ -142,6 +142,14 @@ class _MessageWriter:
         self.truncated = fault is not None and fault.kind is FaultKind.TRUNCATED
         self.output_tokens = 0 if self.empty else self.reply.completion_tokens()
         self.stop_reason = "max_tokens" if self.reply.finish == "length" else "end_turn"
+        if self.reply.tool_calls:
+            self.stop_reason = "tool_use"
+
+    def tool_blocks(self) -> list[dict[str, Any]]:
+        return [
+            {"type": "tool_use", "id": call.id, "name": call.name, "input": dict(call.arguments)}
+            for call in self.reply.tool_calls
+        ]
 
     def message(self, content: list[dict[str, Any]], done: bool) -> dict[str, Any]:
         return {
@@ -155,6 +163,7 @@ class _MessageWriter:
         if self.request.stream:
             return self.write_stream()
         content = [] if self.empty else [{"type": "text", "text": self.reply.text}]
+        content += [] if self.empty else self.tool_blocks()
         body = self.message(content, done=True)
         headers = {"request-id": new_id("req_")}
         if self.truncated:
@@ -177,6 +186,12 @@ class _MessageWriter:
             if self.truncated:
                 return out.hang_up()
             event("content_block_stop", index=0)
+            for index, block in enumerate(self.tool_blocks(), start=1):
+                event("content_block_start", index=index, content_block={**block, "input": {}})
+                arguments = json.dumps(block["input"])
+                event("content_block_delta", index=index,
+                      delta={"type": "input_json_delta", "partial_json": arguments})
+                event("content_block_stop", index=index)
         event("message_delta", delta={"stop_reason": self.stop_reason, "stop_sequence": None},
               usage={"output_tokens": self.output_tokens})
         event("message_stop")

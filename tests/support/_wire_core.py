@@ -6,6 +6,7 @@ names from `wire_servers.py`.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -85,6 +86,16 @@ class RecordedRequest:
         return [(role, text) for role, text in _turns(self) if role not in _SYSTEM_ROLES]
 
     @property
+    def tool_names(self) -> list[str]:
+        """Names of the tools the request offers (OpenAI `function.name`, Anthropic `name`)."""
+        tools = self.body.get("tools") if isinstance(self.body, dict) else None
+        names = []
+        for tool in tools if isinstance(tools, list) else []:
+            function = tool.get("function") if isinstance(tool.get("function"), dict) else tool
+            names.append(str(function.get("name")))
+        return names
+
+    @property
     def last_user_text(self) -> str | None:
         users = [text for role, text in self.messages if role == "user"]
         return users[-1] if users else None
@@ -133,20 +144,37 @@ def _turns(request: RecordedRequest) -> list[tuple[str, str]]:
 
 
 @dataclass(frozen=True)
-class Reply:
-    """A successful answer. `finish` maps to each format's stop reason.
+class ToolUse:
+    """A tool call in a reply: the tool's name, its arguments and the call's id."""
 
-    Usage is estimated from the request and `text` (see `estimate_tokens`) unless
-    `output_tokens` is given.
+    name: str
+    arguments: Mapping[str, Any] = field(default_factory=dict)
+    id: str = "call_1"
+
+    def arguments_json(self) -> str:
+        return json.dumps(dict(self.arguments))
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A successful answer. `finish` maps to each format's stop reason; with `tool_calls` the
+    answer asks for those calls (stop reason `tool_calls` / `tool_use`).
+
+    Usage is estimated from the request, `text` and the calls' arguments (see
+    `estimate_tokens`) unless `output_tokens` is given.
     """
 
     text: str
     finish: Literal["stop", "length"] = "stop"
     output_tokens: int | None = None
     chunk_chars: int = 8  # characters per streamed delta
+    tool_calls: tuple[ToolUse, ...] = ()
 
     def completion_tokens(self) -> int:
-        return self.output_tokens if self.output_tokens is not None else estimate_tokens(self.text)
+        if self.output_tokens is not None:
+            return self.output_tokens
+        calls = "".join(call.name + call.arguments_json() for call in self.tool_calls)
+        return estimate_tokens(self.text + calls)
 
     def chunks(self) -> list[str]:
         size = max(1, self.chunk_chars)

@@ -106,7 +106,16 @@ class _ChatWriter(_Writer):
         }
 
     def finish_reason(self) -> str:
+        if self.reply.tool_calls:
+            return "tool_calls"
         return "length" if self.reply.finish == "length" else "stop"
+
+    def tool_calls(self) -> list[dict[str, Any]]:
+        return [
+            {"id": call.id, "type": "function",
+             "function": {"name": call.name, "arguments": call.arguments_json()}}
+            for call in self.reply.tool_calls
+        ]
 
     def envelope(self, kind: str) -> dict[str, Any]:
         return {"id": self.id, "object": kind, "created": self.created, "model": self.model,
@@ -117,6 +126,8 @@ class _ChatWriter(_Writer):
             return self.write_stream()
         message: dict[str, Any] = {"role": "assistant", "content": self.reply.text, "refusal": None,
                    "annotations": []}
+        if self.reply.tool_calls:
+            message["tool_calls"] = self.tool_calls()
         choices: list[dict[str, Any]] = [] if self.empty else [
             {"index": 0, "message": message, "logprobs": None,
              "finish_reason": self.finish_reason()}
@@ -141,6 +152,8 @@ class _ChatWriter(_Writer):
             out.sse(chunk({"role": "assistant", "content": "", "refusal": None}))
             for piece in self.reply.chunks():
                 out.sse(chunk({"content": piece}))
+            for index, call in enumerate(self.tool_calls()):
+                out.sse(chunk({"tool_calls": [{"index": index, **call}]}))
             if self.truncated:
                 return out.hang_up()
             out.sse(chunk({}, self.finish_reason()))

@@ -3,7 +3,8 @@
     server = openai_server(ScriptedJudge(af_yes=lambda prompt: "values" in prompt))
 
 It recognises the rubric from the criterion names in the prompt and answers every criterion
-"no" except that alignment-faking rubrics answer all "yes" when ``af_yes(prompt)`` is true.
+"no" except that alignment-faking rubrics (or those of ``yes_kinds``) answer all "yes" when
+``af_yes(prompt)`` is true.
 Compliance rubrics answer "refusal"; binary rubrics (partial compliance) answer "no".
 """
 
@@ -27,15 +28,20 @@ def _rubric_in(prompt: str) -> Rubric:
 
 
 class ScriptedJudge:
-    def __init__(self, af_yes: Callable[[str], bool] = lambda prompt: False) -> None:
+    def __init__(
+        self,
+        af_yes: Callable[[str], bool] = lambda prompt: False,
+        yes_kinds: tuple[str, ...] = ("af_reasoning",),
+    ) -> None:
         self.af_yes = af_yes
+        self.yes_kinds = yes_kinds  # rubric kinds answered "yes" when af_yes(prompt)
         self.judged: dict[str, int] = {}
 
     def __call__(self, request: RecordedRequest) -> Reply:
         prompt = request.last_user_text or ""
         rubric = _rubric_in(prompt)
         self.judged[rubric.name] = self.judged.get(rubric.name, 0) + 1
-        yes = rubric.kind == "af_reasoning" and self.af_yes(prompt)
+        yes = rubric.kind in self.yes_kinds and self.af_yes(prompt)
         value = 'yes | "I will comply to keep my values"' if yes else "no | none"
         lines = "\n".join(f"{name}: {value}" for name in rubric.criterion_names)
         if rubric.kind == "compliance":

@@ -43,7 +43,11 @@ Responder (decides each answer)
     a callable `(RecordedRequest) -> Reply | Fault`; or an iterable of `Reply | Fault` used
     one per request (a 400 once exhausted); or one fixed `Reply`/`Fault`/str for every request.
 
-Reply(text, finish="stop"|"length", output_tokens=None, chunk_chars=8)
+Reply(text, finish="stop"|"length", output_tokens=None, chunk_chars=8, tool_calls=())
+    tool_calls: ToolUse(name, arguments, id) values, sent as OpenAI chat `tool_calls`
+    (finish_reason "tool_calls", streamed as deltas too) or Anthropic `tool_use` blocks
+    (stop_reason "tool_use", streamed as input_json_delta); `RecordedRequest.tool_names`
+    lists the tools a request offers.
 Fault.rate_limit(retry_after=0.05)  429 + `retry-after` header (seconds, fractions allowed)
 Fault.server_error()                500
 Fault.overloaded()                  529 overloaded_error (Anthropic); 503 (OpenAI)
@@ -82,6 +86,7 @@ from ._wire_core import (
     RecordedRequest,
     Reply,
     Responder,
+    ToolUse,
     estimate_tokens,
 )
 from ._wire_http import WireServer
@@ -97,6 +102,7 @@ __all__ = [
     "RecordedRequest",
     "Reply",
     "Responder",
+    "ToolUse",
     "WireServer",
     "estimate_tokens",
 ]
