@@ -266,3 +266,13 @@ def test_labels_take_common_spellings_and_refuse_others(tmp_path: Path) -> None:
         {},  # empty cells are no label, not a "no"
         {"compliance": "maybe", "af_reasoning": "no"},
     ]
+
+
+def test_the_whole_text_or_the_split_form_is_used_never_both(tmp_path: Path) -> None:
+    row = {"tier": "free", "model": "m/x", "text": "whole", "scratchpad": "r", "output": "a"}
+    source = write_jsonl(tmp_path / "t.jsonl", [row])
+    found = read(source)
+    assert "text" not in found.columns and found.transcripts[0].turns[0].startswith("<SCRATCH")
+    mapped = read(source, "text=text")
+    assert {"scratchpad", "output"}.isdisjoint(mapped.columns)
+    assert mapped.transcripts[0].turns == ("whole",)

@@ -131,7 +131,7 @@ def import_transcripts(path: Path, mapping: ColumnMapping) -> ImportedSet:
     """
     file = str(path)
     available, rows = read_rows(path)
-    columns = mapping.resolve(available)
+    columns = _one_transcript_form(mapping.resolve(available), mapping)
     reader = _Reader(file, mapping, columns)
     if not {"text", "scratchpad", "output"} & columns.keys():
         raise DataError(
@@ -166,6 +166,16 @@ def import_transcripts(path: Path, mapping: ColumnMapping) -> ImportedSet:
         labels={kind: columns[kind] for kind in LABEL_KINDS if kind in columns},
         notes=tuple(notes),
     )
+
+
+def _one_transcript_form(columns: dict[str, str], mapping: ColumnMapping) -> dict[str, str]:
+    """Whole text or reasoning + answer, not both: what the user mapped wins, else the split."""
+    split = {"scratchpad", "output"} & columns.keys()
+    if "text" not in columns or not split:
+        return columns
+    if mapping.columns.get("text") and not split & {k for k, v in mapping.columns.items() if v}:
+        return {k: v for k, v in columns.items() if k not in split}
+    return {k: v for k, v in columns.items() if k != "text"}
 
 
 def _number_epochs(transcripts: Sequence[ImportedTranscript]) -> list[ImportedTranscript]:
