@@ -80,6 +80,7 @@ class Verdict:
     rubric's name. ``decision`` is "yes", "no", "maybe" (inside the maybe band) or "error" (the
     classifier could not produce an answer; never counted as yes or no). ``spec`` is the versioned
     classifier spec (name, version, rubric hash, judge model, votes, temperature, threshold).
+    ``flags`` say why the local monitor's score is not to be trusted (``out_of_distribution``, ...).
     """
 
     kind: str
@@ -90,11 +91,13 @@ class Verdict:
     quotes: tuple[str, ...] = ()
     tokens: int = 0
     error: str | None = None
+    flags: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["votes"] = list(self.votes)
         data["quotes"] = list(self.quotes)
+        data["flags"] = list(self.flags)
         return data
 
     @classmethod
@@ -102,6 +105,7 @@ class Verdict:
         values = dict(data)
         values["votes"] = tuple(values.get("votes", ()))
         values["quotes"] = tuple(values.get("quotes", ()))
+        values["flags"] = tuple(values.get("flags", ()))
         return cls(**values)
 
 

@@ -38,6 +38,16 @@ def _all_records(paths: Iterable[Path]) -> Iterator[Record]:
         yield from iter_records(path)
 
 
+_MONITOR_MODEL = click.option(
+    "--monitor-model",
+    "monitor_model",
+    default=None,
+    metavar="NAME|PATH",
+    help="A monitor fitted with 'afscope monitor fit' (its name, or an artefact path); "
+    "default: the shipped one.",
+)
+
+
 @click.group()
 def monitor() -> None:
     """The offline alignment-faking monitor (no API, CPU only)."""
@@ -52,9 +62,10 @@ def monitor() -> None:
     required=True,
     help="JSONL file to write: one {id, score} object per input, in order.",
 )
-def score(input_path: Path, output: Path) -> None:
+@_MONITOR_MODEL
+def score(input_path: Path, output: Path, monitor_model: str | None) -> None:
     """Score every text of INPUT (JSONL with a `text` field, or an Inspect log)."""
-    mon = load_monitor()
+    mon = load_monitor(monitor_model)
     count = 0
     with atomic_open(output) as out:
         for record, result in _scored(mon, iter_records(input_path)):
@@ -89,9 +100,10 @@ def _format_figures(fig: Figures) -> str:
     help="Decision threshold (default: the monitor's own).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
-def evaluate(data: Path, threshold: float | None, as_json: bool) -> None:
+@_MONITOR_MODEL
+def evaluate(data: Path, threshold: float | None, as_json: bool, monitor_model: str | None) -> None:
     """Evaluate the monitor on labelled DATA (JSONL rows, or JSON {"samples": [...]})."""
-    mon = load_monitor()
+    mon = load_monitor(monitor_model)
     texts, labels = [], []
     for record in iter_labelled(data):
         texts.append(record.text)
@@ -143,9 +155,16 @@ def _write_flagged(out: TextIO, monitor: Monitor, record: Record, result: Monito
     show_default=True,
     help="Exit with status 1 when the flagged fraction exceeds this.",
 )
-def scan(logs: tuple[Path, ...], output: Path, threshold: float | None, alert_rate: float) -> None:
+@_MONITOR_MODEL
+def scan(
+    logs: tuple[Path, ...],
+    output: Path,
+    threshold: float | None,
+    alert_rate: float,
+    monitor_model: str | None,
+) -> None:
     """Stream deployment LOGS (JSONL or Inspect logs) and flag alignment-faking reasoning."""
-    mon = load_monitor()
+    mon = load_monitor(monitor_model)
     cutoff = mon.threshold if threshold is None else threshold
     total = flagged = 0
     # streamed on purpose, not atomic: alerts are readable while a long scan is still going
@@ -167,3 +186,92 @@ def scan(logs: tuple[Path, ...], output: Path, threshold: float | None, alert_ra
         message = f"ALERT: flagged rate {rate:.2%} exceeds --alert-rate {alert_rate:.2%}"
         click.echo(message, err=True)
         sys.exit(1)
+
+
+@monitor.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--name",
+    required=True,
+    help="Name to save the fitted monitor under (use it as --monitor-model NAME).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Artefact file to write [default: NAME.json in the monitors directory].",
+)
+@click.option(
+    "--folds",
+    type=click.IntRange(min=2, max=20),
+    default=5,
+    show_default=True,
+    help="Cross-validation folds for the agreement figures.",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+def fit(inputs: tuple[Path, ...], name: str, output: Path | None, folds: int, seed: int) -> None:
+    """Fit the monitor to judged INPUTS: Inspect logs judged by `classify`/`run --judge`
+    (the judge's af_reasoning verdicts are the labels), or labelled JSONL (`text`, `label`)."""
+    from afscope.monitor._fit import fit_monitor
+    from afscope.monitor._store import monitors_dir, valid_name
+
+    valid_name(name)
+    texts: list[str] = []
+    labels: list[int] = []
+    judges: set[str] = set()
+    for path in inputs:
+        found = _judged(path, judges)
+        click.echo(f"{path}: {len(found)} judged transcripts", err=True)
+        for text, label in found:
+            texts.append(text)
+            labels.append(label)
+    provenance = {
+        "judge": ", ".join(sorted(judges)) or "the files' labels",
+        "inputs": [path.name for path in inputs],
+        "inputs_sha256": [_sha256(path) for path in inputs],
+    }
+    report = fit_monitor(texts, labels, name=name, provenance=provenance, folds=folds, seed=seed)
+    target = output or monitors_dir() / f"{name}.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_open(target) as out:
+        out.write(json.dumps(report.artefact) + "\n")
+    for line in report.lines():
+        click.echo(line)
+    click.echo(
+        f"saved to {target}; use it with --monitor-model {name if output is None else target}"
+    )
+
+
+def _judged(path: Path, judges: set[str]) -> list[tuple[str, int]]:
+    """(reasoning, label) pairs of a judged log (yes/no af_reasoning verdicts of an LLM judge;
+    maybe and error verdicts are left out) or of a labelled JSONL/JSON file."""
+    if path.suffix != ".eval":
+        return [(record.text, record.label) for record in iter_labelled(path)]
+    from afscope.harness import read_run
+    from afscope.monitor import MONITOR_NAME
+
+    _, records = read_run(path)
+    found = []
+    for record in records:
+        verdict = record.verdicts.get("af_reasoning")
+        if verdict is None or verdict.spec.get("name") == MONITOR_NAME:
+            continue
+        if verdict.decision in ("yes", "no") and record.scratchpad.strip():
+            judges.add(str(verdict.spec.get("judge_model") or verdict.spec.get("name")))
+            found.append((record.scratchpad, int(verdict.decision == "yes")))
+    if not found:
+        raise DataError(
+            "no yes/no af_reasoning verdicts of an LLM judge in this log; judge it first with "
+            f"'afscope classify {path} --judge MODEL'",
+            file=str(path),
+        )
+    return found
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    if not path.is_file():
+        raise DataError("no such file", file=str(path))
+    return hashlib.sha256(path.read_bytes()).hexdigest()

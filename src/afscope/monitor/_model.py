@@ -13,13 +13,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from afscope.monitor._criteria import CRITERIA, CriteriaDetector, load_criteria
 from afscope.monitor._extract import extract_reasoning, reasoning_flags, split_sentences
+from afscope.errors import ConfigError
 from afscope.monitor._features import _WORD, TermConfig, TfidfTerms
+from afscope.monitor._store import DEFAULT_MONITOR, resolve_artefact
 from afscope.records import Verdict
 
 __all__ = ["MONITOR_NAME", "Monitor", "MonitorResult", "load_monitor"]
@@ -124,6 +127,7 @@ class Monitor:
             score=result.score,
             spec=dict(self.spec),
             quotes=self.evidence([text])[0] if flagged else (),
+            flags=result.flags,
         )
 
     def _decision(
@@ -164,22 +168,33 @@ class Monitor:
         return result
 
 
-def _read_artefact() -> tuple[dict[str, Any], str]:
-    raw = resources.files("afscope.monitor").joinpath(ARTEFACT).read_bytes()
-    return json.loads(raw), hashlib.sha256(raw).hexdigest()
+def _read_artefact(path: Path | None) -> tuple[dict[str, Any], str]:
+    if path is None:
+        raw = resources.files("afscope.monitor").joinpath(ARTEFACT).read_bytes()
+    else:
+        raw = path.read_bytes()
+    try:
+        data = json.loads(raw)
+        if not isinstance(data, dict) or data.get("format") != 1:
+            raise ValueError("not a monitor artefact (format 1)")
+    except ValueError as error:
+        raise ConfigError(f"cannot read as a monitor artefact ({error})", file=str(path)) from None
+    return data, hashlib.sha256(raw).hexdigest()
 
 
 @cache
-def load_monitor() -> Monitor:
-    """The shipped monitor (loaded once per process; nothing is downloaded)."""
-    data, sha256 = _read_artefact()
+def load_monitor(model: str | None = None) -> Monitor:
+    """The shipped monitor, or a fitted one by name or artefact path (loaded once per process;
+    nothing is downloaded, no pickle is read). ``None`` or ``"default"``: the shipped one."""
+    path = None if model in (None, DEFAULT_MONITOR) else resolve_artefact(str(model))
+    data, sha256 = _read_artefact(path)
     criteria = load_criteria()
     if data["criteria_sha256"] != criteria.sha256:
-        raise RuntimeError(
-            "afscope/monitor/data/criteria.yaml changed since the model was fitted; "
-            "refit with `python -m afscope.monitor._train`"
-        )
-    spec = {
+        changed = "afscope/monitor/data/criteria.yaml changed since the model was fitted"
+        if path is None:  # the install itself is inconsistent: a bug, with its traceback
+            raise RuntimeError(f"{changed}; refit with `python -m afscope.monitor._train`")
+        raise ConfigError(f"{changed}; refit it with 'afscope monitor fit'", file=str(path))
+    spec: dict[str, Any] = {
         "name": MONITOR_NAME,
         "version": data["version"],
         "method": data["method"],
@@ -189,4 +204,6 @@ def load_monitor() -> Monitor:
         "training_corpus_size": data["corpus"]["size"],
         "criteria_sha256": data["criteria_sha256"],
     }
+    if fit := data.get("fit"):
+        spec.update(fitted=fit["name"], fitted_to=fit.get("judge"), validation=fit["validation"])
     return Monitor(LinearModel.from_artefact(data), criteria, spec)

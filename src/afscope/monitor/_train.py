@@ -14,6 +14,7 @@ scikit-learn (the ``afscope[monitor]`` extra); loading the result does not.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,6 +158,36 @@ def calibrate(oof: np.ndarray, labels: np.ndarray) -> tuple[float, float, float]
     return a, b, best[1]
 
 
+def validation_table(
+    oof: np.ndarray, labels: np.ndarray, sources: list[str], calib: tuple[float, float, float]
+) -> dict[str, Any]:
+    """The chosen model's confusion counts per source at its threshold, each source scored by the
+    model trained without it (the calibration and threshold come from all left-out scores)."""
+    a, b, threshold = calib
+    flagged = 1 / (1 + np.exp(-(a * oof + b))) >= threshold
+    source_array = np.asarray(sources)
+    rows = []
+    for source in sorted(set(sources)):
+        own = source_array == source
+        y, f = labels[own] == 1, flagged[own]
+        rows.append(
+            {
+                "source": source,
+                "true_positives": int((f & y).sum()),
+                "false_negatives": int((~f & y).sum()),
+                "true_negatives": int((~f & ~y).sum()),
+                "false_positives": int((f & ~y).sum()),
+            }
+        )
+    return {
+        "format": 1,
+        "monitor_version": VERSION,
+        "threshold": threshold,
+        "method": "leave-one-source-out cross-validation",
+        "sources": rows,
+    }
+
+
 def artefact(
     cand: Candidate,
     fitted: Fitted,
@@ -197,6 +228,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "data" / "model.json")
+    parser.add_argument(
+        "--validation-out", type=Path, default=Path(__file__).parent / "data" / "validation.json"
+    )
     args = parser.parse_args(argv)
 
     own = build_corpus(per_recipe=args.per_recipe, seed=args.seed)
@@ -241,8 +275,12 @@ def main(argv: list[str] | None = None) -> None:
             for r in results
         },
     }
-    args.out.write_text(json.dumps(artefact(best, fitted, calib, corpus, meta)) + "\n")
-    print(f"wrote {args.out}")
+    raw = json.dumps(artefact(best, fitted, calib, corpus, meta)) + "\n"
+    args.out.write_text(raw)
+    table = validation_table(oof, labels, sources, calib)
+    table["artefact_sha256"] = hashlib.sha256(raw.encode()).hexdigest()
+    args.validation_out.write_text(json.dumps(table, indent=1) + "\n")
+    print(f"wrote {args.out} and {args.validation_out}")
 
 
 if __name__ == "__main__":
