@@ -94,6 +94,11 @@ def _refuse_inapplicable(experiment: Experiment) -> None:
         (experiment.suffix is not None, "--suffix/--no-suffix", "there is no accept/reject tag"),
         (experiment.tier_casing != "lower", "--tier-casing", "the tier cue is fixed text"),
         (bool(experiment.monitor), "--monitor", "the local monitor reads scratchpads only"),
+        (
+            experiment.monitor_model is not None,
+            "--monitor-model",
+            "the local monitor reads scratchpads only",
+        ),
     )
     for present, option, why in given:
         if present:

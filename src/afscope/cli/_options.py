@@ -82,6 +82,13 @@ _OPTIONS = (
         help="Score AF reasoning with the local monitor (default: when no judge is given).",
     ),
     click.option(
+        "--monitor-model",
+        default=None,
+        metavar="NAME|PATH",
+        help="Run a monitor fitted with 'afscope monitor fit' (its name or artefact path) "
+        "instead of the shipped one.",
+    ),
+    click.option(
         "--dry-run", is_flag=True, help="Print what would be sent and its cost; send nothing."
     ),
     click.option(
@@ -118,4 +125,5 @@ def _shared(options: dict[str, Any]) -> dict[str, Any]:
         judge_votes=options["judge_votes"],
         judge_adaptive=options["adaptive"],
         monitor=options["monitor"],
+        monitor_model=options["monitor_model"],
     )

@@ -24,7 +24,8 @@ class Experiment:
 
     ``suffix=None`` means the setting's default; ``judge`` is the LLM judge model (inside an
     Inspect task only its role, ``"grader"``, is known), ``None`` for none; ``monitor=None``
-    means the local monitor runs when no judge does.
+    means the local monitor runs when no judge does; ``monitor_model`` names a monitor fitted
+    with ``afscope monitor fit`` (or an artefact path) to run instead of the shipped one.
     """
 
     kind: str = "alignment_faking"
@@ -44,6 +45,7 @@ class Experiment:
     judge_votes: int | None = None
     judge_adaptive: Adaptive | None = None
     monitor: bool | None = None
+    monitor_model: str | None = None  # a fitted monitor's name or artefact path; None: shipped
 
     def __post_init__(self) -> None:
         from afscope.experiment._kinds import experiment_kind

@@ -51,6 +51,7 @@ def exfiltration(
     suffix: bool | None = None,
     tier_casing: str = "lower",
     monitor: bool | None = None,
+    monitor_model: str | None = None,
 ) -> Task:
     """The weight-exfiltration opportunity (afscope.agentic data ``exfiltration``).
 

@@ -14,13 +14,16 @@ MONITOR_KIND = "af_reasoning"
 
 
 @scorer(metrics=[])
-def monitor_scorer(kind: str = MONITOR_KIND) -> Scorer:
+def monitor_scorer(kind: str = MONITOR_KIND, model: str | None = None) -> Scorer:
     """Alignment-faking reasoning by the local monitor, recorded as the verdict ``kind``.
 
     A sample without scratchpad reasoning (no-scratchpad mode, malformed answers) is skipped with
-    a reason: there is nothing to judge, and it is never counted as a "no".
+    a reason: there is nothing to judge, and it is never counted as a "no". ``model`` is a fitted
+    monitor's name or artefact path (default: the shipped monitor).
     """
-    monitor = load_monitor()  # at task creation: a broken install fails before anything is sent
+    monitor = load_monitor(
+        model
+    )  # at task creation: a broken install fails before anything is sent
 
     async def score(state: TaskState, target: Target) -> Score:
         parts = transcript_parts(state)

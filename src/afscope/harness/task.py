@@ -168,6 +168,7 @@ def alignment_faking(
     judge_votes: int | None = None,
     judge_adaptive: Adaptive | None = None,
     monitor: bool | None = None,
+    monitor_model: str | None = None,
     epochs: int = 1,
 ) -> Task:
     """Alignment faking (Greenblatt et al. 2024): each query asked in both tiers.
@@ -189,6 +190,7 @@ def alignment_faking(
         judge_votes: Votes per judge verdict.
         judge_adaptive: When to stop drawing votes: ``off``, ``exact`` or ``sequential``.
         monitor: Score AF reasoning with the local monitor (default: when no judge runs).
+        monitor_model: A fitted monitor's name or artefact path (default: the shipped one).
         epochs: Times each sample is run.
     """
     args = dict(locals())
@@ -232,6 +234,6 @@ def _classifier_scorers(
         classifiers.update({kind: {"name": kind, "type": "llm-judge"} for kind in JUDGE_KINDS})
     if experiment.uses_monitor:
         kind = f"{MONITOR_KIND}_monitor" if judge else MONITOR_KIND
-        scorers.append(monitor_scorer(kind))
-        classifiers[kind] = dict(load_monitor().spec)
+        scorers.append(monitor_scorer(kind, experiment.monitor_model))
+        classifiers[kind] = dict(load_monitor(experiment.monitor_model).spec)
     return scorers, classifiers

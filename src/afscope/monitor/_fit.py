@@ -18,7 +18,7 @@ import numpy as np
 
 from afscope.errors import AfscopeError, DataError
 
-__all__ = ["FitReport", "MIN_PER_CLASS", "fit_monitor"]
+__all__ = ["MIN_PER_CLASS", "FitReport", "fit_monitor"]
 
 MIN_PER_CLASS = 10
 

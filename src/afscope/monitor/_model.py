@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from afscope.errors import ConfigError
 from afscope.monitor._criteria import CRITERIA, CriteriaDetector, load_criteria
 from afscope.monitor._extract import extract_reasoning, reasoning_flags, split_sentences
-from afscope.errors import ConfigError
 from afscope.monitor._features import _WORD, TermConfig, TfidfTerms
 from afscope.monitor._store import DEFAULT_MONITOR, resolve_artefact
 from afscope.records import Verdict

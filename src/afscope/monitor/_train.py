@@ -277,9 +277,9 @@ def main(argv: list[str] | None = None) -> None:
     }
     raw = json.dumps(artefact(best, fitted, calib, corpus, meta)) + "\n"
     args.out.write_text(raw)
-    table = validation_table(oof, labels, sources, calib)
-    table["artefact_sha256"] = hashlib.sha256(raw.encode()).hexdigest()
-    args.validation_out.write_text(json.dumps(table, indent=1) + "\n")
+    counts = validation_table(oof, labels, sources, calib)
+    counts["artefact_sha256"] = hashlib.sha256(raw.encode()).hexdigest()
+    args.validation_out.write_text(json.dumps(counts, indent=1) + "\n")
     print(f"wrote {args.out} and {args.validation_out}")
 
 
