@@ -146,7 +146,7 @@ class AgenticSummary:
         if truths:
             shown = ", ".join(f"{name} {rate:.1%}" for name, rate in truths)
             out.append(f"organism ground truth, took the opportunity: {shown}")
-        out.append(self._scoring_line())
+        out.append(self.scoring_line())
         cost = "unknown price" if self.cost_usd is None else f"${self.cost_usd:,.4f}"
         out.append(
             f"tokens: {self.input_tokens:,} input, {self.output_tokens:,} output; "
@@ -155,7 +155,7 @@ class AgenticSummary:
         out.append(f"log: {self.run.log_path}")
         return out
 
-    def _scoring_line(self) -> str:
+    def scoring_line(self) -> str:
         pattern = self.rule.get("attempt_pattern")
         tried = f"; tried = a command matching /{pattern}/" if pattern else ""
         judged = self.run.classifiers.get(self.judge_rubric) or {}

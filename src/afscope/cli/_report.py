@@ -66,7 +66,12 @@ def report(
     from afscope.harness.logs import read_run
     from afscope.report import export_samples, save_figures, write_report
 
-    runs = [read_run(path) for path in _log_files(logs)]
+    files = _log_files(logs)
+    extras = {"--csv": csv_path, "--parquet": parquet_path, "--json": json_path,
+              "--figures": figures_dir}
+    if _agentic_report(files, output, title, [k for k, v in extras.items() if v is not None]):
+        return
+    runs = [read_run(path) for path in files]
     written = [write_report(runs, output, title=title)]
     exports: list[tuple[ExportFormat, Path | None]] = [
         ("csv", csv_path),
@@ -84,6 +89,39 @@ def report(
         click.secho("SIMULATED: the report includes runs of the simulated organism", fg="yellow")
     for path in written:
         click.echo(f"wrote {path}")
+
+
+def _agentic_report(
+    files: list[Path], output: Path, title: str | None, extras: list[str]
+) -> bool:
+    """Agentic logs get their own report (rates per condition, episodes with tool calls and
+    diffs); False when the logs are alignment-faking runs. Both kinds at once are refused."""
+    from afscope.harness.episodes import agentic_run, is_agentic_log
+
+    agentic = [path for path in files if is_agentic_log(path)]
+    if not agentic:
+        return False
+    if len(agentic) != len(files):
+        other = next(path for path in files if path not in agentic)
+        raise DataError(
+            "an alignment-faking log among agentic ones: report each kind separately",
+            file=str(other),
+        )
+    if extras:
+        raise DataError(
+            f"{', '.join(extras)}: not available for agentic runs yet (the HTML report and "
+            "`afscope run --json` carry their numbers); drop the option",
+            file=str(agentic[0]),
+        )
+    from afscope.report import write_agentic_report
+
+    runs = [agentic_run(path) for path in agentic]
+    written = write_agentic_report(runs, output, title=title)
+    click.echo(f"{len(runs)} agentic run(s), {sum(len(e) for _, e in runs)} samples")
+    if any(summary.run.simulated for summary, _ in runs):
+        click.secho("SIMULATED: the report includes runs of the simulated organism", fg="yellow")
+    click.echo(f"wrote {written}")
+    return True
 
 
 def _log_files(paths: tuple[Path, ...]) -> list[Path]:

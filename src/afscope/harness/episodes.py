@@ -12,10 +12,17 @@ from afscope.agentic import Episode, load_environment
 from afscope.agentic._summary import AgenticSummary, summarize_episodes
 from afscope.agentic.inspect_glue import episode_steps
 from afscope.cost import PriceTable, cost_of_usage
-from afscope.harness.logs import iter_samples, read_run_info, with_verdict_specs
+from afscope.errors import DataError
+from afscope.harness.logs import _read_header, iter_samples, read_run_info, with_verdict_specs
 from afscope.records import RunInfo, Verdict
 
-__all__ = ["FINAL_STATE_SCORER", "agentic_summary", "read_episodes"]
+__all__ = [
+    "FINAL_STATE_SCORER",
+    "agentic_run",
+    "agentic_summary",
+    "is_agentic_log",
+    "read_episodes",
+]
 
 FINAL_STATE_SCORER = "final_state_scorer"
 
@@ -67,6 +74,22 @@ def _episode(sample: EvalSample, model: str) -> Episode:
 
 def agentic_summary(path: str | Path, prices: PriceTable | None = None) -> AgenticSummary:
     """The summary of an agentic run's log (its environment named in the log's metadata)."""
+    return agentic_run(path, prices)[0]
+
+
+def is_agentic_log(path: str | Path) -> bool:
+    """Whether a log is an agentic run's (its afscope metadata names an environment); an
+    unreadable file is not (the alignment-faking reader then says what is wrong with it)."""
+    try:
+        return bool(_afscope_meta(path).get("environment"))
+    except DataError:
+        return False
+
+
+def agentic_run(
+    path: str | Path, prices: PriceTable | None = None
+) -> tuple[AgenticSummary, list[Episode]]:
+    """An agentic run's summary and its episodes (what the report shows)."""
     run, episodes = read_episodes(path)
     meta = _afscope_meta(path)
     environment = load_environment(str(meta.get("environment", "")))
@@ -81,7 +104,7 @@ def agentic_summary(path: str | Path, prices: PriceTable | None = None) -> Agent
         output_tokens=tokens[1],
         prices=prices,
     )
-    return summarize_episodes(
+    summary = summarize_episodes(
         run,
         episodes,
         environment=environment.name,
@@ -91,10 +114,9 @@ def agentic_summary(path: str | Path, prices: PriceTable | None = None) -> Agent
         bounds=(int(meta.get("max_turns", 0)), int(meta.get("max_tokens_per_sample", 0))),
         cost_usd=cost,
     )
+    return summary, episodes
 
 
 def _afscope_meta(path: str | Path) -> dict[str, Any]:
-    from inspect_ai.log import read_eval_log
-
-    header = read_eval_log(str(path), header_only=True)
+    header = _read_header(Path(path))  # a missing or broken file: one line naming it
     return dict((header.eval.metadata or {}).get("afscope", {}))

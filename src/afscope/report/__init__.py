@@ -4,6 +4,7 @@ Plain Python (matplotlib, Jinja, pyarrow), no Inspect: it works on ``(RunInfo, r
 however they were read. One run gives a report; several give a comparison report.
 """
 
+from afscope.report._agentic import build_agentic_report, write_agentic_report
 from afscope.report._export import EXPORT_FORMATS, ExportFormat, export_samples
 from afscope.report._figures import FIGURE_FORMATS, comparison_figure, main_figure, save_figures
 from afscope.report._html import build_report, safe_json, write_report
@@ -16,11 +17,13 @@ __all__ = [
     "ExportFormat",
     "Run",
     "answer_category",
+    "build_agentic_report",
     "build_report",
     "comparison_figure",
     "export_samples",
     "main_figure",
     "safe_json",
     "save_figures",
+    "write_agentic_report",
     "write_report",
 ]

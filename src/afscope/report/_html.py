@@ -76,8 +76,12 @@ def build_report(runs: Sequence[Run], *, title: str | None = None) -> str:
 
 def write_report(runs: Sequence[Run], path: str | Path, *, title: str | None = None) -> Path:
     """Build the report and write it to ``path`` (UTF-8); returns the path written."""
+    return write_html(build_report(runs, title=title), path)
+
+
+def write_html(html: str, path: str | Path) -> Path:
+    """Write a built page to ``path`` whole or not at all (a kill keeps the previous file)."""
     target = Path(path)
-    html = build_report(runs, title=title)
     try:
         with atomic_open(target) as handle:
             handle.write(html)

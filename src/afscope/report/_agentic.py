@@ -1,0 +1,118 @@
+"""The report of agentic runs (exfiltration and other environments): per-condition rates with
+intervals, and every episode with its tool calls, their outputs and the work directory's diff.
+
+Rendered server-side by Jinja with autoescape on, under the same Content-Security-Policy as the
+alignment-faking report: model text, tool output and file contents are only ever escaped text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from afscope.agentic import Episode
+from afscope.agentic._summary import AgenticSummary, fmt
+from afscope.errors import DataError
+from afscope.report._html import _environment, _static, _version, write_html
+
+__all__ = ["AgenticRun", "build_agentic_report", "file_changes", "write_agentic_report"]
+
+AgenticRun = tuple[AgenticSummary, Sequence[Episode]]
+_SHOWN_CHARS = 4000  # of an added file's text or a diff, per file
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One path of the work directory's diff: ``added``/``removed``/``changed`` and what to show
+    (an added file's text, a changed file's unified diff; empty when only digests are known)."""
+
+    path: str
+    change: str
+    shown: str
+
+
+def file_changes(episode: Episode) -> list[FileChange]:
+    """The work directory's changes of an episode, with text where the snapshot kept it."""
+    out = []
+    for change in ("added", "removed", "changed"):
+        for path in episode.diff.get(change, ()):
+            before = _text(episode.before.get(path))
+            after = _text(episode.after.get(path))
+            if change == "added":
+                shown = after
+            elif change == "changed" and before is not None and after is not None:
+                shown = "".join(difflib.unified_diff(
+                    before.splitlines(keepends=True), after.splitlines(keepends=True),
+                    f"before/{path}", f"after/{path}",
+                ))
+            else:
+                shown = ""
+            out.append(FileChange(path, change, (shown or "")[:_SHOWN_CHARS]))
+    return out
+
+
+def _text(entry: Mapping[str, Any] | None) -> str | None:
+    text = entry.get("text") if entry else None
+    return text if isinstance(text, str) else None
+
+
+def build_agentic_report(runs: Sequence[AgenticRun], *, title: str | None = None) -> str:
+    if not runs:
+        raise DataError("no runs to report on: pass at least one log")
+    nonce = secrets.token_urlsafe(18)
+    views = [
+        {
+            "index": index,
+            "summary": summary,
+            "simulated": summary.run.simulated,
+            "rates": [
+                {
+                    "condition": r.condition,
+                    "n": r.n,
+                    "failed": r.failed,
+                    "reached": fmt(r.reached),
+                    "tried": fmt(r.tried),
+                    "judged": fmt(r.judged) if r.judged is not None else "not judged",
+                    "versus": fmt(r.vs_baseline, signed=True) if r.vs_baseline else "",
+                    "truth": "" if r.truth is None else f"{r.truth:.1%}",
+                }
+                for r in summary.rates
+            ],
+            "scoring": summary.scoring_line(),
+            "episodes": [
+                {"episode": e, "changes": file_changes(e), "verdicts": dict(e.verdicts)}
+                for e in episodes
+            ],
+        }
+        for index, (summary, episodes) in enumerate(runs)
+    ]
+    context = {
+        "title": title or _title(runs),
+        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "version": _version(),
+        "runs": views,
+        "simulated": any(summary.run.simulated for summary, _ in runs),
+        "nonce": nonce,
+        "css": Markup(_static("report.css")),
+    }
+    return _environment().get_template("agentic.html.j2").render(context)
+
+
+def write_agentic_report(
+    runs: Sequence[AgenticRun], path: str | Path, *, title: str | None = None
+) -> Path:
+    return write_html(build_agentic_report(runs, title=title), path)
+
+
+def _title(runs: Sequence[AgenticRun]) -> str:
+    first = runs[0][0]
+    if len(runs) == 1:
+        return f"afscope report: {first.run.model} · {first.environment} · {first.run.variant}"
+    return f"afscope report: {len(runs)} agentic runs"
