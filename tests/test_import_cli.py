@@ -245,3 +245,11 @@ def test_cli_errors_are_one_line_exit_2(tmp_path: Path, args: list[str], message
 def test_the_output_must_be_an_eval_file(tmp_path: Path) -> None:
     result = run_import(str(EXAMPLES / "transcripts.jsonl"), "-o", str(tmp_path / "x.json"))
     assert result.exit_code == 2 and "must be a .eval file" in result.output
+
+
+def test_report_on_transcripts_says_to_import_them(tmp_path: Path) -> None:
+    source = tmp_path / "verdicts.jsonl"
+    source.write_text(json.dumps(rows()[0]) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["report", str(source), "-o", str(tmp_path / "r.html")])
+    assert result.exit_code == 2, result.output
+    assert f"afscope import {source} -o RUN.eval" in result.output

@@ -45,6 +45,12 @@ OUTCOME_SCORER = "outcome_scorer"
 def _read_header(path: Path) -> EvalLog:
     if not path.exists():
         raise DataError("no such log file", file=str(path))
+    if path.suffix.lower() in (".jsonl", ".ndjson", ".csv"):
+        raise DataError(
+            "not an Inspect log; to get a run's statistics and report from transcripts, import "
+            f"them first: afscope import {path} -o RUN.eval",
+            file=str(path),
+        )
     try:
         return read_eval_log(str(path), header_only=True)
     except Exception as error:  # Inspect raises many types for a bad file
