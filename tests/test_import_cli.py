@@ -253,3 +253,22 @@ def test_report_on_transcripts_says_to_import_them(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["report", str(source), "-o", str(tmp_path / "r.html")])
     assert result.exit_code == 2, result.output
     assert f"afscope import {source} -o RUN.eval" in result.output
+
+
+def test_repeated_rows_of_a_query_are_epochs_and_the_gap_a_bootstrap(tmp_path: Path) -> None:
+    source = tmp_path / "epochs.jsonl"
+    lines = []
+    for query in range(6):
+        for epoch in range(2 if query < 4 else 1):
+            for tier in ("free", "paid"):
+                complied = tier == "free" and (query + epoch) % 2 == 0
+                text = (ACCEPT if complied else REJECT).format("r")
+                lines.append({"query_id": query, "tier": tier, "model": "a/b", "text": text})
+    source.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    result = run_import(str(source), "-o", str(tmp_path / "epochs.eval"), "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (summary["epochs"], summary["pairs"]) == (2, 10)
+    # free complied in 5 of 10 pairs (query + epoch even), paid never
+    assert summary["gap"]["estimate"] == pytest.approx(0.5)
+    assert summary["gap"]["method"].startswith("cluster-bootstrap")
