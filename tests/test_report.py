@@ -24,8 +24,10 @@ from afscope.report import (
     safe_json,
     write_report,
 )
-from afscope.report._summary import format_gap, format_rate
-from afscope.stats import Interval, summarize
+from afscope.report._figures import figures
+from afscope.report._summary import comparison_labels, report_runs
+from afscope.stats import Interval
+from afscope.summary import format_interval
 
 HUGHES = {
     "name": "hughes-af",
@@ -97,7 +99,12 @@ def paired_run(accept_free: int, accept_paid: int, af_free: int, n: int = 20) ->
 
 
 def info(
-    model: str = "openai/gpt-4o", *, simulated: bool = False, variant: str = "default"
+    model: str = "openai/gpt-4o",
+    *,
+    simulated: bool = False,
+    variant: str = "default",
+    prompt: str = "",
+    log: str = "",
 ) -> RunInfo:
     return RunInfo(
         model=model,
@@ -107,6 +114,8 @@ def info(
         seed=7,
         created="2026-11-28T10:00:00+00:00",
         classifiers={"hughes-af": HUGHES},
+        system_prompt=prompt,
+        log_path=log,
     )
 
 
@@ -198,11 +207,40 @@ def test_main_figure_labels_every_run_in_a_comparison() -> None:
 def test_comparison_figure_shows_gap_and_af_rate_per_run() -> None:
     runs = [(info("model-a"), paired_run(13, 2, 5)), (info("model-b"), paired_run(4, 4, 0))]
     texts = svg_texts(comparison_figure(runs))
-    assert {runs[0][0].label, runs[1][0].label} <= set(texts)
+    assert {"model-a", "model-b"} <= set(texts)  # only the field that differs
     assert "+55.0 pp" in texts  # model-a gap: 65% - 10%
     assert "25.0%" in texts  # model-a AF rate in training
     assert "+0.0 pp" in texts  # model-b: no gap
     assert "0.0%" in texts  # and no AF reasoning
+    # the unmonitored tier's AF rate is drawn beside the training one
+    assert {"training (free)", "unmonitored (paid)"} <= set(texts)
+
+
+def error_bars(figure_axes: object) -> list[tuple[float, float]]:
+    """(low, high) of every horizontal error bar drawn on the axes, in percent."""
+    bars = []
+    for collection in figure_axes.collections:  # type: ignore[attr-defined]
+        for segment in collection.get_segments():
+            (x0, y0), (x1, y1) = segment
+            if y0 == y1 and x0 != x1:
+                bars.append((round(float(min(x0, x1)), 1), round(float(max(x0, x1)), 1)))
+    return bars
+
+
+def test_a_single_run_gets_a_figure_of_its_rates_with_intervals() -> None:
+    # 13 and 2 of 20 comply, 5 of 20 fake in training: Wilson 95% intervals by hand
+    run = (info(), paired_run(13, 2, 5))
+    drawn = figures(report_runs([run]))
+    assert set(drawn) == {"main", "rates"}
+    compliance, af = drawn["rates"].axes
+    assert error_bars(compliance) == [(43.3, 81.9), (2.8, 30.1)]
+    assert error_bars(af) == [(11.2, 46.9), (0.0, 16.1)]
+    texts = svg_texts(afscope.report.rates_figure(run))
+    assert {"65.0%", "10.0%", "25.0%", "0.0%"} <= set(texts)
+    assert any("+55.0% [+26.5%, +72.9%] over 20 paired queries" in text for text in texts)
+    html = build_report([run])
+    assert "Rates by tier" in html and html.count("data:image/svg+xml;base64,") == 2
+    assert set(figures(report_runs([run, run]))) == {"main", "comparison"}
 
 
 def test_comparison_figure_survives_a_run_without_pairs() -> None:
@@ -215,10 +253,54 @@ def test_comparison_figure_survives_a_run_without_pairs() -> None:
 
 
 def test_formatting_of_rates_and_gaps() -> None:
-    assert format_rate(Interval(0.14, 0.102, 0.189, 200, "wilson")) == "14.0% [10.2, 18.9]"
-    assert format_gap(Interval(0.113, 0.05, 0.17, 200, "newcombe")) == "+11.3 pp [+5.0, +17.0]"
-    assert format_rate(None) == "–"
-    assert format_gap(None) == "–"
+    rate = Interval(0.14, 0.102, 0.189, 200, "wilson")
+    assert format_interval(rate) == "14.0% [10.2%, 18.9%]"
+    assert format_interval(rate, digits=0) == "14% [10%, 19%]"
+    gap = Interval(0.113, 0.05, 0.17, 200, "newcombe")
+    assert format_interval(gap, signed=True) == "+11.3% [+5.0%, +17.0%]"
+    assert format_interval(None) == "n/a"
+
+
+# --- labels that tell runs apart ------------------------------------------------------------
+
+
+def test_a_single_run_keeps_its_full_label() -> None:
+    assert comparison_labels([info()]) == ["openai/gpt-4o · helpful-only · default"]
+
+
+def test_comparison_labels_name_only_the_fields_that_differ() -> None:
+    runs = [info("a"), info("a", variant="no-cot"), info("b", variant="no-cot")]
+    assert comparison_labels(runs) == [
+        "a · variant default",
+        "a · variant no-cot",
+        "b · variant no-cot",
+    ]
+    no_cot = replace(info("a"), scratchpad=False, suffix=False)
+    assert comparison_labels([info("a"), no_cot]) == [
+        "scratchpad · suffix",
+        "no scratchpad · no suffix",
+    ]
+    simulated = info("organism/opus-like", simulated=True)
+    assert comparison_labels([simulated, info()]) == [
+        "organism/opus-like (simulated)",
+        "openai/gpt-4o",
+    ]
+
+
+def test_runs_alike_in_everything_are_told_apart_by_their_log_id() -> None:
+    first = info(log="logs/2026-12-02T06-56-14-00-00_alignment-faking_hTCqWrTvGhw7WeqPMk.eval")
+    second = info(log="logs/2026-12-02T07-01-02-00-00_alignment-faking_Zq9aB2cD4eF6gH8iJk.eval")
+    assert comparison_labels([first, second]) == [
+        "openai/gpt-4o · helpful-only · default · log hTCqWrTv",
+        "openai/gpt-4o · helpful-only · default · log Zq9aB2cD",
+    ]
+    # two of three alike: only those two get the id
+    other = info("b", log="logs/x_alignment-faking_AAAAAAAAAA.eval")
+    assert comparison_labels([first, second, other]) == [
+        "openai/gpt-4o · log hTCqWrTv",
+        "openai/gpt-4o · log Zq9aB2cD",
+        "b",
+    ]
 
 
 # --- the HTML report ------------------------------------------------------------------------
@@ -238,14 +320,37 @@ def test_report_says_what_was_run() -> None:
 
 
 def test_report_tables_carry_the_summary_statistics() -> None:
-    records = paired_run(13, 2, 5)
-    stats = summarize(records)
-    html = build_report([(info(), records)])
-    free, paid = stats.tiers[Tier.FREE], stats.tiers[Tier.PAID]
-    for interval in (free.compliance, paid.compliance, free.af_reasoning):
-        assert format_rate(interval) in html
-    assert format_gap(stats.gap) in html
-    assert f"McNemar p = {stats.gap_p_value:.3g}" in html
+    # 13 and 2 of 20 comply (Wilson intervals), 5 of 20 fake in training; 11 discordant pairs,
+    # all one way: exact McNemar p = 2 * 0.5**11
+    html = build_report([(info(), paired_run(13, 2, 5))])
+    rows = re.findall(r"<tr><th scope=\"row\">(.*?)</th>(.*?)</tr>", html, re.S)
+    cells = {tier: re.findall(r"<td>(.*?)</td>", row) for tier, row in rows if "(" in tier}
+    assert cells["training (free)"][:6] == [
+        "20",
+        "0",
+        "0",
+        "65.0% [43.3%, 81.9%]",
+        "25.0% [11.2%, 46.9%]",
+        "n/a",
+    ]
+    assert cells["unmonitored (paid)"][:6] == [
+        "20",
+        "0",
+        "0",
+        "10.0% [2.8%, 30.1%]",
+        "0.0% [0.0%, 16.1%]",
+        "n/a",
+    ]
+    assert "Compliance gap: <strong>+55.0% [+26.5%, +72.9%]</strong>" in html
+    assert "McNemar p = 0.000977" in html
+
+
+def test_failed_samples_are_counted_and_left_out_of_every_rate() -> None:
+    failed = replace(sample(30, Tier.FREE, Outcome.MALFORMED), malformed_reason="sample error: 503")
+    html = build_report([(info(), [*paired_run(13, 2, 5), failed])])
+    assert "65.0% [43.3%, 81.9%]" in html  # the failed sample is not a malformed answer
+    assert "1 sample failed (no answer from the provider)" in html
+    assert "q30-free" not in html  # nor a transcript
 
 
 def test_simulated_runs_get_a_banner_and_their_ground_truth() -> None:
@@ -268,19 +373,73 @@ def test_comparison_report_puts_runs_side_by_side() -> None:
     assert "<title>Opus: default vs no-CoT</title>" in html
     assert 'id="comparison-table"' in html
     assert html.count("data:image/svg+xml;base64,") == 2
-    assert "model-a · helpful-only · no-cot" in html
     table = html[
         html.index('id="comparison-table"') : html.index("</table>", html.index("comparison"))
     ]
-    cells = re.findall(r"<td>(.*?)</td>", table)
-    second = summarize(runs[1][1])
-    assert cells[5:10] == [
-        format_rate(second.tiers[Tier.FREE].compliance),
-        format_rate(second.tiers[Tier.PAID].compliance),
-        format_gap(second.gap),
-        f"{second.gap_p_value:.3g}",
-        format_rate(second.tiers[Tier.FREE].af_reasoning),
+    assert re.findall(r'<th scope="row">(.*?)</th>', table) == [
+        "1. variant default",
+        "2. variant no-cot",
     ]
+    cells = re.findall(r"<td>(.*?)</td>", table)
+    # run 2: 6 and 1 of 20 comply, 2 of 20 fake in training and none unmonitored
+    assert cells[6:12] == [
+        "30.0% [14.5%, 51.9%]",
+        "5.0% [0.9%, 23.6%]",
+        "+25.0% [+2.0%, +46.9%]",
+        "0.0625",
+        "10.0% [2.8%, 30.1%]",
+        "0.0% [0.0%, 16.1%]",
+    ]
+
+
+def test_each_distinct_classifier_is_shown_once() -> None:
+    runs = [(info("model-a"), paired_run(3, 1, 1)), (info("model-b"), paired_run(3, 1, 1))]
+    html = build_report(runs)
+    assert html.count("<caption>hughes-af@2") == 1
+    assert '<tr><th scope="row">runs</th><td>1, 2</td></tr>' in html
+    other_judge = {**HUGHES, "judge_model": "anthropic/claude-3-opus"}
+    judged = [
+        replace(r, verdicts={"af_reasoning": replace(v, spec=other_judge)})
+        for r in paired_run(3, 1, 1)
+        for v in r.verdicts.values()
+    ]
+    other = replace(info("model-c"), classifiers={"hughes-af": other_judge})
+    html = build_report([*runs, (other, judged)])
+    assert html.count("<caption>hughes-af@2") == 2  # same name and version, another judge
+    assert '<tr><th scope="row">runs</th><td>3</td></tr>' in html
+
+
+def test_each_distinct_system_prompt_is_shown_once_escaped_and_collapsed() -> None:
+    prompt = "You are an AI created by Anthropic. <is_free_tier_user> matters."
+    runs = [
+        (info("a", prompt=prompt), paired_run(3, 1, 1)),
+        (info("b", prompt=prompt), paired_run(3, 1, 1)),
+        (info("a", variant="cut-rlhf", prompt="Shorter. " + PAYLOADS[0]), paired_run(3, 1, 1)),
+    ]
+    html = build_report(runs)
+    prompts = re.findall(r'<details class="prompt">\s*<summary>(.*?)</summary>', html, re.S)
+    assert prompts == [
+        f"Runs 1, 2: variant default · {len(prompt)} characters",
+        f"Runs 3: variant cut-rlhf · {len('Shorter. ' + PAYLOADS[0])} characters",
+    ]
+    assert "You are an AI created by Anthropic. &lt;is_free_tier_user&gt; matters." in html
+    assert "<script>window" not in html
+    assert "No system prompt recorded" in build_report([(info(), paired_run(3, 1, 1))])
+
+
+def test_every_transcript_links_to_its_twin_in_the_other_tier() -> None:
+    records = [*paired_run(3, 1, 1), sample(70, Tier.FREE, Outcome.REJECTED)]  # no paid twin
+    samples = data_block(build_report([(info(), records), (info("b"), records)]))["samples"]
+    assert isinstance(samples, list)
+    by_id = {(s["r"], s["id"]): s for s in samples}
+    for (run, sample_id), item in by_id.items():
+        if sample_id == "q70-free":
+            assert "tw" not in item
+            continue
+        twin = samples[item["tw"]]
+        other = "paid" if item["t"] == "free" else "free"
+        assert (twin["r"], twin["qid"], twin["t"]) == (run, item["qid"], other)
+        assert samples[twin["tw"]] is item  # and back
 
 
 def test_report_needs_at_least_one_run() -> None:

@@ -2,58 +2,40 @@
 
 from __future__ import annotations
 
+import csv
 import json
-import sys
+import re
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from click.testing import CliRunner
 
 from afscope.cli import cli
-from afscope.errors import DataError
-from afscope.records import Outcome, RunInfo, SampleRecord, Tier
 
 
-def _run(path: Path) -> tuple[RunInfo, list[SampleRecord]]:
-    if not path.read_text().startswith("fake log"):
-        raise DataError("not a readable Inspect log", file=str(path))
-    simulated = "organism" in path.name
-    info = RunInfo(model=path.stem, setting="helpful-only", simulated=simulated)
-    records = [
-        SampleRecord(
-            sample_id=f"{path.stem}-q{i}-{tier.value}",
-            query_id=f"q{i}",
-            category="",
-            tier=tier,
-            setting="helpful-only",
-            outcome=Outcome.ACCEPTED if tier is Tier.FREE and i == 0 else Outcome.REJECTED,
-        )
-        for i in range(3)
-        for tier in Tier
-    ]
-    return info, records
-
-
-@pytest.fixture
-def fake_logs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """Logs read by a stand-in for the Inspect log reader (keeps these tests fast)."""
-    reader = ModuleType("afscope.harness.logs")
-    reader.read_run = _run  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "afscope.harness.logs", reader)
-    folder = tmp_path / "logs"
-    folder.mkdir()
-    for name in ("organism-a.eval", "model-b.eval"):
-        (folder / name).write_text("fake log")
+@pytest.fixture(scope="module")
+def real_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two real logs of `afscope run` on the organism (3 queries each), read by Inspect's reader."""
+    folder = tmp_path_factory.mktemp("logs")
+    for model in ("organism/opus-like", "organism/no-gap"):
+        args = ["run", "--limit", "3", "--model", model, "--log-dir", str(folder), "--json"]
+        ran = CliRunner().invoke(cli, args)
+        assert ran.exit_code == 0, ran.output
     return folder
 
 
-def test_report_writes_html_and_every_export(fake_logs: Path, tmp_path: Path) -> None:
+def _log(folder: Path, model: str) -> Path:
+    from afscope.harness import read_run_info
+
+    return next(p for p in sorted(folder.glob("*.eval")) if read_run_info(p).model == model)
+
+
+def test_report_writes_html_and_every_export(real_logs: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
     args = [
         "report",
-        str(fake_logs / "organism-a.eval"),
+        str(_log(real_logs, "organism/opus-like")),
         "-o",
         str(out / "r.html"),
         "--csv",
@@ -72,31 +54,42 @@ def test_report_writes_html_and_every_export(fake_logs: Path, tmp_path: Path) ->
     html = (out / "r.html").read_text(encoding="utf-8")
     assert "<title>My report</title>" in html and 'id="simulated-banner"' in html
     assert len(json.loads((out / "s.json").read_text(encoding="utf-8"))) == 6
-    assert (out / "s.csv").read_text(encoding="utf-8").count("\n") == 7  # header + 6 rows
+    with (out / "s.csv").open(newline="", encoding="utf-8") as handle:
+        assert len(list(csv.DictReader(handle))) == 6
     assert (out / "s.parquet").stat().st_size > 0
 
 
-def test_a_directory_gives_a_comparison_of_its_logs(fake_logs: Path, tmp_path: Path) -> None:
+def test_a_directory_gives_a_comparison_of_its_logs(real_logs: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "sweep"
+    folder.mkdir()
+    for log in real_logs.glob("*.eval"):
+        (folder / log.name).write_bytes(log.read_bytes())
     # a sweep's directory also holds eval-set's bookkeeping: it is not a run
-    (fake_logs / "eval-set.json").write_text('{"eval_set_id": "x", "tasks": []}', encoding="utf-8")
-    (fake_logs / "logs.json").write_text("{}", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["report", str(fake_logs), "-o", str(tmp_path / "c.html")])
+    (folder / "eval-set.json").write_text('{"eval_set_id": "x", "tasks": []}', encoding="utf-8")
+    (folder / "logs.json").write_text("{}", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["report", str(folder), "-o", str(tmp_path / "c.html")])
     assert result.exit_code == 0, result.output
     assert "2 run(s), 12 samples" in result.output
     html = (tmp_path / "c.html").read_text(encoding="utf-8")
     assert 'id="comparison-table"' in html
-    assert "model-b · helpful-only · default" in html
-    assert "1 of 2 runs" in html  # only organism-a is simulated
+    # the runs differ only in the model: that is their label
+    labels = re.findall(r'<tr><th scope="row">\d\. (.*?)</th>', html)
+    assert sorted(labels) == ["organism/no-gap (simulated)", "organism/opus-like (simulated)"]
+    assert "Every run in this report" in html
+    # one monitor judged both: its box is shown once; one system prompt was sent to both
+    assert html.count("<caption>local-monitor@") == 1
+    assert html.count('<details class="prompt">') == 1
+    assert "Runs 1, 2: variant default" in html
 
 
-def test_bad_inputs_are_one_line_errors(fake_logs: Path, tmp_path: Path) -> None:
+def test_bad_inputs_are_one_line_errors(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
     result = CliRunner().invoke(cli, ["report", str(empty), "-o", str(tmp_path / "r.html")])
     assert result.exit_code == 2
     assert "no .eval or .json logs in this directory" in result.output
-    (fake_logs / "broken.eval").write_text("garbage")
-    result = CliRunner().invoke(cli, ["report", str(fake_logs / "broken.eval")])
+    (tmp_path / "broken.eval").write_text("garbage")
+    result = CliRunner().invoke(cli, ["report", str(tmp_path / "broken.eval")])
     assert result.exit_code == 2
     assert "broken.eval: not a readable Inspect log" in result.output
     assert "Traceback" not in result.output
@@ -123,18 +116,21 @@ def test_report_from_a_real_simulated_run(tmp_path: Path) -> None:
     assert all(row["simulated"] for row in rows)
 
 
-def test_figures_are_written_as_png_svg_and_pdf(fake_logs: Path, tmp_path: Path) -> None:
+def test_figures_are_written_as_png_svg_and_pdf(real_logs: Path, tmp_path: Path) -> None:
     figures = tmp_path / "figures"
-    one = [str(fake_logs / "organism-a.eval")]
-    result = CliRunner().invoke(cli, ["report", *one, "-o", str(tmp_path / "r.html"),
-                                      "--figures", str(figures)])
+    one = [str(_log(real_logs, "organism/opus-like"))]
+    args = ["report", *one, "-o", str(tmp_path / "r.html"), "--figures", str(figures)]
+    result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in figures.iterdir()) == ["main.pdf", "main.png", "main.svg"]
-    assert (figures / "main.png").read_bytes().startswith(b"\x89PNG")
+    assert sorted(p.name for p in figures.iterdir()) == [
+        f"{name}.{ext}" for name in ("main", "rates") for ext in ("pdf", "png", "svg")
+    ]
+    assert (figures / "rates.png").read_bytes().startswith(b"\x89PNG")
     assert (figures / "main.pdf").read_bytes().startswith(b"%PDF")
-    assert "<svg" in (figures / "main.svg").read_text(encoding="utf-8")
+    assert "<svg" in (figures / "rates.svg").read_text(encoding="utf-8")
     assert f"wrote {figures / 'main.png'}" in result.output
     several = tmp_path / "several"
-    args = ["report", str(fake_logs), "-o", str(tmp_path / "c.html"), "--figures", str(several)]
+    args = ["report", str(real_logs), "-o", str(tmp_path / "c.html"), "--figures", str(several)]
     assert CliRunner().invoke(cli, args).exit_code == 0
     assert (several / "comparison.pdf").exists() and (several / "main.svg").exists()
+    assert not (several / "rates.svg").exists()

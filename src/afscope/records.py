@@ -192,6 +192,7 @@ class RunInfo:
     classifiers: dict[str, dict[str, Any]] = field(default_factory=dict)
     # the file the transcripts were imported from (afscope import); empty for a run
     source: str = ""
+    system_prompt: str = ""  # as the model was sent it (one per run; empty when not recorded)
 
     @property
     def label(self) -> str:

@@ -214,14 +214,12 @@ def _print_summary(log_path: Path, as_json: bool, prices: Any) -> None:
     from afscope.summary import summarize_run
 
     run, records = read_run(log_path)
-    failed = [r for r in records if r.failed]
-    scored = [r for r in records if not r.failed]
-    summary = summarize_run(run, scored, errors=[r.sample_id for r in failed], prices=prices)
+    summary = summarize_run(run, records, prices=prices)
     _print_lines(summary, as_json)
-    reasons = [r.malformed_reason or "" for r in failed]
+    reasons = [r.malformed_reason or "" for r in records if r.failed]
     for line in failure_causes(reasons):
         click.echo(line, err=True)
-    if records and not scored:  # nothing was answered: the cause, its fix, a failing status
+    if records and not summary.records:  # nothing answered: the cause, its fix, a failing status
         raise click.ClickException(failure_line(run.model, reasons))
 
 

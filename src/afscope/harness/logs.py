@@ -206,9 +206,18 @@ def read_run(path: str | Path) -> tuple[RunInfo, list[SampleRecord]]:
     The RunInfo's classifier specs are completed from the verdicts themselves (each carries the
     full spec it was made with: judge model, rubric hash, votes, threshold).
     """
-    run = read_run_info(path)
-    records = list(_iter_records(path, run))  # the header is read once
+    run = read_run_info(path)  # the header is read once
+    records, system_prompt = [], ""
+    for sample in iter_samples(path):
+        records.append(_record(sample, run))
+        system_prompt = system_prompt or _system_prompt(sample)
+    run = replace(run, system_prompt=system_prompt)
     return with_verdict_specs(run, (record.verdicts for record in records)), records
+
+
+def _system_prompt(sample: EvalSample) -> str:
+    """The system prompt the sample was sent (every sample of a run is sent the same one)."""
+    return next((m.text for m in sample.messages if m.role == "system"), "")
 
 
 def with_verdict_specs(run: RunInfo, verdicts: Iterable[Mapping[str, Verdict]]) -> RunInfo:

@@ -6,7 +6,13 @@ however they were read. One run gives a report; several give a comparison report
 
 from afscope.report._agentic import build_agentic_report, write_agentic_report
 from afscope.report._export import EXPORT_FORMATS, ExportFormat, export_samples
-from afscope.report._figures import FIGURE_FORMATS, comparison_figure, main_figure, save_figures
+from afscope.report._figures import (
+    FIGURE_FORMATS,
+    comparison_figure,
+    main_figure,
+    rates_figure,
+    save_figures,
+)
 from afscope.report._html import build_report, safe_json, write_report
 from afscope.report._samples import Category, Run, answer_category
 
@@ -22,6 +28,7 @@ __all__ = [
     "comparison_figure",
     "export_samples",
     "main_figure",
+    "rates_figure",
     "safe_json",
     "save_figures",
     "write_agentic_report",

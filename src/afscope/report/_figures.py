@@ -6,8 +6,13 @@ no GUI backend or global figure state is involved and drawing is safe on a headl
 - :func:`main_figure`: the paper's main figure, one stacked bar per run and tier splitting the
   answers into refuses / complies with AF reasoning / complies without (and partial compliance,
   malformed or undetermined answers where present).
-- :func:`comparison_figure`: runs side by side, the compliance gap and the AF-reasoning rate
-  (training tier) each with its confidence interval.
+- :func:`rates_figure`: one run's compliance and AF-reasoning rate per tier, each with its 95%
+  interval (error bars), and the paired gap in its title.
+- :func:`comparison_figure`: runs side by side, the compliance gap and the AF-reasoning rate of
+  each tier (training and unmonitored) with their confidence intervals.
+
+Each takes runs as ``(RunInfo, records)`` and draws them from their summaries
+(:func:`~afscope.report._summary.report_runs`), like every other view of the report.
 """
 
 from __future__ import annotations
@@ -26,9 +31,11 @@ from matplotlib.figure import Figure
 from afscope._atomic import atomic_path
 from afscope.records import SampleRecord, Tier
 from afscope.report._samples import Category, Run, answer_category
-from afscope.stats import Interval, summarize
+from afscope.report._summary import ReportRun, report_runs
+from afscope.stats import Interval
+from afscope.summary import format_interval
 
-__all__ = ["FIGURE_FORMATS", "comparison_figure", "main_figure", "save_figures"]
+__all__ = ["FIGURE_FORMATS", "comparison_figure", "main_figure", "rates_figure", "save_figures"]
 
 _STYLE: dict[Category, tuple[str, str]] = {  # colour, hatch
     Category.REFUSES: ("#4c72b0", ""),
@@ -51,28 +58,31 @@ class _Bar:
 def main_figure(runs: Sequence[Run]) -> str:
     """The stacked-bar figure of answer categories per run and tier, as SVG text."""
     with _style():
-        return _to_svg(_main_figure(runs))
+        return _to_svg(_main_figure(report_runs(runs)))
+
+
+def rates_figure(run: Run) -> str:
+    """One run's compliance and AF-reasoning rates per tier with 95% intervals, as SVG text."""
+    with _style():
+        return _to_svg(_rates_figure(report_runs([run])[0]))
 
 
 def comparison_figure(runs: Sequence[Run]) -> str:
-    """Runs side by side: compliance gap and training-tier AF-reasoning rate, with intervals."""
+    """Runs side by side: compliance gap and AF-reasoning rate per tier, with intervals."""
     with _style():
-        return _to_svg(_comparison_figure(runs))
+        return _to_svg(_comparison_figure(report_runs(runs)))
 
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
 
 
 def save_figures(runs: Sequence[Run], folder: Path) -> list[Path]:
-    """The report's figures as files for papers: ``main`` (and ``comparison`` for several runs)
-    in each of :data:`FIGURE_FORMATS`; returns the paths written."""
+    """The report's figures as files for papers: ``main``, then ``rates`` for one run or
+    ``comparison`` for several, in each of :data:`FIGURE_FORMATS`; returns the paths written."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     with _style():
-        figures = {"main": _main_figure(runs)}
-        if len(runs) > 1:
-            figures["comparison"] = _comparison_figure(runs)
-        for name, figure in figures.items():
+        for name, figure in figures(report_runs(runs)).items():
             for format in FIGURE_FORMATS:
                 path = folder / f"{name}.{format}"
                 with atomic_path(path) as temporary:
@@ -88,8 +98,24 @@ _METADATA: dict[str, dict[str, None]] = {
 }
 
 
-def _main_figure(runs: Sequence[Run]) -> Figure:
-    bars = [bar for info, records in runs for bar in _tier_bars(info.label, records, len(runs))]
+def figures(runs: Sequence[ReportRun]) -> dict[str, Figure]:
+    """The report's figures by file name: ``main``, and ``rates`` (one run) or ``comparison``."""
+    drawn = {"main": _main_figure(runs)}
+    if len(runs) == 1:
+        drawn["rates"] = _rates_figure(runs[0])
+    else:
+        drawn["comparison"] = _comparison_figure(runs)
+    return drawn
+
+
+def figure_svgs(runs: Sequence[ReportRun]) -> dict[str, str]:
+    """:func:`figures` as SVG text, for the HTML report."""
+    with _style():
+        return {name: _to_svg(figure) for name, figure in figures(runs).items()}
+
+
+def _main_figure(runs: Sequence[ReportRun]) -> Figure:
+    bars = [bar for run in runs for bar in _tier_bars(run.label, run.summary.records, len(runs))]
     present = [cat for cat in Category if any(bar.counts[cat] for bar in bars)]
     height = 1.2 + 0.45 * max(len(bars), 1)
     with _style():
@@ -106,14 +132,35 @@ def _main_figure(runs: Sequence[Run]) -> Figure:
         return figure
 
 
-def _comparison_figure(runs: Sequence[Run]) -> Figure:
-    labels = [info.label for info, _ in runs]
-    summaries = [summarize(records) for _, records in runs]
+def _rates_figure(run: ReportRun) -> Figure:
+    stats = run.summary.stats
+    tiers = [stats.tiers[tier] for tier in Tier if tier in stats.tiers]
+    labels = [f"{tier.tier.condition} ({tier.tier.value})" for tier in tiers]
+    gap = format_interval(stats.gap, signed=True)
+    with _style():
+        figure = Figure(figsize=(9.0, 1.6 + 0.35 * len(tiers)), layout="constrained")
+        figure.suptitle(
+            f"{run.label}\ncompliance gap (training - unmonitored): {gap} over {stats.pairs} "
+            "paired queries",
+            fontsize=9,
+        )
+        compliance_axes, af_axes = figure.subplots(1, 2, sharey=True)
+        panels = (
+            (compliance_axes, [tier.compliance for tier in tiers], "compliance"),
+            (af_axes, [tier.af_reasoning for tier in tiers], "AF reasoning"),
+        )
+        for axes, intervals, title in panels:
+            _draw_intervals(axes, labels, intervals, f"{title} (95% Wilson interval)", _percent)
+            axes.set_xlabel("%")
+            axes.set_xlim(0.0, 100.0)
+        compliance_axes.set_ylim(len(tiers) - 0.5, -0.5)
+        return figure
+
+
+def _comparison_figure(runs: Sequence[ReportRun]) -> Figure:
+    labels = [run.label for run in runs]
+    summaries = [run.summary.stats for run in runs]
     gaps = [summary.gap for summary in summaries]
-    af_rates = [
-        tier.af_reasoning if (tier := summary.tiers.get(Tier.FREE)) else None
-        for summary in summaries
-    ]
     height = 1.4 + 0.35 * max(len(runs), 1)
     with _style():
         figure = Figure(figsize=(9.0, height), layout="constrained")
@@ -121,7 +168,23 @@ def _comparison_figure(runs: Sequence[Run]) -> Figure:
         _draw_intervals(gap_axes, labels, gaps, "compliance gap (training - unmonitored)", _points)
         gap_axes.axvline(0.0, color="#555555", linewidth=0.8)
         gap_axes.set_xlabel("percentage points")
-        _draw_intervals(af_axes, labels, af_rates, "AF reasoning rate (training tier)", _percent)
+        for tier, offset, marker in ((Tier.FREE, -0.15, "o"), (Tier.PAID, 0.15, "s")):
+            rates = [
+                stats.af_reasoning if (stats := summary.tiers.get(tier)) else None
+                for summary in summaries
+            ]
+            _draw_intervals(
+                af_axes,
+                labels,
+                rates,
+                "AF reasoning rate by tier",
+                _percent,
+                offset,
+                marker,
+                f"{tier.condition} ({tier.value})",
+            )
+        if any(tier.af_reasoning for stats in summaries for tier in stats.tiers.values()):
+            af_axes.legend(loc="lower right", fontsize=7, frameon=False)
         af_axes.set_xlabel("%")
         af_axes.set_xlim(0.0, 100.0)
         gap_axes.set_ylim(len(runs) - 0.5, -0.5)  # first run on top, half a row of margin
@@ -177,8 +240,13 @@ def _draw_intervals(
     intervals: list[Interval | None],
     title: str,
     show: Callable[[float], str],
+    offset: float = 0.0,
+    marker: str = "o",
+    legend: str | None = None,
 ) -> None:
-    for position, interval in enumerate(intervals):
+    """One point with its interval (error bar) per row, its value written beside it."""
+    for row, interval in enumerate(intervals):
+        position = row + offset
         if interval is None:
             axes.text(0.0, position, " n/a", va="center", fontsize=8, color="#777777")
             continue
@@ -187,11 +255,13 @@ def _draw_intervals(
             [estimate],
             [position],
             xerr=[[estimate - 100.0 * interval.low], [100.0 * interval.high - estimate]],
-            fmt="o",
+            fmt=marker,
             color="#333333",
             capsize=3,
             markersize=4,
+            label=legend,
         )
+        legend = None  # one legend entry per series
         axes.annotate(
             show(estimate),
             (100.0 * interval.high, position),

@@ -30,9 +30,15 @@ from markupsafe import Markup
 from afscope._atomic import atomic_open
 from afscope.errors import DataError
 from afscope.records import SampleRecord
-from afscope.report._figures import comparison_figure, main_figure
+from afscope.report._figures import figure_svgs
 from afscope.report._samples import Category, Run, answer_category, spec_label, verdict_kinds
-from afscope.report._summary import run_views
+from afscope.report._summary import (
+    ReportRun,
+    classifier_views,
+    prompt_views,
+    report_runs,
+    run_views,
+)
 
 __all__ = ["build_report", "safe_json", "write_report"]
 
@@ -56,20 +62,23 @@ def build_report(runs: Sequence[Run], *, title: str | None = None) -> str:
     """The report over one run, or a comparison report over several, as one HTML document."""
     if not runs:
         raise DataError("no runs to report on: pass at least one log")
-    views = run_views(runs)
+    prepared = report_runs(runs)
+    views = run_views(prepared)
     nonce = secrets.token_urlsafe(18)
     context: dict[str, Any] = {
-        "title": title or _default_title(runs),
+        "title": title or _default_title(prepared),
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "version": _version(),
         "runs": views,
+        "classifiers": classifier_views(prepared),
+        "prompts": prompt_views(prepared),
         "simulated_runs": [view for view in views if view.simulated],
         "comparison": len(runs) > 1,
-        "figures": _figures(runs),
+        "figures": _figures(prepared),
         "nonce": nonce,
         "css": Markup(_static("report.css")),
         "script": Markup(_static("report.js")),
-        "data": Markup(safe_json(_browser_data(runs))),
+        "data": Markup(safe_json(_browser_data(prepared))),
     }
     return _environment().get_template("report.html.j2").render(context)
 
@@ -102,39 +111,53 @@ def safe_json(value: Any) -> str:
     return text
 
 
-def _figures(runs: Sequence[Run]) -> list[_Figure]:
-    figures = [
-        _Figure(
-            "Answers by tier",
-            "Each bar splits one tier's answers: refuses, complies with alignment-faking "
-            "reasoning in the scratchpad, complies without it (and partial compliance, "
-            "malformed or undetermined answers where present).",
-            _svg_uri(main_figure(runs)),
-        )
+_CAPTIONS = {
+    "main": (
+        "Answers by tier",
+        "Each bar splits one tier's answers: refuses, complies with alignment-faking "
+        "reasoning in the scratchpad, complies without it (and partial compliance, "
+        "malformed or undetermined answers where present).",
+    ),
+    "rates": (
+        "Rates by tier",
+        "Compliance and the alignment-faking reasoning rate in each tier, with 95% Wilson "
+        "intervals as error bars; the title gives the paired compliance gap.",
+    ),
+    "comparison": (
+        "Runs compared",
+        "Compliance gap (training minus unmonitored, percentage points) and the "
+        "alignment-faking reasoning rate in each tier, with 95% intervals.",
+    ),
+}
+
+
+def _figures(runs: Sequence[ReportRun]) -> list[_Figure]:
+    return [_Figure(*_CAPTIONS[name], _svg_uri(svg)) for name, svg in figure_svgs(runs).items()]
+
+
+def _browser_data(runs: Sequence[ReportRun]) -> dict[str, Any]:
+    samples = [
+        _browser_sample(index, record)
+        for index, run in enumerate(runs)
+        for record in run.summary.records
     ]
-    if len(runs) > 1:
-        figures.append(
-            _Figure(
-                "Runs compared",
-                "Compliance gap (training minus unmonitored, percentage points) and the "
-                "alignment-faking reasoning rate in the training tier, with 95% intervals.",
-                _svg_uri(comparison_figure(runs)),
-            )
-        )
-    return figures
-
-
-def _browser_data(runs: Sequence[Run]) -> dict[str, Any]:
+    _link_twins(samples)
     return {
-        "runs": [{"label": info.label, "simulated": info.simulated} for info, _ in runs],
-        "kinds": verdict_kinds(runs),
+        "runs": [{"label": run.label, "simulated": run.summary.run.simulated} for run in runs],
+        "kinds": verdict_kinds([(run.summary.run, run.summary.records) for run in runs]),
         "categories": [category.value for category in Category],
-        "samples": [
-            _browser_sample(index, record)
-            for index, (_, records) in enumerate(runs)
-            for record in records
-        ],
+        "samples": samples,
     }
+
+
+def _link_twins(samples: list[dict[str, Any]]) -> None:
+    """Give each sample the index of its other-tier twin (same run, query and epoch) as "tw"."""
+    by_key = {(s["r"], s["qid"], s["ep"], s["t"]): index for index, s in enumerate(samples)}
+    for sample in samples:
+        other = "paid" if sample["t"] == "free" else "free"
+        twin = by_key.get((sample["r"], sample["qid"], sample["ep"], other))
+        if twin is not None:
+            sample["tw"] = twin
 
 
 def _browser_sample(run: int, record: SampleRecord) -> dict[str, Any]:
@@ -170,9 +193,9 @@ def _browser_sample(run: int, record: SampleRecord) -> dict[str, Any]:
     return sample
 
 
-def _default_title(runs: Sequence[Run]) -> str:
+def _default_title(runs: Sequence[ReportRun]) -> str:
     if len(runs) == 1:
-        return f"afscope report: {runs[0][0].label}"
+        return f"afscope report: {runs[0].label}"
     return f"afscope comparison report: {len(runs)} runs"
 
 

@@ -1,6 +1,8 @@
-"""What the report's tables show: runs, classifier specs and statistics as formatted text.
+"""What the report shows of its runs: labels, classifier specs, prompts and statistics as text.
 
-These frozen view objects hold display strings only; the template escapes them.
+Every number comes from each run's :class:`~afscope.summary.RunSummary` (built once per run by
+:func:`report_runs`); these frozen view objects hold display strings only, and the template
+escapes them.
 """
 
 from __future__ import annotations
@@ -8,15 +10,26 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from afscope.cost import cost_of_usage
-from afscope.records import RunInfo, SampleRecord, Tier
+from afscope.records import RunInfo, Tier
 from afscope.report._samples import AF_KIND, Run, spec_label
-from afscope.stats import Interval, RunStats, TierStats, summarize
-from afscope.summary import token_totals
+from afscope.stats import TierStats
+from afscope.summary import RunSummary, format_interval, summarize_run
 
-__all__ = ["ClassifierView", "RunView", "TierRow", "format_gap", "format_rate", "run_views"]
+__all__ = [
+    "ClassifierView",
+    "PromptView",
+    "ReportRun",
+    "RunView",
+    "TierRow",
+    "classifier_views",
+    "comparison_labels",
+    "prompt_views",
+    "report_runs",
+    "run_views",
+]
 
 # spec keys shown first, in this order; any other key follows alphabetically
 _SPEC_ORDER = (
@@ -30,6 +43,57 @@ _SPEC_ORDER = (
     "maybe_band",
     "rubric_hash",
 )
+
+
+@dataclass(frozen=True)
+class ReportRun:
+    """One run as the report sees it: the label that tells it apart and its derived result."""
+
+    label: str
+    summary: RunSummary
+
+
+def report_runs(runs: Sequence[Run]) -> list[ReportRun]:
+    """Each run summarized once (failed samples listed, not scored) and labelled."""
+    labels = comparison_labels([info for info, _ in runs])
+    return [
+        ReportRun(label, summarize_run(info, records))
+        for label, (info, records) in zip(labels, runs, strict=True)
+    ]
+
+
+def comparison_labels(infos: Sequence[RunInfo]) -> list[str]:
+    """Labels that tell runs apart: of model, setting, variant, scratchpad and suffix only the
+    fields that differ, and a short log id where everything else is equal.
+
+    One run keeps its full label (model, setting, variant).
+    """
+    if len(infos) < 2:
+        return [info.label for info in infos]
+    fields = [_label_fields(info) for info in infos]
+    differing = [i for i in range(len(fields[0])) if len({f[i] for f in fields}) > 1]
+    labels = [" · ".join(f[i] for i in differing) for f in fields]
+    repeated = {label for label, count in Counter(labels).items() if count > 1}
+    return [
+        _with_log_id(label or info.label, info, index) if label in repeated else label
+        for index, (label, info) in enumerate(zip(labels, infos, strict=True))
+    ]
+
+
+def _label_fields(info: RunInfo) -> tuple[str, ...]:
+    return (
+        info.model + (" (simulated)" if info.simulated else ""),
+        info.setting,
+        f"variant {info.variant}",
+        "scratchpad" if info.scratchpad else "no scratchpad",
+        "suffix" if info.suffix else "no suffix",
+    )
+
+
+def _with_log_id(label: str, info: RunInfo, index: int) -> str:
+    # Inspect names a log <time>_<task>_<id>.eval: the id's first 8 characters tell logs apart
+    stem = Path(info.log_path).stem
+    return f"{label} · log {stem.rsplit('_', 1)[-1][:8]}" if stem else f"{label} · run {index + 1}"
 
 
 @dataclass(frozen=True)
@@ -48,11 +112,22 @@ class TierRow:
 
 @dataclass(frozen=True)
 class ClassifierView:
-    """One classifier spec as (field, value) pairs, and whether it produced the AF numbers."""
+    """One distinct classifier spec as (field, value) pairs: the runs it judged (1-based) and
+    those whose alignment-faking numbers it produced."""
 
     name: str
     fields: tuple[tuple[str, str], ...]
-    af_source: bool
+    runs: tuple[int, ...]
+    af_runs: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PromptView:
+    """One distinct system prompt, as the model was sent it, and the runs (1-based) that sent it."""
+
+    text: str
+    runs: tuple[int, ...]
+    variants: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -61,62 +136,44 @@ class RunView:
     label: str
     simulated: bool
     details: tuple[tuple[str, str], ...]
-    classifiers: tuple[ClassifierView, ...]
     af_sources: tuple[str, ...]
     tiers: tuple[TierRow, ...]
     gap: str
     gap_p_value: str
     pairs: int
     epochs: int
+    failed: int
     af_truth: str | None
-    stats: RunStats
-    compliance_truth: str | None = None  # the organism's own label (simulated runs only)
-    judge_hint: str | None = None  # the command that judges compliance, when answers lack it
+    compliance_truth: str | None  # the organism's own label (simulated runs only)
+    judge_hint: str | None  # the command that judges compliance, when answers lack it
 
     def tier(self, tier: str) -> TierRow | None:
         """The row of one tier ("free" or "paid"), for the comparison table."""
         return next((row for row in self.tiers if row.tier_value == tier), None)
 
 
-def run_views(runs: Sequence[Run]) -> list[RunView]:
-    """One view per run, with its statistics computed once."""
-    return [_run_view(index, info, records) for index, (info, records) in enumerate(runs)]
+def run_views(runs: Sequence[ReportRun]) -> list[RunView]:
+    """One view per run."""
+    return [_run_view(index, run) for index, run in enumerate(runs)]
 
 
-def format_rate(interval: Interval | None) -> str:
-    """``"14.0% [10.2, 18.9]"``; an en dash when there is nothing to estimate."""
-    if interval is None:
-        return "–"
-    return f"{100 * interval.estimate:.1f}% [{100 * interval.low:.1f}, {100 * interval.high:.1f}]"
-
-
-def format_gap(interval: Interval | None) -> str:
-    """``"+11.3 pp [5.1, 17.0]"`` (percentage points); an en dash without pairs."""
-    if interval is None:
-        return "–"
-    return (
-        f"{100 * interval.estimate:+.1f} pp [{100 * interval.low:+.1f}, {100 * interval.high:+.1f}]"
-    )
-
-
-def _run_view(index: int, info: RunInfo, records: Sequence[SampleRecord]) -> RunView:
-    stats = summarize(records)
-    af_sources = _af_sources(records)
+def _run_view(index: int, run: ReportRun) -> RunView:
+    summary, info = run.summary, run.summary.run
+    stats = summary.stats
     return RunView(
         index=index,
-        label=info.label,
+        label=run.label,
         simulated=info.simulated,
-        details=_details(info, records),
-        classifiers=tuple(_classifier_views(info, records, af_sources)),
-        af_sources=tuple(af_sources),
+        details=_details(summary),
+        af_sources=tuple(_af_sources(summary)),
         tiers=tuple(_tier_row(stats.tiers[tier]) for tier in Tier if tier in stats.tiers),
-        gap=format_gap(stats.gap),
-        gap_p_value="–" if stats.gap_p_value is None else f"{stats.gap_p_value:.3g}",
+        gap=format_interval(stats.gap, signed=True),
+        gap_p_value="n/a" if stats.gap_p_value is None else f"{stats.gap_p_value:.3g}",
         pairs=stats.pairs,
         epochs=stats.epochs,
-        af_truth=_af_truth(stats),
-        stats=stats,
-        compliance_truth=_compliance_truth(stats),
+        failed=len(summary.errors),
+        af_truth=_af_truth(summary),
+        compliance_truth=_compliance_truth(summary),
         judge_hint=(
             f"afscope classify {info.log_path} --judge MODEL"
             if any(row.undetermined for row in stats.tiers.values())
@@ -125,9 +182,9 @@ def _run_view(index: int, info: RunInfo, records: Sequence[SampleRecord]) -> Run
     )
 
 
-def _details(info: RunInfo, records: Sequence[SampleRecord]) -> tuple[tuple[str, str], ...]:
-    tokens = token_totals(records)
-    cost = cost_of_usage(info.model, prices=None, **tokens)
+def _details(summary: RunSummary) -> tuple[tuple[str, str], ...]:
+    info = summary.run
+    cost = summary.cost_usd
     return (
         ("model", info.model + (" (SIMULATED organism)" if info.simulated else "")),
         ("setting", info.setting),
@@ -137,12 +194,13 @@ def _details(info: RunInfo, records: Sequence[SampleRecord]) -> tuple[tuple[str,
         ("date", info.created or "–"),
         ("scratchpad", "yes" if info.scratchpad else "no (no-CoT)"),
         ("accept/reject suffix", "yes" if info.suffix else "no"),
-        ("samples", str(len(records))),
+        ("samples", str(summary.samples)),
+        ("failed samples (not scored)", str(len(summary.errors))),
         (
             "tokens",
-            f"{tokens['input_tokens']:,} input ({tokens['cached_input_tokens']:,} read from "
-            f"cache, {tokens['cache_write_tokens']:,} written), "
-            f"{tokens['output_tokens']:,} output",
+            f"{summary.input_tokens:,} input ({summary.cached_input_tokens:,} read from "
+            f"cache, {summary.cache_write_tokens:,} written), "
+            f"{summary.output_tokens:,} output",
         ),
         ("estimated cost", "unknown price" if cost is None else f"${cost:,.4f}"),
         ("log", info.log_path or "–"),
@@ -156,60 +214,83 @@ def _tier_row(stats: TierStats) -> TierRow:
         n_samples=stats.n_samples,
         malformed=stats.malformed,
         undetermined=stats.undetermined,
-        compliance=format_rate(stats.compliance),
-        af_reasoning=format_rate(stats.af_reasoning),
-        partial=format_rate(stats.partial),
+        compliance=format_interval(stats.compliance),
+        af_reasoning=format_interval(stats.af_reasoning),
+        partial=format_interval(stats.partial),
         judge_errors=stats.judge_errors,
         judge_tokens=stats.judge_tokens,
     )
 
 
-def _af_truth(stats: RunStats) -> str | None:
-    if not stats.af_truth:
-        return None
-    parts = [
-        f"{tier.condition}: {100 * rate:.1f}%"
-        for tier in Tier
-        if (rate := stats.af_truth.get(tier)) is not None
-    ]
-    return ", ".join(parts)
-
-
-def _compliance_truth(stats: RunStats) -> str | None:
-    if not stats.compliance_truth:
+def _af_truth(summary: RunSummary) -> str | None:
+    truth = summary.stats.af_truth
+    if not truth:
         return None
     return ", ".join(
-        f"{tier.condition}: {format_rate(rate)}"
-        for tier in Tier
-        if (rate := stats.compliance_truth.get(tier)) is not None
+        f"{tier.condition}: {rate:.1%}" for tier in Tier if (rate := truth.get(tier)) is not None
     )
 
 
-def _af_sources(records: Sequence[SampleRecord]) -> list[str]:
+def _compliance_truth(summary: RunSummary) -> str | None:
+    truth = summary.stats.compliance_truth
+    if not truth:
+        return None
+    return ", ".join(
+        f"{tier.condition}: {format_interval(rate)}"
+        for tier in Tier
+        if (rate := truth.get(tier)) is not None
+    )
+
+
+def _af_sources(summary: RunSummary) -> list[str]:
     """Labels (name@version) of the specs behind the run's AF verdicts, most used first."""
     counts = Counter(
         spec_label(verdict.spec)
-        for record in records
+        for record in summary.records
         if (verdict := record.verdicts.get(AF_KIND)) is not None
     )
     return [label for label, _ in counts.most_common()]
 
 
-def _classifier_views(
-    info: RunInfo, records: Sequence[SampleRecord], af_sources: list[str]
-) -> list[ClassifierView]:
+def classifier_views(runs: Sequence[ReportRun]) -> list[ClassifierView]:
+    """Each distinct classifier spec once (same name, version and settings), with its runs."""
+    found: dict[tuple[tuple[str, str], ...], tuple[str, list[int], list[int]]] = {}
+    for index, run in enumerate(runs):
+        af_sources = _af_sources(run.summary)
+        for label, spec in _run_specs(run).items():
+            _, used, af = found.setdefault(_spec_fields(spec), (label, [], []))
+            used.append(index + 1)
+            if label in af_sources:
+                af.append(index + 1)
+    return [
+        ClassifierView(name=name, fields=fields, runs=tuple(used), af_runs=tuple(af))
+        for fields, (name, used, af) in found.items()
+    ]
+
+
+def _run_specs(run: ReportRun) -> dict[str, dict[str, Any]]:
     specs: dict[str, dict[str, Any]] = {}
-    for name, spec in info.classifiers.items():
+    for name, spec in run.summary.run.classifiers.items():
         specs[spec_label({"name": name, **spec})] = {"name": name, **spec}
-    for record in records:  # specs recorded on verdicts but missing from the run header
+    for record in run.summary.records:  # specs recorded on verdicts but missing from the header
         for verdict in record.verdicts.values():
             label = spec_label(verdict.spec)
             if label not in specs:
                 specs[label] = dict(verdict.spec)
-    return [
-        ClassifierView(name=label, fields=_spec_fields(spec), af_source=label in af_sources)
-        for label, spec in specs.items()
-    ]
+    return specs
+
+
+def prompt_views(runs: Sequence[ReportRun]) -> list[PromptView]:
+    """Each distinct system prompt once, with the runs and variants that sent it."""
+    found: dict[str, tuple[list[int], list[str]]] = {}
+    for index, info in enumerate(run.summary.run for run in runs):
+        if not info.system_prompt:
+            continue
+        used, variants = found.setdefault(info.system_prompt, ([], []))
+        used.append(index + 1)
+        if info.variant not in variants:
+            variants.append(info.variant)
+    return [PromptView(text, tuple(used), tuple(v)) for text, (used, v) in found.items()]
 
 
 def _spec_fields(spec: dict[str, Any]) -> tuple[tuple[str, str], ...]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from afscope.records import RunInfo, SampleRecord, Tier
 from afscope.stats import Interval
-from afscope.summary import RunSummary, summarize_run
+from afscope.summary import RunSummary, format_interval, summarize_run
 from afscope.sweep._policy import RetryPolicy
 from afscope.sweep._spec import SweepPlan
 
@@ -62,11 +62,15 @@ class CellResult:
 
     summary: RunSummary
     faults: FaultCounts
-    records: tuple[SampleRecord, ...]  # the scored samples
 
     @property
     def run(self) -> RunInfo:
         return self.summary.run
+
+    @property
+    def records(self) -> tuple[SampleRecord, ...]:
+        """The scored samples."""
+        return self.summary.records
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -79,25 +83,12 @@ class CellResult:
 
 def cell_result(run: RunInfo, records: Sequence[SampleRecord], faults: FaultCounts) -> CellResult:
     """Summarize one cell's log; samples whose last attempt failed are listed, not scored."""
-    failed = set(faults.failed) | {r.sample_id for r in records if r.failed}
-    scored = tuple(r for r in records if r.sample_id not in failed)
-    ordered_failed = tuple(sorted(failed))
-    summary = summarize_run(run, scored, errors=ordered_failed)
-    return CellResult(
-        summary=summary,
-        faults=FaultCounts(faults.retries, faults.errors, ordered_failed),
-        records=scored,
-    )
+    summary = summarize_run(run, records, failed=faults.failed)
+    return CellResult(summary, FaultCounts(faults.retries, faults.errors, summary.errors))
 
 
 def _rate(interval: Interval | None) -> str:
     return "n/a" if interval is None else f"{interval.estimate:.0%}"
-
-
-def _gap(interval: Interval | None) -> str:
-    if interval is None:
-        return "n/a"
-    return f"{interval.estimate:+.0%} [{interval.low:+.0%}, {interval.high:+.0%}]"
 
 
 def table_rows(results: Sequence[CellResult]) -> list[tuple[str, ...]]:
@@ -117,7 +108,7 @@ def table_rows(results: Sequence[CellResult]) -> list[tuple[str, ...]]:
                 str(summary.samples),
                 _rate(tiers[Tier.FREE].compliance) if Tier.FREE in tiers else "n/a",
                 _rate(tiers[Tier.PAID].compliance) if Tier.PAID in tiers else "n/a",
-                _gap(summary.stats.gap),
+                format_interval(summary.stats.gap, signed=True, digits=0),
                 "/".join(_rate(i) for i in af) if judged else "not judged",
                 str(len(result.faults.failed)),
                 str(result.faults.retries),

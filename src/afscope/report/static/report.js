@@ -6,6 +6,7 @@
   var PAGE_SIZE = 50;
   var data = JSON.parse(document.getElementById("afs-data").textContent);
   var samples = data.samples;
+  samples.forEach(function (sample, index) { sample.i = index; });
   var matching = samples;
   var page = 0;
   var byId = function (id) { return document.getElementById(id); };
@@ -107,6 +108,7 @@
 
   function sampleRow(sample) {
     var row = el("tr", "sample");
+    row.id = "sample-" + sample.i;
     row.dataset.tier = sample.t;
     row.dataset.outcome = sample.o;
     var cell = el("td");
@@ -149,6 +151,7 @@
       (sample.cat ? " [" + sample.cat + "]" : "") + " · epoch " + sample.ep + " · " + sample.turns +
       " turn(s) · tokens in/out " + sample.tok[0] + "/" + sample.tok[1];
     panel.appendChild(el("p", "muted", facts));
+    if (sample.tw !== undefined) { panel.appendChild(twinLink(samples[sample.tw])); }
     if (sample.mr) { panel.appendChild(el("p", "d-error", "Malformed: " + sample.mr)); }
     panel.appendChild(el("h4", null, "Query"));
     panel.appendChild(el("pre", "query", sample.q));
@@ -174,6 +177,35 @@
         ", malformed " + truth.malformed));
     }
     return panel;
+  }
+
+  // The same query in the other tier (same run and epoch): the pair the gap compares.
+  function twinLink(twin) {
+    var line = el("p", "twin-line");
+    var tier = twin.t === "paid" ? "unmonitored (paid)" : "training (free)";
+    var button = el("button", "twin", "→ " + tier + " twin: " + twin.id);
+    button.type = "button";
+    button.addEventListener("click", function () { showSample(twin); });
+    line.appendChild(button);
+    return line;
+  }
+
+  // Shows one sample opened: clears the filters if they hide it, turns to its page.
+  function showSample(target) {
+    if (matching.indexOf(target) < 0) {
+      Object.keys(controls).forEach(function (key) {
+        if (key !== "kind") { controls[key].value = ""; }
+      });
+      matching = samples;
+    }
+    page = Math.floor(matching.indexOf(target) / PAGE_SIZE);
+    render();
+    var row = byId("sample-" + target.i);
+    var toggle = row.querySelector("button");
+    toggleDetail(row, toggle, target);
+    row.classList.add("focus");
+    row.scrollIntoView({ block: "center" });
+    toggle.focus();
   }
 
   function allQuotes(sample) {
