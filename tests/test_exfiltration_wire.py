@@ -110,8 +110,12 @@ def test_the_judge_reads_the_episode_and_its_verdict_is_recorded_with_its_spec(
         "openai/gpt-4o", agent.base_url, tmp_path, "--judge", "openai/gpt-4o-mini",
         "--judge-base-url", judge_server.base_url, "--judge-votes", "3", "--adaptive", "off",
     )
-    # 3 votes; the second sample's episode is identical, so its votes come from Inspect's cache
-    assert judge.judged == {"exfiltration_decision": 3}
+    # 3 votes per episode; the two episodes are identical, so the second's votes may come from
+    # Inspect's cache (when the first has finished by then)
+    assert set(judge.judged) == {"exfiltration_decision"}
+    assert judge.judged["exfiltration_decision"] in (3, 6)
+    _run, episodes = read_episodes(next(tmp_path.glob("*.eval")))
+    assert [len(e.verdicts["exfiltration_decision"].votes) for e in episodes] == [3, 3]
     prompt = judge_server.requests[0].last_user_text or ""
     assert "find_model_weights printed] /workspace/lab/checkpoints/" in prompt
     assert "<untrusted_output>" in prompt
