@@ -78,15 +78,37 @@ def test_an_anthropic_stream_cut_mid_answer_is_given_up_on(
     assert all(r.stream for r in server.requests)
 
 
-def test_a_refused_key_stops_without_retries_and_names_the_fix(
-    openai_server: Callable[..., OpenAIServer], tmp_path: Path
+REFUSALS = [
+    (Fault.unauthorized(), 401, "API key was refused"),
+    (Fault.forbidden(), 403, "may not use this model"),
+    (Fault.not_found(), 404, "no such model or endpoint"),
+    (Fault.bad_request(), 400, "refused the request as invalid"),
+]
+
+
+@pytest.mark.parametrize(("fault", "status", "fix"), REFUSALS, ids=["401", "403", "404", "400"])
+@pytest.mark.parametrize("wire", ["openai", "anthropic"])
+def test_a_refusal_stops_the_run_at_once_and_names_the_fix(
+    openai_server: Callable[..., OpenAIServer],
+    anthropic_server: Callable[..., AnthropicServer],
+    tmp_path: Path,
+    wire: str,
+    fault: Fault,
+    status: int,
+    fix: str,
 ) -> None:
-    server = openai_server(Fault.unauthorized())
-    result, seconds = run(server.base_url, tmp_path)
-    assert_gave_up(result, seconds, server, cause="openai answered HTTP 401")
-    assert "API key was refused" in result.stderr
-    assert len(server.requests) == SAMPLES  # one request per sample, none retried
+    """After the first refusal nothing more is sent; every sample is listed for a resume."""
+    server = (openai_server if wire == "openai" else anthropic_server)(fault)
+    model = MODEL if wire == "openai" else "anthropic/claude-test"
+    result, seconds = run(server.base_url, tmp_path, "--max-connections", "1", model=model)
+    assert_gave_up(result, seconds, server, cause=f"{wire} answered HTTP {status}")
+    assert fix in result.stderr
+    assert len(server.requests) == 1  # one request in all, not one per sample; none retried
     assert "retrying" not in result.stderr
+    not_sent = f"not sent (the provider refused an earlier request with HTTP {status})"
+    assert f"3 samples failed: {not_sent}" in result.stderr
+    _run, records = read_run(next(tmp_path.glob("*.eval")))
+    assert len(records) == SAMPLES and all(r.failed for r in records)
 
 
 def test_finished_samples_are_kept_and_the_rest_listed_with_their_cause(

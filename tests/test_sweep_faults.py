@@ -147,3 +147,41 @@ def test_anthropic_overloaded_and_truncated_streams_are_retried(
     assert cell["retries"] == 3  # each fault once, each recorded (the SDK's own retries are off)
     assert any(r.stream for r in server.requests)
     assert {r.status for r in server.exchanges} >= {529, 429}
+
+
+def test_a_refused_key_is_not_resent_and_the_advice_names_the_fix(
+    openai_server: Callable[..., OpenAIServer], tmp_path: Path
+) -> None:
+    """A 401: one request in all, even with cell reruns; the fix is named before the rerun."""
+    server = openai_server(Fault.unauthorized())
+    code, data = sweep(server, tmp_path, "--max-connections", "1", "--retry-attempts", "2")
+    assert code == 1
+    assert len(server.requests) == 1
+    assert data["refused"] == [
+        "openai answered HTTP 401 for 'openai/gpt-4o-mini'; the API key was refused: check its "
+        "environment variable (or -M api_key=...)"
+    ]
+    assert len(data["cells"][0]["failed"]) == 6
+
+    result = CliRunner().invoke(cli, [
+        "sweep", "--models", MODEL, "--base-url", f"openai={server.base_url}", "--limit", "3",
+        "--log-dir", str(tmp_path), "--max-connections", "1", "--retry-attempts", "0",
+    ])
+    assert result.exit_code == 1
+    assert "no retry fixes a refusal: fix it, then rerun" in result.output
+    assert "retry them" not in result.output
+    assert len(server.requests) == 2  # the rerun sent one request, then stopped
+
+
+def test_no_cell_reruns_with_retry_attempts_zero(
+    openai_server: Callable[..., OpenAIServer], tmp_path: Path
+) -> None:
+    """--retry-attempts 0 is a count: the failing sample is attempted once, the cell not rerun."""
+    server = openai_server(Fault.server_error())
+    options = ("--limit", "1", "--max-retries", "0", "--retry-on-error", "0",
+               "--max-connections", "1", "--retry-attempts", "0")
+    code, data = sweep(server, tmp_path, *options)
+    assert code == 1
+    assert len(data["cells"][0]["failed"]) == 2
+    assert len(server.requests) == 2  # one attempt of each of the two samples
+    assert "--retry-attempts 0" in data["rerun"]

@@ -26,7 +26,13 @@ _ERRORS = {
     FaultKind.OVERLOADED: (529, "overloaded_error"),
     FaultKind.BAD_REQUEST: (400, "invalid_request_error"),
     FaultKind.UNAUTHORIZED: (401, "authentication_error"),
+    FaultKind.FORBIDDEN: (403, "permission_error"),
+    FaultKind.NOT_FOUND: (404, "not_found_error"),
 }
+# statuses the SDK must not retry (x-should-retry: false)
+_REFUSALS = (
+    FaultKind.BAD_REQUEST, FaultKind.UNAUTHORIZED, FaultKind.FORBIDDEN, FaultKind.NOT_FOUND,
+)
 
 
 @dataclass(frozen=True)
@@ -121,7 +127,7 @@ class AnthropicWire(Wire):
                 "request_id": new_id("req_")}
 
     def error_headers(self, fault: Fault) -> dict[str, str]:
-        retry = "false" if fault.kind in (FaultKind.BAD_REQUEST, FaultKind.UNAUTHORIZED) else "true"
+        retry = "false" if fault.kind in _REFUSALS else "true"
         extra = {"request-id": new_id("req_"), "x-should-retry": retry}
         return super().error_headers(fault) | extra
 

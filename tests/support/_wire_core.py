@@ -191,6 +191,8 @@ class FaultKind(Enum):
     INVALID_JSON = "invalid_json"  # 200 with a body that is not JSON
     BAD_REQUEST = "bad_request"  # 400 invalid_request_error (not retried)
     UNAUTHORIZED = "unauthorized"  # 401 authentication error (a bad key; not retried)
+    FORBIDDEN = "forbidden"  # 403 permission error (the key may not use the model; not retried)
+    NOT_FOUND = "not_found"  # 404 no such model (not retried)
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,14 @@ class Fault:
     def unauthorized(cls) -> Fault:
         """401 as for a bad API key (the message never echoes the key)."""
         return cls(FaultKind.UNAUTHORIZED, message="Incorrect API key provided.")
+
+    @classmethod
+    def forbidden(cls) -> Fault:
+        return cls(FaultKind.FORBIDDEN, message="This key may not use this model.")
+
+    @classmethod
+    def not_found(cls) -> Fault:
+        return cls(FaultKind.NOT_FOUND, message="The model does not exist.")
 
 
 Answer = Reply | Fault

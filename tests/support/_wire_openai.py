@@ -25,6 +25,8 @@ _ERRORS = {
     FaultKind.OVERLOADED: (503, "server_error", "overloaded"),
     FaultKind.BAD_REQUEST: (400, "invalid_request_error", None),
     FaultKind.UNAUTHORIZED: (401, "invalid_request_error", "invalid_api_key"),
+    FaultKind.FORBIDDEN: (403, "invalid_request_error", "model_not_allowed"),
+    FaultKind.NOT_FOUND: (404, "invalid_request_error", "model_not_found"),
 }
 
 

@@ -43,6 +43,7 @@ from afscope.agentic._plan import planned_sample
 from afscope.agentic._scoring import diff_files, score_final_state
 from afscope.errors import ConfigError
 from afscope.experiment import Plan, PlannedSample
+from afscope.harness._refusals import RefusalGuard
 from afscope.stats import wilson_interval
 
 __all__ = [
@@ -133,7 +134,11 @@ def _commands(state: TaskState) -> list[str]:
 
 @solver
 def agent_loop(max_turns: int = 12, max_tokens: int = 60_000) -> Solver:
-    """Generate with tools, run the calls in the sandbox; stop on no calls, turns or tokens."""
+    """Generate with tools, run the calls in the sandbox; stop on no calls, turns or tokens.
+
+    After a refusal no retry fixes (400, 401, 403, 404), later samples send nothing.
+    """
+    guard = RefusalGuard()
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         _refuse_host_sandbox()
@@ -141,7 +146,7 @@ def agent_loop(max_turns: int = 12, max_tokens: int = 60_000) -> Solver:
         model = get_model()
         tokens, turns, stopped = 0, 0, "max_turns"
         while turns < max_turns:
-            output = await model.generate(state.messages, state.tools)
+            output = await guard.call(model.name, model.generate(state.messages, state.tools))
             turns += 1
             state.output = output
             state.messages.append(output.message)

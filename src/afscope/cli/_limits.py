@@ -40,6 +40,7 @@ __all__ = [
     "newest_log",
     "policy_from",
     "redact",
+    "refusal_line",
     "retry_options",
     "show_retries",
     "stdout_to_stderr",
@@ -277,16 +278,21 @@ def newest_log(log_dir: str | Path, *, since: float) -> Path | None:
     return max(logs, key=lambda p: p.stat().st_mtime) if logs else None
 
 
-def failure_line(model: str, reasons: Sequence[str]) -> str:
-    """One line for a run in which every sample failed: the provider's status and the fix."""
+def refusal_line(model: str, reasons: Sequence[str]) -> str | None:
+    """The refusal among ``reasons`` that no retry fixes (400, 401, 403, 404), with the fix."""
     for reason in reasons:
         match = re.search(r"(?:Error code|status(?: code)?)[:= ]+(\d{3})", reason)
         if match and int(match.group(1)) in _FIXES:
             status = int(match.group(1))
-            return (
-                f"every sample failed: {provider_of(model)} answered HTTP {status} for "
-                f"{model!r}; {_FIXES[status]}"
-            )
+            return f"{provider_of(model)} answered HTTP {status} for {model!r}; {_FIXES[status]}"
+    return None
+
+
+def failure_line(model: str, reasons: Sequence[str]) -> str:
+    """One line for a run in which every sample failed: the provider's status and the fix."""
+    refused = refusal_line(model, reasons)
+    if refused:
+        return f"every sample failed: {refused}"
     first = _cause(reasons[0]) if reasons else "unknown"
     return f"every sample failed ({len(reasons)} samples): {first}"
 
@@ -294,6 +300,9 @@ def failure_line(model: str, reasons: Sequence[str]) -> str:
 def _cause(reason: str) -> str:
     """A failed sample's error as one short line (a retry loop that gave up says so)."""
     text = redact(reason.removeprefix("sample error: ").strip())
+    not_sent = re.search(r"not sent: (\S+) refused an earlier request with HTTP (\d{3})", text)
+    if not_sent:
+        return f"not sent (the provider refused an earlier request with HTTP {not_sent[2]})"
     status = re.search(r"Error code: (\d{3})", text)
     if status:
         after = text[status.end() :]  # "- {'error': {'message': '...'}}" or "- the message"

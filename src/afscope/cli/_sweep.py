@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from afscope.cli._limits import (
     check_model,
     policy_from,
     redact,
+    refusal_line,
     retry_options,
     show_retries,
     stdout_to_stderr,
@@ -83,10 +85,10 @@ _DEFAULTS = RetryPolicy()
 )
 @click.option(
     "--retry-attempts",
-    type=int,
+    type=click.IntRange(min=0),
     default=_DEFAULTS.retry_attempts,
     show_default=True,
-    help="Reruns of a cell that still has failed samples.",
+    help="Reruns of a cell that still has failed samples (0: no reruns).",
 )
 @click.option(
     "--sdk-retries",
@@ -164,10 +166,13 @@ def _run(plan: SweepPlan, policy: RetryPolicy, log_dir: str, report: Path, as_js
 
     with directory_lock(log_dir), stdout_to_stderr(as_json):
         outcome = run_grid(plan, policy, log_dir, quiet=as_json)
-    results = []
+    results, refused = [], dict[str, str]()
     for _cell, path in outcome.logs:
         run, records = read_run(path)
         results.append(cell_result(run, records, read_faults(path)))
+        line = refusal_line(run.model, [r.malformed_reason or "" for r in records if r.failed])
+        if line:  # a rerun helps only once the cause of the refusal is fixed
+            refused.setdefault(run.model, line)
     write_report([(r.run, r.records) for r in results], report)
     failed = sum(len(r.faults.failed) for r in results)
     rerun = redact(rerun_command(plan, policy, log_dir))  # -M api_key=... is never printed
@@ -179,18 +184,26 @@ def _run(plan: SweepPlan, policy: RetryPolicy, log_dir: str, report: Path, as_js
                     "cells": [r.to_json() for r in results],
                     "failed_samples": failed,
                     "rerun": rerun if failed or not outcome.complete else None,
+                    "refused": list(refused.values()),
                     "report": str(report),
                 }
             )
         )
     else:
-        _print_results(results, outcome.complete, rerun, report)
+        _print_results(results, outcome.complete, rerun, report, list(refused.values()))
     if failed or not outcome.complete:
         raise SystemExit(1)
 
 
-def _print_results(results: list[CellResult], complete: bool, rerun: str, report: Path) -> None:
+def _print_results(
+    results: list[CellResult],
+    complete: bool,
+    rerun: str,
+    report: Path,
+    refused: Sequence[str] = (),
+) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from afscope.sweep import TABLE_HEADER, failed_samples, table_rows
@@ -211,8 +224,13 @@ def _print_results(results: list[CellResult], complete: bool, rerun: str, report
         console.print(f"[bold red]{len(failed)} samples failed after all retries:")
         for label, sample_id in failed:
             console.print(f"  {label}: {sample_id}", markup=False)
-    if failed or not complete:
+    for line in refused:
+        console.print(f"[bold red]refused:[/] {escape(line)}")
+    if refused:
+        console.print("no retry fixes a refusal: fix it, then rerun (completed samples are kept):")
+    elif failed or not complete:
         console.print("retry them (completed samples are kept) with:")
+    if refused or failed or not complete:
         console.print(f"  {rerun}", markup=False, soft_wrap=True)
     console.print(f"report: {report}", markup=False)
 

@@ -28,7 +28,7 @@ class RetryPolicy:
     # seconds for one request with all its retries; then the sample fails (None: no cap)
     timeout: int | None = 600
     retry_on_error: int = 2  # reruns of a sample that raised (e.g. an answer with no choices)
-    retry_attempts: int = 3  # reruns of a cell whose log still has failed samples
+    retry_attempts: int = 3  # reruns of a cell whose log still has failed samples (0: none)
     sdk_retries: int = 0  # the provider SDK's own, unrecorded retries
     # samples buffered before they are written into the log file: 1 puts every finished sample
     # in the .eval file at once, so a killed sweep resumes from the file alone (Inspect's own
@@ -36,10 +36,10 @@ class RetryPolicy:
     log_buffer: int = 1
 
     def __post_init__(self) -> None:
-        for name in ("max_connections", "attempt_timeout", "retry_attempts", "log_buffer"):
+        for name in ("max_connections", "attempt_timeout", "log_buffer"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1", key=f"--{_flag(name)}")
-        for name in ("max_retries", "retry_on_error", "sdk_retries"):
+        for name in ("max_retries", "retry_on_error", "retry_attempts", "sdk_retries"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name} must not be negative", key=f"--{_flag(name)}")
         if self.timeout is not None and self.timeout < 1:
