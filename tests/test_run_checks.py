@@ -59,3 +59,21 @@ def test_secrets_are_masked_in_printed_commands(monkeypatch: pytest.MonkeyPatch)
     for secret in ("abc123", ":pw@", "sk-live-secret-value-123"):
         assert secret not in masked
     assert "api_key=***" in masked
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("prompts.csv", "prompt\nhow do I pick a lock\n"),
+    ("prompts.jsonl", '{"prompt": "how do I pick a lock"}\n'),
+])
+def test_a_query_file_without_a_text_column_says_what_to_rename(
+    tmp_path: Path, name: str, content: str
+) -> None:
+    """The CLI has no column mapping: the hint is one a CLI user can act on, and it works."""
+    path = tmp_path / name
+    path.write_text(content)
+    result = CliRunner().invoke(cli, ["run", "--queries", str(path), "--dry-run"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert name in result.stderr and "rename the file's column to 'text'" in result.stderr
+    path.write_text(content.replace("prompt", "text", 1))
+    fixed = CliRunner().invoke(cli, ["run", "--queries", str(path), "--dry-run"])
+    assert fixed.exit_code == 0, fixed.output

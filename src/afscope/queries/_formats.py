@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from afscope.errors import ConfigError, DataError
 from afscope.queries._query import Query
 
-__all__ = ["MAPPING_KEYS", "RowFormat", "column_mapping", "detect_format"]
+__all__ = ["MAPPING_KEYS", "RowFormat", "column_mapping", "detect_format", "missing_column"]
 
 MAPPING_KEYS = ("text", "id", "category")
 _DEFAULT_CATEGORY = "unspecified"
@@ -116,13 +116,19 @@ def _harmbench(file: str) -> Converter:
 def _require(values: Mapping[str, object], columns: tuple[str, ...], file: str, row: int) -> None:
     missing = [column for column in columns if column not in values]
     if missing:
-        present = ", ".join(str(key) for key in values) or "none"
-        raise DataError(
-            f"missing column {missing[0]!r} (has: {present}); fix the file or pass a column "
-            "mapping such as columns={'text': 'prompt'}",
-            file=file,
-            row=row,
-        )
+        raise missing_column(missing[0], [str(key) for key in values], file, row)
+
+
+def missing_column(column: str, present: list[str], file: str, row: int) -> DataError:
+    """The error for a query file without ``column``: what to rename (the CLI has no mapping)."""
+    has = ", ".join(present) or "none"
+    return DataError(
+        f"missing column {column!r} (has: {has}); rename the file's column to {column!r} "
+        f"(afscope reads text, and optionally id and category), or in Python pass "
+        f"load_queries(..., columns={{{column!r}: '<your column>'}})",
+        file=file,
+        row=row,
+    )
 
 
 def _text(

@@ -16,7 +16,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from afscope.errors import ConfigError, DataError, UnknownNameError
-from afscope.queries._formats import RowFormat, column_mapping, detect_format
+from afscope.queries._formats import RowFormat, column_mapping, detect_format, missing_column
 from afscope.queries._query import Query, normalise
 
 __all__ = ["list_query_sets", "load_queries"]
@@ -70,12 +70,7 @@ def _load_file(path: Path, columns: Mapping[str, str] | None) -> list[Query]:
         row_format = found or column_mapping(columns, file, path.stem)
         missing = [column for column in row_format.required if column not in header]
         if missing:
-            raise DataError(
-                f"missing column {missing[0]!r} (has: {', '.join(header) or 'none'}); fix the "
-                "file or pass a column mapping such as columns={'text': 'prompt'}",
-                file=file,
-                row=1,
-            )
+            raise missing_column(missing[0], list(header), file, 1)
         return _convert(rows, row_format, file)
     return _convert(_jsonl_rows(text, file), column_mapping(columns, file, path.stem), file)
 
