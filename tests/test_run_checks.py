@@ -77,3 +77,27 @@ def test_a_query_file_without_a_text_column_says_what_to_rename(
     path.write_text(content.replace("prompt", "text", 1))
     fixed = CliRunner().invoke(cli, ["run", "--queries", str(path), "--dry-run"])
     assert fixed.exit_code == 0, fixed.output
+
+
+@pytest.mark.parametrize("url", [
+    "http://bob:hunter2pw@127.0.0.1:9/v1",
+    "http://127.0.0.1:9/v1?key=hunter2pw",
+    "http://127.0.0.1:9/v1?x=1&api_key=hunter2pw",
+])
+def test_a_base_url_with_a_credential_is_refused_before_it_reaches_a_log(
+    tmp_path: Path, url: str
+) -> None:
+    """Inspect writes the base URL into the .eval header; the secret is never echoed either."""
+    commands = [
+        ["run", "--base-url", url, "--log-dir", str(tmp_path), "--limit", "1"],
+        ["run", "--judge-base-url", url, "--judge", "openai/gpt-4o", "--dry-run"],
+        ["sweep", "--models", "openai/gpt-4o", "--base-url", f"openai={url}",
+         "--log-dir", str(tmp_path), "--dry-run"],
+    ]
+    for args in commands:
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 2, result.output
+        assert "carries a credential" in result.stderr and "hunter2pw" not in result.output
+    assert not list(tmp_path.glob("*.eval"))
+    ok = CliRunner().invoke(cli, ["run", "--base-url", "http://127.0.0.1:9/v1?x=1", "--dry-run"])
+    assert ok.exit_code == 0, ok.output

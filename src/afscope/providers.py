@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from afscope.errors import ProviderError
+from afscope.errors import ConfigError, ProviderError
 
-__all__ = ["API_KEY_VARIABLES", "check_api_key", "is_simulated", "provider_of"]
+__all__ = ["API_KEY_VARIABLES", "check_api_key", "check_base_url", "is_simulated", "provider_of"]
 
 # provider prefix of an Inspect model string -> the variable holding its API key
 API_KEY_VARIABLES: Mapping[str, str] = {
@@ -49,3 +49,28 @@ def check_api_key(model: str, environ: Mapping[str, str] | None = None) -> None:
             f"no API key for model {model!r}: set the {variable} environment variable "
             "(or add it to a .env file in the working directory)"
         )
+
+
+# query parameters that carry a credential (Google-style ?key=, signed URLs, tokens)
+_SECRET_PARAMS = frozenset({"key", "api_key", "api-key", "apikey", "token", "access_token", "sig"})
+
+
+def check_base_url(url: str, option: str = "--base-url") -> None:
+    """Refuse a base URL that carries a credential: Inspect writes the URL into every log.
+
+    ``http://user:password@host/v1`` and ``...?key=...`` would be kept in the ``.eval`` file in
+    plain text (and shown by ``inspect view``); the key belongs in the provider's variable.
+    """
+    from urllib.parse import parse_qsl, urlsplit
+
+    parts = urlsplit(url)
+    secret_params = [k for k, _ in parse_qsl(parts.query) if k.lower() in _SECRET_PARAMS]
+    if parts.password is None and not parts.username and not secret_params:
+        return
+    where = f"the query parameter {secret_params[0]!r}" if secret_params else "user:password@"
+    raise ConfigError(
+        f"the base URL carries a credential ({where}), which would be written into the log; "
+        "give the URL without it and put the key in the provider's API-key variable "
+        "(or -M api_key=...)",
+        key=option,
+    )

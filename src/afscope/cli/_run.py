@@ -25,7 +25,7 @@ from afscope.cli._limits import (
 from afscope.cli._options import experiment_from_options, experiment_options
 from afscope.errors import ConfigError
 from afscope.experiment import DEFAULT_MODEL, Experiment
-from afscope.providers import check_api_key, is_simulated
+from afscope.providers import check_api_key, check_base_url, is_simulated
 
 if TYPE_CHECKING:
     from afscope.experiment import Plan
@@ -78,6 +78,9 @@ def run(**options: Any) -> None:
     check_model(options["model"])
     if options["judge"]:
         check_model(options["judge"], "--judge")
+    for option in ("base_url", "judge_base_url"):
+        if options[option] is not None:  # Inspect writes the URL into the log
+            check_base_url(options[option], "--" + option.replace("_", "-"))
     plan = plan_experiment(experiment)  # unknown setting, variant or query set: one clear line
     check_queries(plan.user_turns, options["queries"] or "the setting's default query set")
     for note in plan.notes:

@@ -13,7 +13,7 @@ from typing import Any
 
 from afscope.errors import ConfigError
 from afscope.experiment import Experiment
-from afscope.providers import is_simulated, provider_of
+from afscope.providers import check_base_url, is_simulated, provider_of
 
 __all__ = [
     "Cell",
@@ -152,6 +152,7 @@ def parse_base_urls(pairs: Iterable[str]) -> dict[str, str]:
                 f"got {pair!r}",
                 key="--base-url",
             )
+        check_base_url(url)  # Inspect writes the URL into every cell's log
         if provider in urls and urls[provider] != url:
             raise ConfigError(f"--base-url gives provider {provider!r} twice", key="--base-url")
         urls[provider] = url
