@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from afscope.cli import cli
+from afscope.records import RunInfo
 
 
 @pytest.fixture(scope="module")
@@ -134,3 +135,14 @@ def test_figures_are_written_as_png_svg_and_pdf(real_logs: Path, tmp_path: Path)
     assert CliRunner().invoke(cli, args).exit_code == 0
     assert (several / "comparison.pdf").exists() and (several / "main.svg").exists()
     assert not (several / "rates.svg").exists()
+
+
+def test_an_incomplete_run_is_marked_in_its_label_and_summary() -> None:
+    from afscope.summary import summarize_run
+
+    run = RunInfo(model="openai/gpt-4o", setting="helpful-only", simulated=False, complete=False)
+    summary = summarize_run(run, [])
+    assert run.label.endswith("· incomplete")
+    assert "INCOMPLETE (interrupted: afscope resume LOG)" in summary.lines()[0]
+    assert summary.to_json()["complete"] is False
+    assert "incomplete" not in RunInfo(model="m/x", setting="s", simulated=False).label

@@ -56,8 +56,9 @@ def assert_gave_up(result: Result, seconds: float, server: Any, *, cause: str) -
         (Fault.timeout(seconds=30), "every sample failed"),
         (Fault.truncated(), "every sample failed"),
         (Fault.invalid_json(), "every sample failed"),
+        (Fault.empty(), "every sample failed"),
     ],
-    ids=["500", "429", "no-answer", "reset", "html-200"],
+    ids=["500", "429", "no-answer", "reset", "html-200", "empty-200"],
 )
 def test_a_broken_provider_is_given_up_on_within_the_bounds(
     openai_server: Callable[..., OpenAIServer], tmp_path: Path, fault: Fault, cause: str
@@ -65,7 +66,7 @@ def test_a_broken_provider_is_given_up_on_within_the_bounds(
     server = openai_server(fault)
     result, seconds = run(server.base_url, tmp_path)
     assert_gave_up(result, seconds, server, cause=cause)
-    if fault.kind.value != "invalid_json":  # a 200 whose body is not JSON is not retried
+    if fault.kind.value not in ("invalid_json", "empty"):  # a 200 is not retried
         assert "retrying gpt-4o-mini" in result.stderr and "next attempt in" in result.stderr
 
 

@@ -193,12 +193,17 @@ class RunInfo:
     # the file the transcripts were imported from (afscope import); empty for a run
     source: str = ""
     system_prompt: str = ""  # as the model was sent it (one per run; empty when not recorded)
+    # the run's identity across `afscope resume` (a resumed log keeps it; Inspect's task id)
+    run_id: str = ""
+    # False for a log whose run was interrupted or failed before it ended (resume finishes it)
+    complete: bool = True
 
     @property
     def label(self) -> str:
-        """A short human label: model, setting and variant."""
+        """A short human label: model, setting and variant (and "incomplete" if so)."""
         tag = " (simulated)" if self.simulated else ""
-        return f"{self.model}{tag} · {self.setting} · {self.variant}"
+        end = "" if self.complete else " · incomplete"
+        return f"{self.model}{tag} · {self.setting} · {self.variant}{end}"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -69,6 +69,7 @@ class RunSummary:
             "simulated": self.run.simulated,
             "setting": self.run.setting,
             "variant": self.run.variant,
+            "complete": self.run.complete,
             "scratchpad": self.run.scratchpad,
             "suffix": self.run.suffix,
             "seed": self.run.seed,
@@ -111,6 +112,7 @@ class RunSummary:
         out.append(
             f"{self.run.model} · {self.run.setting} · variant {self.run.variant} · {mode} · "
             f"{suffix} · seed {self.run.seed} · {self.samples} samples"
+            + ("" if self.run.complete else " · INCOMPLETE (interrupted: afscope resume LOG)")
         )
         for tier, stats in self.stats.tiers.items():
             parts = [

@@ -10,7 +10,10 @@ import click
 from afscope.errors import DataError
 
 if TYPE_CHECKING:
+    from afscope.records import RunInfo, SampleRecord
     from afscope.report import ExportFormat
+
+    Run = tuple[RunInfo, list[SampleRecord]]
 
 __all__ = ["report"]
 
@@ -71,7 +74,7 @@ def report(
               "--figures": figures_dir}
     if _agentic_report(files, output, title, [k for k, v in extras.items() if v is not None]):
         return
-    runs = [read_run(path) for path in files]
+    runs = _without_superseded([read_run(path) for path in files])
     written = [write_report(runs, output, title=title)]
     exports: list[tuple[ExportFormat, Path | None]] = [
         ("csv", csv_path),
@@ -122,6 +125,28 @@ def _agentic_report(
         click.secho("SIMULATED: the report includes runs of the simulated organism", fg="yellow")
     click.echo(f"wrote {written}")
     return True
+
+
+def _without_superseded(runs: list[Run]) -> list[Run]:
+    """One entry per run: a log and its resume share a run id; the one with most samples stays.
+
+    `afscope resume` writes a new log holding the partial log's samples too, so counting both
+    would count those samples twice.
+    """
+    keys = [info.run_id or f"#{index}" for index, (info, _) in enumerate(runs)]  # no id: alone
+    best: dict[str, Run] = {}
+    for key, run in zip(keys, runs, strict=True):
+        held = best.get(key)
+        if held is None or (len(run[1]), run[0].created) > (len(held[1]), held[0].created):
+            best[key] = run
+    for key, (info, _) in zip(keys, runs, strict=True):
+        if best[key][0] is not info:
+            click.echo(
+                f"note: {info.log_path} left out: the same run is in {best[key][0].log_path} "
+                "(resumed from it; it holds every sample of both)",
+                err=True,
+            )
+    return [run for key, run in zip(keys, runs, strict=True) if best[key] is run]
 
 
 def _log_files(paths: tuple[Path, ...]) -> list[Path]:

@@ -81,6 +81,8 @@ def read_run_info(path: str | Path) -> RunInfo:
         task=log.eval.task,
         classifiers=classifiers,
         source=str(imported.get("source", "")),
+        run_id=log.eval.task_id,
+        complete=log.status == "success",
     )
 
 

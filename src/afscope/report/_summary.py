@@ -66,7 +66,7 @@ def comparison_labels(infos: Sequence[RunInfo]) -> list[str]:
     """Labels that tell runs apart: of model, setting, variant, scratchpad and suffix only the
     fields that differ, and a short log id where everything else is equal.
 
-    One run keeps its full label (model, setting, variant).
+    One run keeps its full label (model, setting, variant); an incomplete run is marked.
     """
     if len(infos) < 2:
         return [info.label for info in infos]
@@ -74,9 +74,14 @@ def comparison_labels(infos: Sequence[RunInfo]) -> list[str]:
     differing = [i for i in range(len(fields[0])) if len({f[i] for f in fields}) > 1]
     labels = [" · ".join(f[i] for i in differing) for f in fields]
     repeated = {label for label, count in Counter(labels).items() if count > 1}
-    return [
+    out = [
         _with_log_id(label or info.label, info, index) if label in repeated else label
         for index, (label, info) in enumerate(zip(labels, infos, strict=True))
+    ]
+    # a log whose run did not end says so whatever else differs
+    return [
+        label if info.complete or "incomplete" in label else f"{label} · incomplete"
+        for label, info in zip(out, infos, strict=True)
     ]
 
 
