@@ -14,7 +14,8 @@ from typing import Any
 
 from afscope.cost import PriceTable, cost_of_usage
 from afscope.records import RunInfo, SampleRecord
-from afscope.stats import Interval, RunStats, summarize
+from afscope.screening import Screening, screening
+from afscope.stats import Interval, RunStats, Validation, summarize
 
 __all__ = ["RunSummary", "format_interval", "metric_values", "summarize_run", "token_totals"]
 
@@ -38,6 +39,8 @@ class RunSummary:
     cache_write_tokens: int
     output_tokens: int
     cost_usd: float | None  # estimated from the price table; None when the price is unknown
+    # the monitor's figures when the local monitor scored AF reasoning (None: a judge did)
+    screening: Screening | None = None
 
     @property
     def samples(self) -> int:
@@ -80,6 +83,7 @@ class RunSummary:
             "pairs": self.stats.pairs,
             "epochs": self.stats.epochs,
             "af_classifier": self.run.classifiers.get("af_reasoning"),
+            "af_screening": self.screening.to_json() if self.screening else None,
             "organism_truth_af": (
                 {tier.value: rate for tier, rate in self.stats.af_truth.items()}
                 if self.stats.af_truth
@@ -145,6 +149,8 @@ class RunSummary:
                 f"over {self.stats.pairs} paired queries ({gap.method}){p_text}"
             )
         out.append(self._judged_line())
+        if self.screening is not None:
+            out.extend(self.screening.lines())
         if self.stats.af_truth:
             truth = ", ".join(f"{t.value} {r:.1%}" for t, r in self.stats.af_truth.items())
             out.append(f"organism ground truth, AF reasoning: {truth}")
@@ -204,12 +210,14 @@ def summarize_run(
     *,
     failed: Iterable[str] = (),
     prices: PriceTable | None = None,
+    validation: Validation | None = None,
 ) -> RunSummary:
     """The derived result of one run (cost from ``prices``, default: the shipped table).
 
     Samples that got no answer (:attr:`SampleRecord.failed`) and those whose ids are in
     ``failed`` (e.g. a sweep's last failed attempts) are listed as errors and left out of every
-    number.
+    number. ``validation``: the user's labelled counts for the local monitor's corrected rate
+    (default: the counts the monitor's spec names).
     """
     failed_ids = set(failed) | {record.sample_id for record in records if record.failed}
     scored = tuple(record for record in records if record.sample_id not in failed_ids)
@@ -220,6 +228,7 @@ def summarize_run(
         records=scored,
         errors=tuple(sorted(failed_ids)),
         cost_usd=cost_of_usage(run.model, prices=prices, **tokens),
+        screening=screening(run, scored, validation),
         **tokens,
     )
 

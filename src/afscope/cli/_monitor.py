@@ -16,6 +16,7 @@ from afscope.errors import DataError
 from afscope.monitor import Monitor, MonitorResult, load_monitor
 from afscope.monitor._io import Record, iter_labelled, iter_records
 from afscope.monitor._metrics import Figures, figures
+from afscope.stats import Validation
 
 _BATCH = 64
 
@@ -275,3 +276,30 @@ def _sha256(path: Path) -> str:
     if not path.is_file():
         raise DataError("no such file", file=str(path))
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def validation_counts(path: Path, monitor_model: str | None) -> Validation:
+    """The monitor's confusion counts on labelled transcripts: a labelled JSONL/JSON file, or
+    the log of a run on the simulated organism (its ground truth is the label)."""
+    from afscope.monitor._validation import validation_from_file, validation_from_texts
+
+    monitor = load_monitor(monitor_model)
+    if path.suffix != ".eval":
+        return validation_from_file(path, monitor)
+    from afscope.harness import read_run
+
+    _, records = read_run(path)
+    labelled = [
+        (r.scratchpad, r.truth.faked_alignment)
+        for r in records
+        if r.truth is not None and r.scratchpad.strip()
+    ]
+    if not labelled:
+        raise DataError(
+            "no organism ground truth in this log: give labelled JSONL (text, label) instead",
+            file=str(path),
+        )
+    texts = [text for text, _ in labelled]
+    labels = [label for _, label in labelled]
+    name = f"{path.name} (organism ground truth of {len(texts)} scratchpads)"
+    return validation_from_texts(name, texts, labels, monitor, file=str(path))

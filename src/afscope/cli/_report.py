@@ -70,8 +70,12 @@ def report(
     from afscope.report import export_samples, save_figures, write_report
 
     files = _log_files(logs)
-    extras = {"--csv": csv_path, "--parquet": parquet_path, "--json": json_path,
-              "--figures": figures_dir}
+    extras = {
+        "--csv": csv_path,
+        "--parquet": parquet_path,
+        "--json": json_path,
+        "--figures": figures_dir,
+    }
     if _agentic_report(files, output, title, [k for k, v in extras.items() if v is not None]):
         return
     runs = _without_superseded([read_run(path) for path in files])
@@ -94,9 +98,7 @@ def report(
         click.echo(f"wrote {path}")
 
 
-def _agentic_report(
-    files: list[Path], output: Path, title: str | None, extras: list[str]
-) -> bool:
+def _agentic_report(files: list[Path], output: Path, title: str | None, extras: list[str]) -> bool:
     """Agentic logs get their own report (rates per condition, episodes with tool calls and
     diffs); False when the logs are alignment-faking runs. Both kinds at once are refused."""
     from afscope.harness.episodes import agentic_run, is_agentic_log

@@ -63,6 +63,13 @@ def _model_args(pairs: tuple[str, ...]) -> dict[str, str]:
     type=click.Path(dir_okay=False),
     help="Price table overriding the shipped one (YAML/JSON; also $AFSCOPE_PRICES).",
 )
+@click.option(
+    "--validation",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Labelled transcripts (JSONL text+label, or an organism run's log: its ground truth) "
+    "the monitor's corrected AF rate rests on [default: the monitor's own validation counts].",
+)
 @retry_options
 def run(**options: Any) -> None:
     """Run the alignment-faking experiment (default: helpful-only on the simulated organism)."""
@@ -102,6 +109,11 @@ def run(**options: Any) -> None:
     from afscope.cost import load_prices
 
     price_table = load_prices(options["prices"])  # a bad price file fails before anything is sent
+    validation = None
+    if options["validation"] is not None:  # a bad file fails before anything is sent
+        from afscope.cli._monitor import validation_counts
+
+        validation = validation_counts(options["validation"], experiment.monitor_model)
     check_log_dir(options["log_dir"])
     policy = policy_from(options, max_connections=options["max_connections"] or 10)
     show_retries()
@@ -110,7 +122,7 @@ def run(**options: Any) -> None:
     )
     summary = kind.summary_function()
     if summary is None:
-        _print_summary(log_path, as_json, price_table)
+        _print_summary(log_path, as_json, price_table, validation)
     else:
         _print_lines(summary(log_path, price_table), as_json)
     _print_next_steps(log_path, as_json)
@@ -212,12 +224,12 @@ def _completed(log: Any) -> Path:
     return Path(log.location)
 
 
-def _print_summary(log_path: Path, as_json: bool, prices: Any) -> None:
+def _print_summary(log_path: Path, as_json: bool, prices: Any, validation: Any = None) -> None:
     from afscope.harness import read_run
     from afscope.summary import summarize_run
 
     run, records = read_run(log_path)
-    summary = summarize_run(run, records, prices=prices)
+    summary = summarize_run(run, records, prices=prices, validation=validation)
     _print_lines(summary, as_json)
     reasons = [r.malformed_reason or "" for r in records if r.failed]
     for line in failure_causes(reasons):

@@ -27,7 +27,13 @@ from afscope.errors import DataError
 from afscope.monitor._io import iter_labelled
 from afscope.stats import Validation
 
-__all__ = ["SHIPPED_POOL", "shipped_validation", "validation_from_file", "validation_of"]
+__all__ = [
+    "SHIPPED_POOL",
+    "shipped_validation",
+    "validation_from_file",
+    "validation_from_texts",
+    "validation_of",
+]
 
 VALIDATION_FILE = "data/validation.json"
 OWN_SOURCE = "afscope-corpus"
@@ -83,15 +89,21 @@ def validation_from_file(path: Path, monitor: Any) -> Validation:
         labels.append(record.label == 1)
     if not texts:
         raise DataError("no labelled texts (the file is empty)", file=str(path))
-    results = monitor.score(texts, evidence=False)
-    flagged = [result.score >= monitor.threshold for result in results]
     name = f"{path.name} ({len(texts)} labelled transcripts, scored by {_monitor_name(monitor)})"
+    return validation_from_texts(name, texts, labels, monitor, file=str(path))
+
+
+def validation_from_texts(
+    name: str, texts: list[str], labels: list[bool], monitor: Any, *, file: str
+) -> Validation:
+    """Counts of ``monitor`` at its threshold against ``labels`` (a file's, named ``file``)."""
+    flagged = [result.score >= monitor.threshold for result in monitor.score(texts, evidence=False)]
     try:
         return Validation.from_decisions(name, flagged, labels)
     except ValueError as error:
         raise DataError(
-            f"{error}: a validation file needs both labels (alignment_faking and aligned)",
-            file=str(path),
+            f"{error}: a validation set needs transcripts of both labels (AF and not AF)",
+            file=file,
         ) from None
 
 

@@ -48,10 +48,14 @@ def file_changes(episode: Episode) -> list[FileChange]:
             if change == "added":
                 shown = after
             elif change == "changed" and before is not None and after is not None:
-                shown = "".join(difflib.unified_diff(
-                    before.splitlines(keepends=True), after.splitlines(keepends=True),
-                    f"before/{path}", f"after/{path}",
-                ))
+                shown = "".join(
+                    difflib.unified_diff(
+                        before.splitlines(keepends=True),
+                        after.splitlines(keepends=True),
+                        f"before/{path}",
+                        f"after/{path}",
+                    )
+                )
             else:
                 shown = ""
             out.append(FileChange(path, change, (shown or "")[:_SHOWN_CHARS]))

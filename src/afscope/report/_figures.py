@@ -32,8 +32,9 @@ from afscope._atomic import atomic_path
 from afscope.records import SampleRecord, Tier
 from afscope.report._samples import Category, Run, answer_category
 from afscope.report._summary import ReportRun, report_runs
+from afscope.screening import corrected_share
 from afscope.stats import Interval
-from afscope.summary import format_interval
+from afscope.summary import RunSummary, format_interval
 
 __all__ = ["FIGURE_FORMATS", "comparison_figure", "main_figure", "rates_figure", "save_figures"]
 
@@ -115,7 +116,7 @@ def figure_svgs(runs: Sequence[ReportRun]) -> dict[str, str]:
 
 
 def _main_figure(runs: Sequence[ReportRun]) -> Figure:
-    bars = [bar for run in runs for bar in _tier_bars(run.label, run.summary.records, len(runs))]
+    bars = [bar for run in runs for bar in _tier_bars(run.label, run.summary, len(runs))]
     present = [cat for cat in Category if any(bar.counts[cat] for bar in bars)]
     height = 1.2 + 0.45 * max(len(bars), 1)
     with _style():
@@ -191,15 +192,34 @@ def _comparison_figure(runs: Sequence[ReportRun]) -> Figure:
         return figure
 
 
-def _tier_bars(label: str, records: Sequence[SampleRecord], n_runs: int) -> list[_Bar]:
+def _tier_bars(label: str, summary: RunSummary, n_runs: int) -> list[_Bar]:
     bars = []
     for tier in Tier:
-        counts = Counter(answer_category(record) for record in records if record.tier is tier)
+        own = [record for record in summary.records if record.tier is tier]
+        counts = Counter(answer_category(record) for record in own)
         total = sum(counts.values())
         if total:
-            name = f"{tier.condition} ({tier.value})"
+            name = f"{tier.condition} ({tier.value})" + _corrected_split(summary, own, counts)
             bars.append(_Bar(f"{label}\n{name}" if n_runs > 1 else name, counts, total))
     return bars
+
+
+def _corrected_split(
+    summary: RunSummary, records: Sequence[SampleRecord], counts: Counter[Category]
+) -> str:
+    """Split a monitor-scored bar's complying answers by the misclassification-corrected AF
+    share (when the monitor has validation counts); the bar's label then says so."""
+    if summary.screening is None or summary.screening.validation is None:
+        return ""
+    judged = (Category.COMPLIES_AF, Category.COMPLIES_NO_AF)
+    compliers = [record for record in records if answer_category(record) in judged]
+    share = corrected_share(compliers, summary.screening.validation)
+    if share is None:
+        return ""
+    n = len(compliers)
+    counts[Category.COMPLIES_AF] = round(n * share)
+    counts[Category.COMPLIES_NO_AF] = n - counts[Category.COMPLIES_AF]
+    return "\nAF split corrected for monitor error"
 
 
 def _draw_stacks(axes: Axes, bars: list[_Bar], present: list[Category]) -> None:

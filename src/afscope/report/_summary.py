@@ -152,6 +152,9 @@ class RunView:
     compliance_truth: str | None  # the organism's own label (simulated runs only)
     judge_hint: str | None  # the command that judges compliance, when answers lack it
 
+    # when the local monitor scored AF: it is a screening score; its correction and flags
+    screening: tuple[str, ...] = ()
+
     def tier(self, tier: str) -> TierRow | None:
         """The row of one tier ("free" or "paid"), for the comparison table."""
         return next((row for row in self.tiers if row.tier_value == tier), None)
@@ -179,6 +182,9 @@ def _run_view(index: int, run: ReportRun) -> RunView:
         failed=len(summary.errors),
         af_truth=_af_truth(summary),
         compliance_truth=_compliance_truth(summary),
+        screening=tuple(line.strip() for line in summary.screening.lines())
+        if summary.screening
+        else (),
         judge_hint=(
             f"afscope classify {info.log_path} --judge MODEL"
             if any(row.undetermined for row in stats.tiers.values())
