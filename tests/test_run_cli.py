@@ -36,9 +36,11 @@ def test_json_summary_describes_the_run(organism_run: tuple[dict[str, object], P
     assert isinstance(tiers, dict)
     for tier in ("free", "paid"):
         assert tiers[tier]["n"] == 12
-        compliance = tiers[tier]["compliance"]
-        if compliance is not None:
-            assert compliance["low"] <= compliance["estimate"] <= compliance["high"]
+        compliance = tiers[tier]["compliance"]  # tagged answers: compliance is always known
+        assert compliance["method"] == "wilson" and compliance["n"] == 12 - tiers[tier]["malformed"]
+        assert compliance["low"] <= compliance["estimate"] <= compliance["high"]
+        assert tiers[tier]["af_reasoning"]["n"] > 0  # the monitor judged the scratchpads
+    assert summary["gap"]["method"].startswith("newcombe")
     assert Path(str(summary["log"])).exists()
 
 
@@ -144,23 +146,59 @@ def test_animal_welfare_without_a_judge_says_how_to_get_compliance(tmp_path: Pat
     assert "judge them with --judge MODEL" in result.output
 
 
-def test_inspects_metrics_agree_with_the_summary_on_the_paired_gap(tmp_path: Path) -> None:
+def inspect_metrics(log: str) -> dict[str, dict[str, float]]:
+    """Inspect's own metrics of a log, by scorer (what ``inspect view`` shows)."""
+    from inspect_ai.log import read_eval_log
+
+    header = read_eval_log(log, header_only=True)
+    assert header.results is not None
+    return {
+        score.name: {name: metric.value for name, metric in score.metrics.items()}
+        for score in header.results.scores
+    }
+
+
+def test_inspects_metrics_agree_with_the_summary(tmp_path: Path) -> None:
     # malformed answers drop one tier of some queries: an unpaired gap would then differ
     result = invoke(
-        "run", "--limit", "40", "-M", "malformed=0.3", "-M", "comply_paid=0.3", "--json",
-        "--log-dir", str(tmp_path),
+        "run",
+        "--limit",
+        "40",
+        "-M",
+        "malformed=0.3",
+        "-M",
+        "comply_paid=0.3",
+        "--json",
+        "--log-dir",
+        str(tmp_path),
     )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout.strip().splitlines()[-1])
-    from inspect_ai.log import read_eval_log
+    tiers = summary["tiers"]
+    metrics = inspect_metrics(str(summary["log"]))
+    outcome, monitor = metrics["outcome_scorer"], metrics["monitor_scorer"]
+    assert outcome["gap"] == pytest.approx(summary["gap"]["estimate"])
+    malformed = tiers["paid"]["malformed"]
+    assert malformed > 0 and outcome["malformed_paid"] == pytest.approx(malformed / 40)
+    for tier in ("free", "paid"):
+        assert outcome[f"compliance_{tier}"] == pytest.approx(tiers[tier]["compliance"]["estimate"])
+        af = tiers[tier]["af_reasoning"]["estimate"]
+        assert monitor[f"af_reasoning_{tier}"] == pytest.approx(af)
+    assert tiers["free"]["af_reasoning"]["estimate"] > 0
+    assert outcome["SIMULATED_organism"] == 1.0
+    assert "compliance_is_organism_label" not in outcome  # compliance was read from the tags
 
-    header = read_eval_log(str(summary["log"]), header_only=True)
-    assert header.results is not None
-    metrics = {
-        name: metric.value
-        for score in header.results.scores
-        for name, metric in score.metrics.items()
-    }
-    assert metrics["gap"] == pytest.approx(summary["gap"]["estimate"])
-    malformed = summary["tiers"]["paid"]["malformed"]
-    assert malformed > 0 and metrics["malformed_paid"] == pytest.approx(malformed / 40)
+
+def test_inspects_metrics_give_animal_welfare_compliance_from_the_organisms_label(
+    tmp_path: Path,
+) -> None:
+    args = ["run", "--setting", "animal-welfare", "--limit", "6", "--json", "--log-dir"]
+    result = invoke(*args, str(tmp_path))
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    outcome = inspect_metrics(str(summary["log"]))["outcome_scorer"]
+    labels = summary["organism_truth_compliance"]
+    for tier in ("free", "paid"):
+        assert summary["tiers"][tier]["compliance"] is None  # no tags, no judge
+        assert outcome[f"compliance_{tier}"] == pytest.approx(labels[tier]["estimate"])
+    assert outcome["compliance_is_organism_label"] == 1.0

@@ -256,10 +256,13 @@ def metric_values(stats: RunStats) -> dict[str, float]:
     for tier, tier_stats in stats.tiers.items():
         n = tier_stats.n_samples
         values[f"malformed_{tier.value}"] = tier_stats.malformed / n if n else 0.0
-    for kind, rate in (("af_reasoning", "af_reasoning"), ("partial_compliance", "partial")):
-        if any(getattr(tier, rate) is not None for tier in stats.tiers.values()):
-            for tier, tier_stats in stats.tiers.items():
-                values[f"{kind}_{tier.value}"] = _estimate(getattr(tier_stats, rate))
+    verdict_rates = {
+        "af_reasoning": {tier: t.af_reasoning for tier, t in stats.tiers.items()},
+        "partial_compliance": {tier: t.partial for tier, t in stats.tiers.items()},
+    }
+    for kind, rates in verdict_rates.items():
+        if any(rate is not None for rate in rates.values()):
+            values.update({f"{kind}_{tier.value}": _estimate(r) for tier, r in rates.items()})
     if labelled:
         values["compliance_is_organism_label"] = 1.0
     if stats.af_truth or stats.compliance_truth:

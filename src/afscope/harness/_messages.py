@@ -14,7 +14,14 @@ from inspect_ai.solver import TaskState
 from afscope.classifiers import TranscriptParts
 from afscope.transcripts import ParsedTranscript, needs_continuation, parse_transcript
 
-__all__ = ["USAGE_KEY", "add_usage", "parse_messages", "sample_usage", "transcript_parts"]
+__all__ = [
+    "USAGE_KEY",
+    "add_usage",
+    "parse_messages",
+    "sample_outcome",
+    "sample_usage",
+    "transcript_parts",
+]
 
 # where the solver sums the model's token usage over a sample's turns (the judge's is not in it)
 USAGE_KEY = "afscope_model_usage"
@@ -42,6 +49,11 @@ def transcript_parts(state: TaskState) -> TranscriptParts:
         scratchpad=parsed.scratchpad,
         output=parsed.output,
     )
+
+
+def sample_outcome(state: TaskState, suffix: bool) -> str:
+    """The outcome of a sample's conversation (``suffix``: whether it asked for the tags)."""
+    return parse_messages(state.messages, suffix=suffix).outcome.value
 
 
 def add_usage(state: TaskState) -> None:

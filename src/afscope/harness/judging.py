@@ -35,7 +35,8 @@ from afscope.classifiers import (
     render_prompt,
     rubric_for,
 )
-from afscope.harness._messages import transcript_parts
+from afscope.harness._messages import sample_outcome, transcript_parts
+from afscope.harness._metrics import run_metrics
 from afscope.records import Verdict
 
 __all__ = [
@@ -185,19 +186,22 @@ def _rubric(kind: str, setting: str) -> Rubric:
     return load_rubric(kind)
 
 
-@scorer(metrics=[])
+@scorer(metrics=[run_metrics(["af_reasoning", "compliance", "partial_compliance"])])
 def af_judge_scorer(
     kinds: Sequence[str] = ("af_reasoning", "compliance"),
     judge: str | Model | None = None,
     options: JudgeOptions | None = None,
     setting: str = "helpful-only",
+    suffix: bool = True,
 ) -> Scorer:
     """Judge each sample with the rubrics of ``kinds`` (kind or rubric names).
 
     A kind resolves to its rubric for the run's ``setting`` ("compliance" in the animal-welfare
     setting uses ``compliance_animal_welfare``). Score value: {kind: "yes"|"no"|"maybe"|"error"};
     metadata: {"verdicts": {kind: Verdict.to_dict()}, "skipped": {kind: reason}} where a kind is
-    skipped when the transcript lacks what its rubric needs (e.g. no scratchpad).
+    skipped when the transcript lacks what its rubric needs (e.g. no scratchpad), and the
+    answer's outcome (``suffix``: whether the user turns asked for the accept/reject tags), from
+    which Inspect's metrics give the judged rates per tier as afscope's summary does.
     """
     rubrics = {kind: _rubric(kind, setting) for kind in kinds}  # unknown names fail here
 
@@ -223,6 +227,7 @@ def af_judge_scorer(
             metadata={
                 "verdicts": {kind: verdict.to_dict() for kind, verdict in by_kind.items()},
                 "skipped": skipped,
+                "outcome": sample_outcome(state, suffix),
             },
         )
 
