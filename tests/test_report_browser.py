@@ -203,3 +203,21 @@ def test_collapsing_a_row_removes_its_detail(page: tuple[Page, list[str]]) -> No
     toggle.click()
     assert toggle.get_attribute("aria-expanded") == "false"
     assert opened.locator("tr.detail").count() == 0
+
+
+def test_a_transcript_links_to_its_twin_in_the_other_tier_and_back(
+    page: tuple[Page, list[str]],
+) -> None:
+    opened, errors = page
+    opened.select_option("#f-tier", "free")  # the twin is hidden by this filter
+    opened.click("#sample-rows tr.sample >> nth=1 >> button")  # r0-q1-free
+    opened.click("tr.detail button.twin")
+    assert opened.locator("#f-tier").input_value() == ""  # the filters that hid it are cleared
+    focused = opened.locator("#sample-rows tr.sample.focus")
+    assert focused.locator("button").inner_text() == "▾ r0-q1-paid"
+    detail = opened.locator("tr.sample.focus + tr.detail")
+    assert "training (free) twin: r0-q1-free" in detail.locator("button.twin").inner_text()
+    detail.locator("button.twin").click()
+    back = opened.locator("#sample-rows tr.sample.focus")
+    assert back.locator("button").inner_text() == "▾ r0-q1-free"
+    assert errors == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -72,7 +73,9 @@ def test_text_summary_says_it_is_simulated(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "SIMULATED" in result.output
     assert "compliance gap" in result.output
-    assert "free tier (training)" in result.output
+    # the unmonitored tier's AF rate beside the training one, each with its interval
+    for tier in ("free tier (training)", "paid tier (unmonitored)"):
+        assert re.search(re.escape(tier) + r": .*AF reasoning \d+\.\d% \[", result.output), tier
 
 
 def test_dry_run_sends_nothing(tmp_path: Path) -> None:
