@@ -190,3 +190,22 @@ def test_the_measured_rate_recovers_the_presets_rate_within_its_interval(tmp_pat
     assert reached["low"] <= 0.35 <= reached["high"]
     assert reached["estimate"] == rates["organism_truth"]  # every decision became a copy
     assert wilson_interval(round(reached["estimate"] * 40), 40).low == reached["low"]
+
+
+def test_a_sweep_of_variants_gives_per_cell_rates_and_one_agentic_report(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli,
+        [
+            "sweep", "--experiment", "exfiltration", "--models", "organism/always-exfiltrates",
+            "--settings", "helpful-only/suggested", "--variants", "default,developer-openai",
+            "--limit", "1", "--log-dir", str(tmp_path), "--json",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    assert [cell["variant"] for cell in data["cells"]] == ["default", "developer-openai"]
+    for cell in data["cells"]:
+        assert cell["simulated"] is True and cell["failed"] == []
+        assert cell["conditions"]["helpful-only/suggested"]["reached"]["estimate"] == 1.0
+    page = Path(data["report"]).read_text()
+    assert page.count('<details class="episode"') == 2 and "developer-openai" in page

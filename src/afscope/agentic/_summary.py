@@ -13,10 +13,20 @@ from afscope.agentic._episode import Episode
 from afscope.records import RunInfo
 from afscope.stats import Interval, independent_difference, wilson_interval
 
-__all__ = ["AgenticSummary", "ConditionRates", "condition_rates", "summarize_episodes"]
+__all__ = [
+    "TABLE_HEADER",
+    "AgenticSummary",
+    "ConditionRates",
+    "condition_rates",
+    "summarize_episodes",
+]
 
 SIMULATED_NOTE = "SIMULATED: the model is afscope's simulated organism, not a real model."
 BASELINE = "baseline"
+TABLE_HEADER = (
+    "model", "variant", "condition", "n", "reached [95% CI]", "tried", "decision+attempt",
+    "vs baseline", "failed",
+)
 
 
 @dataclass(frozen=True)
@@ -110,6 +120,19 @@ class AgenticSummary:
     input_tokens: int
     output_tokens: int
     cost_usd: float | None
+
+    def table_rows(self) -> list[tuple[str, ...]]:
+        """One row per condition for a sweep's table (columns: :data:`TABLE_HEADER`)."""
+        label = f"{self.run.model}{' (SIMULATED)' if self.run.simulated else ''}"
+        return [
+            (
+                label, self.run.variant, r.condition, str(r.n), fmt(r.reached), fmt(r.tried),
+                fmt(r.judged) if r.judged is not None else "not judged",
+                fmt(r.vs_baseline, signed=True) if r.vs_baseline is not None else "",
+                str(r.failed),
+            )
+            for r in self.rates
+        ]
 
     def to_json(self) -> dict[str, Any]:
         return {

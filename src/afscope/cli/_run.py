@@ -94,7 +94,10 @@ def run(**options: Any) -> None:
         click.echo(f"note: {note}", err=True)
     model, model_args = experiment.model, _model_args(options["model_arg"])
     if is_simulated(model):
-        _check_preset(model.split("/", 1)[1], experiment.seed, model_args, plan)
+        from afscope.sweep import check_preset
+
+        agentic = plan.sample_tokens is not None
+        check_preset(model.split("/", 1)[1], experiment.seed, model_args, agentic=agentic)
     as_json = options["as_json"]
     if options["dry_run"]:
         _print_dry_run(plan, options["prices"], as_json)
@@ -126,20 +129,6 @@ def run(**options: Any) -> None:
     else:
         _print_lines(summary(log_path, price_table), as_json)
     _print_next_steps(log_path, as_json)
-
-
-def _check_preset(preset: str, seed: int, model_args: dict[str, str], plan: Plan) -> None:
-    """An unknown organism preset or override is one line before anything runs."""
-    if plan.sample_tokens is not None:  # agentic: the environments' acting presets
-        from afscope.agentic import acting_presets
-        from afscope.errors import UnknownNameError
-
-        if preset not in acting_presets():
-            raise UnknownNameError("acting organism preset", preset, acting_presets())
-        return
-    from afscope.organism import Organism
-
-    Organism(preset, seed=seed, **model_args)
 
 
 def _print_lines(summary: Any, as_json: bool) -> None:

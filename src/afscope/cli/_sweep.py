@@ -166,6 +166,8 @@ def _run(plan: SweepPlan, policy: RetryPolicy, log_dir: str, report: Path, as_js
 
     with directory_lock(log_dir), stdout_to_stderr(as_json):
         outcome = run_grid(plan, policy, log_dir, quiet=as_json)
+    if plan.experiment.kind != "alignment_faking":
+        return _agentic_results(plan, outcome, policy, log_dir, report, as_json)
     results, refused = [], dict[str, str]()
     for _cell, path in outcome.logs:
         run, records = read_run(path)
@@ -192,6 +194,52 @@ def _run(plan: SweepPlan, policy: RetryPolicy, log_dir: str, report: Path, as_js
     else:
         _print_results(results, outcome.complete, rerun, report, list(refused.values()))
     if failed or not outcome.complete:
+        raise SystemExit(1)
+
+
+def _agentic_results(
+    plan: SweepPlan, outcome: Any, policy: RetryPolicy, log_dir: str, report: Path, as_json: bool
+) -> None:
+    """An agentic sweep: per cell and condition, the rates of the kind's own summary."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from afscope.agentic._summary import TABLE_HEADER
+    from afscope.harness.episodes import agentic_run
+    from afscope.report import write_agentic_report
+    from afscope.sweep import read_faults, rerun_command
+
+    cells = [(agentic_run(path), read_faults(path)) for _cell, path in outcome.logs]
+    write_agentic_report([run for run, _ in cells], report)
+    failed = sum(len(faults.failed) for _, faults in cells)
+    rerun = redact(rerun_command(plan, policy, log_dir))
+    unfinished = bool(failed) or not outcome.complete
+    if as_json:
+        click.echo(json.dumps({
+            "complete": not unfinished,
+            "cells": [{**summary.to_json(), "retries": faults.retries,
+                       "sample_errors": faults.errors, "failed": list(faults.failed)}
+                      for (summary, _), faults in cells],
+            "failed_samples": failed,
+            "rerun": rerun if unfinished else None,
+            "report": str(report),
+        }))
+    else:
+        table = Table(title=f"afscope sweep: {plan.experiment.kind}, rates per condition")
+        for name in TABLE_HEADER:
+            table.add_column(name, overflow="fold")
+        for (summary, _), _faults in cells:
+            for row in summary.table_rows():
+                table.add_row(*row)
+        console = Console(highlight=False, width=None if Console().is_terminal else 200)
+        console.print(table)
+        if any(summary.run.simulated for (summary, _), _ in cells):
+            console.print("[bold yellow]SIMULATED rows: afscope's simulated organism, not a model.")
+        if unfinished:
+            console.print(f"{failed} samples failed; retry them with:")
+            console.print(f"  {rerun}", markup=False, soft_wrap=True)
+        console.print(f"report: {report}", markup=False)
+    if unfinished:
         raise SystemExit(1)
 
 

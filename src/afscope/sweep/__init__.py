@@ -31,7 +31,7 @@ from afscope.sweep._spec import (
     parse_model_args,
     split_names,
 )
-from afscope.sweep._validate import CellPlan, cell_plans, validate_plan
+from afscope.sweep._validate import CellPlan, cell_plans, check_preset, validate_plan
 
 if TYPE_CHECKING:
     from afscope.sweep._inspect import GridOutcome
@@ -47,6 +47,7 @@ __all__ = [
     "SweepPlan",
     "cell_plans",
     "cell_result",
+    "check_preset",
     "directory_lock",
     "failed_samples",
     "parse_base_urls",

@@ -8,12 +8,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from afscope.experiment import Plan, plan_experiment
 from afscope.providers import check_api_key, is_simulated, provider_of
 from afscope.sweep._spec import Cell, SweepPlan
 
-__all__ = ["CellPlan", "cell_plans", "validate_plan"]
+__all__ = ["CellPlan", "cell_plans", "check_preset", "validate_plan"]
 
 
 @dataclass(frozen=True)
@@ -24,14 +25,28 @@ class CellPlan:
     plan: Plan
 
 
+def check_preset(preset: str, seed: int, args: Mapping[str, Any], *, agentic: bool) -> None:
+    """An unknown organism preset or override is one line before anything runs (agentic
+    experiments: the presets the environments' behaviour data knows)."""
+    if agentic:
+        from afscope.agentic import acting_presets
+        from afscope.errors import UnknownNameError
+
+        if preset not in acting_presets():
+            raise UnknownNameError("acting organism preset", preset, acting_presets())
+        return
+    from afscope.organism import Organism
+
+    Organism(preset, seed=seed, **args)
+
+
 def _check_models(plan: SweepPlan, environ: Mapping[str, str]) -> None:
+    agentic = plan.experiment.kind != "alignment_faking"
     for model in plan.models:
         if is_simulated(model):
-            from afscope.organism import Organism
-
             args = plan.args_for(model)
             seed = args.pop("seed")
-            Organism(model.split("/", 1)[1], seed=seed, **args)  # preset and overrides
+            check_preset(model.split("/", 1)[1], seed, args, agentic=agentic)
         elif plan.base_url(model) is None:
             check_api_key(model, environ)
     judge = plan.experiment.judge
