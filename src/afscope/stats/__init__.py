@@ -23,14 +23,17 @@ from afscope.stats._misclassification import (
 from afscope.stats._power import discordance_range, sample_size_for_gap
 from afscope.stats._significance import holm, mcnemar_exact
 from afscope.stats._summary import RunStats, TierStats, sample_compliance, summarize
+from afscope.stats._two_stage import Band, choose_band, two_stage_rate
 
 __all__ = [
+    "Band",
     "CorrectedRate",
     "Interval",
     "NoBetterThanChance",
     "RunStats",
     "TierStats",
     "Validation",
+    "choose_band",
     "cluster_bootstrap_difference",
     "corrected_rate",
     "discordance_range",
@@ -42,5 +45,6 @@ __all__ = [
     "sample_compliance",
     "sample_size_for_gap",
     "summarize",
+    "two_stage_rate",
     "wilson_interval",
 ]
