@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -186,8 +187,8 @@ def iter_samples(
 
     The log is opened once per chunk, not once per sample (Inspect's ``read_eval_log_samples``
     reopens the zip for every sample, quadratic in the log's size). Samples a log does not hold
-    (an interrupted run) are skipped; ``events`` (large, needed only to count retries) are left
-    out unless asked for.
+    (an interrupted run) are skipped, and so are damaged ones (each named in one line on
+    stderr); ``events`` (large, needed only to count retries) are left out unless asked for.
     """
     header = _read_header(Path(path))
     order = {sample_id: i for i, sample_id in enumerate(header.eval.dataset.sample_ids or [])}
@@ -196,10 +197,28 @@ def iter_samples(
         ((s.id, s.epoch) for s in summaries), key=lambda k: (order.get(k[0], len(order)), k[1])
     )
     exclude = None if events else {"events"}
+    skipped = 0
     for start in range(0, len(keys), chunk):
-        yield from read_eval_log_samples_by_id(
-            str(path), keys[start : start + chunk], exclude_fields=exclude
-        )
+        part = keys[start : start + chunk]
+        try:
+            samples = list(read_eval_log_samples_by_id(str(path), part, exclude_fields=exclude))
+        except Exception:  # a damaged sample (zstd/zip errors): read the chunk one by one
+            samples = []
+            for key in part:
+                try:
+                    samples += read_eval_log_samples_by_id(str(path), [key], exclude_fields=exclude)
+                except Exception as error:
+                    skipped += 1
+                    _warn(f"{path}: sample {key[0]} (epoch {key[1]}) is unreadable "
+                          f"({type(error).__name__}); skipped")
+        yield from samples
+    if skipped:
+        _warn(f"{path}: {skipped} unreadable samples skipped, {len(keys) - skipped} read")
+
+
+def _warn(line: str) -> None:
+    """A damaged part of a log: one line on stderr; the readable samples are still used."""
+    sys.stderr.write(line + "\n")
 
 
 def read_run(path: str | Path) -> tuple[RunInfo, list[SampleRecord]]:
