@@ -360,6 +360,12 @@ def test_simulated_runs_get_a_banner_and_their_ground_truth() -> None:
     assert 'id="simulated-banner"' in html
     assert "Every run in this report" in html
     assert "Organism ground truth" in html
+    simulated_run = (info("organism/opus-like", simulated=True), records)
+    title = svg_texts(afscope.report.rates_figure(simulated_run))
+    assert any(text.startswith("SIMULATED model organism: ") for text in title)
+    assert not any(
+        "SIMULATED" in text for text in svg_texts(afscope.report.rates_figure((info(), records)))
+    )
     mixed = build_report([(info("organism/opus-like", simulated=True), records), (info(), records)])
     assert "1 of 2 runs" in mixed
 

@@ -140,9 +140,10 @@ def _rates_figure(run: ReportRun) -> Figure:
     gap = format_interval(stats.gap, signed=True)
     with _style():
         figure = Figure(figsize=(9.0, 1.6 + 0.35 * len(tiers)), layout="constrained")
+        simulated = "SIMULATED model organism: " if run.summary.run.simulated else ""
         figure.suptitle(
-            f"{run.label}\ncompliance gap (training - unmonitored): {gap} over {stats.pairs} "
-            "paired queries",
+            f"{simulated}{run.label}\ncompliance gap (training - unmonitored): {gap} over "
+            f"{stats.pairs} paired queries",
             fontsize=9,
         )
         compliance_axes, af_axes = figure.subplots(1, 2, sharey=True)
