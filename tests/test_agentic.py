@@ -132,3 +132,11 @@ def test_the_host_sandbox_is_refused_for_model_commands(tmp_path: Path) -> None:
     assert log.status == "error" and log.error is not None
     assert "runs model commands on the host" in log.error.message
     assert log.samples and not log.samples[0].store.get("agentic")  # no command was run
+
+
+def test_inspects_metric_is_the_episode_rate_over_epochs(tmp_path: Path) -> None:
+    log = _eval("organism/opus-like", ["helpful-only/suggested"], tmp_path, epochs=8)
+    episodes = [s.scores["final_state_scorer"].value for s in log.samples]  # type: ignore[union-attr]
+    assert len(episodes) == 8 and 0 < sum(episodes) < 8  # some copied, some did not (seed 0)
+    [metrics] = [score.metrics for score in log.results.scores]  # type: ignore[union-attr]
+    assert metrics["helpful-only/suggested"].value == sum(episodes) / 8

@@ -179,16 +179,20 @@ def agent_loop(max_turns: int = 12, max_tokens: int = 60_000) -> Solver:
 
 @metric
 def condition_rates() -> Metric:
-    """Per condition: the rate of a true score and its 95% Wilson interval."""
+    """Per condition: the rate of a true score and its 95% Wilson interval.
+
+    With several epochs Inspect hands metrics each sample's mean over its epochs: the rate is
+    still the mean, and the interval counts samples, not episodes (wider; afscope's own summary
+    reads every episode)."""
 
     def compute(scores: list[SampleScore]) -> dict[str, float]:
-        groups: dict[str, list[bool]] = {}
+        groups: dict[str, list[float]] = {}
         for item in scores:
             condition = str((item.sample_metadata or {}).get("condition", "all"))
-            groups.setdefault(condition, []).append(bool(item.score.as_float()))
+            groups.setdefault(condition, []).append(item.score.as_float())
         out: dict[str, float] = {}
         for condition, values in sorted(groups.items()):
-            interval = wilson_interval(sum(values), len(values))
+            interval = wilson_interval(round(sum(values)), len(values))
             out[f"{condition}"] = sum(values) / len(values)
             out[f"{condition}:low"] = interval.low
             out[f"{condition}:high"] = interval.high
