@@ -95,7 +95,12 @@ def test_the_hosts_environment_variables_are_not_inside(
 
 def test_a_fork_bomb_hits_the_process_limit_and_the_run_goes_on(sandbox: Sandbox) -> None:
     _, _, err, limit = run(sandbox, ":(){ :|:& };:; sleep 1")
-    assert limit in ("processes", "output")
+    # bash retries a refused fork: on a loaded machine the retries can outlast the wall time, which
+    # then stops the command; the bomb was still held by the process limit (its forks were refused)
+    held = limit in ("processes", "output") or (
+        limit == "wall_time" and "fork: retry: Resource temporarily unavailable" in err
+    )
+    assert held, (limit, err[-300:])
     assert "[sandbox]" in err
     assert run(sandbox, "echo still-alive")[1] == "still-alive\n"
 
