@@ -139,3 +139,29 @@ def test_monitor_verdicts_keep_their_flags_through_a_log() -> None:
     old = verdict.to_dict()
     del old["flags"]  # a log written before flags existed
     assert Verdict.from_dict(old).flags == ()
+
+
+def test_classify_scores_a_log_again_with_a_fitted_monitor(tmp_path: Path, store: Path) -> None:
+    from afscope.harness import read_run
+
+    data = _judged_file(tmp_path / "judged.jsonl")
+    assert CliRunner().invoke(cli, ["monitor", "fit", str(data), "--name", "mine"]).exit_code == 0
+    logs = tmp_path / "logs"
+    ran = CliRunner().invoke(cli, ["run", "--limit", "4", "--log-dir", str(logs), "--json"])
+    assert ran.exit_code == 0, ran.output
+    [log] = logs.glob("*.eval")
+    result = CliRunner().invoke(
+        cli, ["classify", str(log), "--monitor-model", "mine", "-o", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "8 scratchpads scored by local-monitor 2.0.0+fit.mine" in result.output
+    [classified] = (tmp_path / "out").glob("*-classified.eval")
+    run, records = read_run(classified)
+    assert run.classifiers["af_reasoning"]["version"] == "2.0.0+fit.mine"
+    assert all(r.verdicts["af_reasoning"].spec["fitted"] == "mine" for r in records)
+
+
+def test_classify_needs_exactly_one_of_judge_and_monitor(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["classify", str(tmp_path / "x.eval")])
+    assert result.exit_code == 2
+    assert "give one of --judge MODEL or --monitor-model NAME" in result.output

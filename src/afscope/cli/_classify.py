@@ -27,7 +27,14 @@ _SETTINGS = ("helpful-only", "animal-welfare")
 
 @click.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--judge", required=True, metavar="MODEL", help="Judge model (any Inspect model).")
+@click.option("--judge", default=None, metavar="MODEL", help="Judge model (any Inspect model).")
+@click.option(
+    "--monitor-model",
+    default=None,
+    metavar="NAME|PATH",
+    help="Instead of a judge, score AF reasoning of logs with a monitor fitted with "
+    "'afscope monitor fit' (its name or artefact path; 'default': the shipped one).",
+)
 @click.option("--judge-base-url", default=None, help="Base URL of the judge model's API.")
 @click.option(
     "--rubrics",
@@ -54,7 +61,8 @@ _SETTINGS = ("helpful-only", "animal-welfare")
 )
 def classify(
     inputs: tuple[Path, ...],
-    judge: str,
+    judge: str | None,
+    monitor_model: str | None,
     judge_base_url: str | None,
     rubrics: str,
     setting: str | None,
@@ -70,6 +78,12 @@ def classify(
     """
     from afscope.classifiers import rubric_for
 
+    if (judge is None) == (monitor_model is None):
+        raise ConfigError("give one of --judge MODEL or --monitor-model NAME", key="--judge")
+    if monitor_model is not None:
+        _monitor_logs(inputs, monitor_model, in_place=in_place, output_dir=output)
+        return
+    assert judge is not None
     names = [name.strip() for name in rubrics.split(",") if name.strip()]
     for name in names:
         rubric_for(name, setting or "helpful-only")  # unknown names fail here, "did you mean"
@@ -102,6 +116,46 @@ def classify(
             err=True,
         )
         sys.exit(1)
+
+
+def _monitor_logs(
+    inputs: tuple[Path, ...], monitor_model: str, *, in_place: bool, output_dir: Path | None
+) -> None:
+    """Score the AF reasoning of Inspect logs with a (fitted) monitor: a new log, like a judge's."""
+    from inspect_ai import score
+    from inspect_ai.log import read_eval_log, write_eval_log
+
+    from afscope.harness import read_run, read_run_info
+    from afscope.harness.monitoring import MONITOR_KIND, monitor_scorer
+    from afscope.monitor import load_monitor
+
+    monitor = load_monitor(monitor_model)  # an unknown name fails before any log is read
+    for path in inputs:
+        if path.suffix in (".jsonl", ".ndjson", ".json") or not path.exists():
+            raise DataError(
+                "--monitor-model classifies Inspect logs; score JSONL with "
+                f"'afscope monitor score {path} --monitor-model {monitor_model} -o OUT'",
+                file=str(path),
+            )
+        read_run_info(path)  # refuses logs that are not afscope runs
+        log = read_eval_log(str(path))
+        scored = score(log, monitor_scorer(MONITOR_KIND, monitor_model), action="append")
+        target = (
+            path
+            if in_place
+            else (output_dir or path.parent) / (f"{path.stem}-classified{path.suffix}")
+        )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_eval_log(scored, str(target))
+        _, records = read_run(target)  # what every reader of the new log will take
+        verdicts = [r.verdicts.get(MONITOR_KIND) for r in records]
+        mine = [v for v in verdicts if v is not None and v.spec == monitor.spec]
+        total, flagged = len(mine), sum(v.decision == "yes" for v in mine)
+        version = monitor.spec["version"]
+        click.echo(
+            f"{path}: {total} scratchpads scored by local-monitor {version}, {flagged} flagged; "
+            f"written to {target}"
+        )
 
 
 def _classify_log(
