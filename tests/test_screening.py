@@ -116,7 +116,7 @@ def test_the_figure_splits_compliers_by_the_corrected_share() -> None:
     flagged = sum(r.verdicts["af_reasoning"].decision == "yes" for r in free_compliers)
     assert share == corrected_rate(flagged, len(free_compliers), validation).corrected.estimate
     svg = main_figure([(_run(MONITOR), records)])
-    assert "AF split corrected for monitor error" in svg
+    assert "AF split corrected for monitor error (shipped validation)" in svg
     judged = main_figure([(_run(JUDGE), _records(30, 100, JUDGE))])
     assert "corrected" not in judged
 

@@ -220,7 +220,9 @@ def _corrected_split(
     n = len(compliers)
     counts[Category.COMPLIES_AF] = round(n * share)
     counts[Category.COMPLIES_NO_AF] = n - counts[Category.COMPLIES_AF]
-    return "\nAF split corrected for monitor error"
+    # the shipped counts come from other transcripts: the label says the split rests on them
+    source = "your validation" if summary.screening.validation_is_own else "shipped validation"
+    return f"\nAF split corrected for monitor error ({source})"
 
 
 def _draw_stacks(axes: Axes, bars: list[_Bar], present: list[Category]) -> None:
