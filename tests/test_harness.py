@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,11 @@ def test_epochs_draw_independent_answers(tmp_path: Path) -> None:
         by_sample.setdefault(record.sample_id, set()).add(record.scratchpad)
     # three epochs of one prompt are three different transcripts
     assert all(len(scratchpads) == 3 for scratchpads in by_sample.values())
+
+    # the summary's reading leaves the text out and keeps everything the statistics count
+    _, counted = read_run(str(log.location), text=False)
+    assert all(r.scratchpad == r.output == r.query == "" for r in counted)
+    assert [replace(r, query="", scratchpad="", output="") for r in records] == counted
 
 
 def test_streamed_samples_are_inspects_own_in_its_order_across_chunks(tmp_path: Path) -> None:

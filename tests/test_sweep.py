@@ -123,10 +123,18 @@ def _parser(captured: dict[str, Any]) -> click.Command:
 
 
 def test_retry_policy_defaults_reach_eval_set_and_bad_values_are_refused() -> None:
-    args = RetryPolicy().eval_set_args()
+    args = RetryPolicy().eval_set_args(220)
     assert args["fail_on_error"] is True and args["continue_on_fail"] is True
-    assert args["max_connections"] == 10 and args["retry_attempts"] == 3
-    assert args["log_buffer"] == 1
+    assert args["retry_attempts"] == 3
+    # concurrency is Inspect's adaptive one (a fixed max_connections would turn it off) ...
+    assert "max_connections" not in args and args["adaptive_connections"] is None
+    # ... and a user's cap bounds it without fixing it
+    assert RetryPolicy(max_connections=4).eval_set_args(220)["adaptive_connections"] == 4
+    # the log file is written about 50 times per cell, whatever its size (linear cost)
+    assert args["log_buffer"] == 5 and args["score_display"] is False
+    assert RetryPolicy().eval_args(20_000)["log_buffer"] == 400
+    assert RetryPolicy().eval_args(3)["log_buffer"] == 1
+    assert RetryPolicy(log_buffer=1).eval_args(20_000)["log_buffer"] == 1
     assert RetryPolicy(sdk_retries=2).sdk_model_args("openai") == {"max_retries": 2}
     assert RetryPolicy().sdk_model_args("organism") == {}
     with pytest.raises(ConfigError, match="max_connections must be at least 1"):

@@ -24,7 +24,7 @@ from afscope.cli._limits import (
 )
 from afscope.cli._options import experiment_from_options, experiment_options
 from afscope.errors import ConfigError
-from afscope.experiment import DEFAULT_MODEL, Experiment
+from afscope.experiment import DEFAULT_MODEL
 from afscope.providers import check_api_key, check_base_url, is_simulated
 
 if TYPE_CHECKING:
@@ -54,7 +54,8 @@ def _model_args(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("-M", "model_arg", multiple=True, metavar="KEY=VALUE", help="Model argument.")
 @click.option("--base-url", default=None, help="Base URL of the model's API (local servers).")
 @click.option("--log-dir", default="logs", show_default=True, type=click.Path(file_okay=False))
-@click.option("--max-connections", type=click.IntRange(min=1), default=None)
+@click.option("--max-connections", type=click.IntRange(min=1), default=None,
+              help="Cap on concurrent requests [default: adaptive, 10-100].")
 @click.option("--judge-base-url", default=None, help="Base URL of the judge model's API.")
 @experiment_options
 @click.option(
@@ -118,11 +119,9 @@ def run(**options: Any) -> None:
 
         validation = validation_counts(options["validation"], experiment.monitor_model)
     check_log_dir(options["log_dir"])
-    policy = policy_from(options, max_connections=options["max_connections"] or 10)
+    policy = policy_from(options, max_connections=options["max_connections"])
     show_retries()
-    log_path = _evaluate(
-        experiment, model_args, base_url, roles, options["log_dir"], policy, as_json
-    )
+    log_path = _evaluate(plan, model_args, base_url, roles, options["log_dir"], policy, as_json)
     summary = kind.summary_function()
     if summary is None:
         _print_summary(log_path, as_json, price_table, validation)
@@ -159,7 +158,7 @@ def _judge_model(judge: str, base_url: str | None) -> Any:
 
 
 def _evaluate(
-    experiment: Experiment,
+    plan: Plan,
     model_args: dict[str, str],
     base_url: str | None,
     roles: dict[str, Any],
@@ -171,11 +170,13 @@ def _evaluate(
 
     from afscope.experiment import experiment_kind
 
+    experiment = plan.experiment
     model = experiment.model
     if is_simulated(model):
         model_args = {"seed": str(experiment.seed), **model_args}
     task = experiment_kind(experiment.kind).task_function()
     sdk_args = policy.sdk_model_args(model.split("/", 1)[0])  # every retry is Inspect's, shown
+    limits = policy.eval_args(len(plan.samples) * experiment.epochs)
     started = time.time()
     try:
         with stdout_to_stderr(quiet):
@@ -187,14 +188,10 @@ def _evaluate(
                 model_roles=roles or None,
                 log_dir=log_dir,
                 seed=experiment.seed,
-                max_connections=policy.max_connections,
-                log_buffer=policy.log_buffer,  # every finished sample is in the file at once
-                max_retries=policy.max_retries,
-                attempt_timeout=policy.attempt_timeout,
-                timeout=policy.timeout,
                 fail_on_error=False,
                 display="none" if quiet else None,
                 tags=["afscope", "simulated"] if is_simulated(model) else ["afscope"],
+                **limits,
             )
     except KeyboardInterrupt:
         raise Interrupted(newest_log(log_dir, since=started)) from None
@@ -217,7 +214,7 @@ def _print_summary(log_path: Path, as_json: bool, prices: Any, validation: Any =
     from afscope.harness import read_run
     from afscope.summary import summarize_run
 
-    run, records = read_run(log_path)
+    run, records = read_run(log_path, text=False)
     summary = summarize_run(run, records, prices=prices, validation=validation)
     _print_lines(summary, as_json)
     reasons = [r.malformed_reason or "" for r in records if r.failed]

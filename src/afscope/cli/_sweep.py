@@ -72,9 +72,8 @@ _DEFAULTS = RetryPolicy()
 @click.option(
     "--max-connections",
     type=int,
-    default=_DEFAULTS.max_connections,
-    show_default=True,
-    help="Concurrent requests per model.",
+    default=None,
+    help="Cap on concurrent requests per model [default: adaptive, 10-100].",
 )
 @click.option(
     "--retry-on-error",
@@ -100,9 +99,9 @@ _DEFAULTS = RetryPolicy()
 @click.option(
     "--log-buffer",
     type=int,
-    default=_DEFAULTS.log_buffer,
-    show_default=True,
-    help="Samples written to the log file at a time (1: none lost to a kill).",
+    default=None,
+    help="Samples written to the log file at a time (1: none lost to a kill, at a cost growing "
+    "with the square of the log) [default: 2% of a cell, or a minute's].",
 )
 @retry_options
 def sweep(**options: Any) -> None:

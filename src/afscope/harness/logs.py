@@ -221,16 +221,19 @@ def _warn(line: str) -> None:
     sys.stderr.write(line + "\n")
 
 
-def read_run(path: str | Path) -> tuple[RunInfo, list[SampleRecord]]:
+def read_run(path: str | Path, *, text: bool = True) -> tuple[RunInfo, list[SampleRecord]]:
     """A whole run: its RunInfo and every sample as a record, in log order.
 
     The RunInfo's classifier specs are completed from the verdicts themselves (each carries the
-    full spec it was made with: judge model, rubric hash, votes, threshold).
+    full spec it was made with: judge model, rubric hash, votes, threshold). Without ``text``
+    the records leave out the query, scratchpad and answer as they stream past (statistics need
+    none of them), so a large log is counted in a small fraction of its size in memory.
     """
     run = read_run_info(path)  # the header is read once
     records, system_prompt = [], ""
     for sample in iter_samples(path):
-        records.append(_record(sample, run))
+        record = _record(sample, run)
+        records.append(record if text else replace(record, query="", scratchpad="", output=""))
         system_prompt = system_prompt or _system_prompt(sample)
     run = replace(run, system_prompt=system_prompt)
     return with_verdict_specs(run, (record.verdicts for record in records)), records

@@ -90,6 +90,7 @@ def run_grid(
 ) -> GridOutcome:
     """Run (or resume) every cell with Inspect's eval-set and its own progress display."""
     tasks = build_tasks(plan, policy)
+    largest = max(len(task.dataset) * (task.epochs or 1) for task in tasks)
     try:
         complete, logs = eval_set(
             tasks,
@@ -97,7 +98,7 @@ def run_grid(
             model=None,
             seed=plan.experiment.seed,
             display="none" if quiet else None,
-            **policy.eval_set_args(),
+            **policy.eval_set_args(largest),
         )
     except Exception as error:  # e.g. the directory holds another sweep's logs
         if not _is_prerequisite(error):

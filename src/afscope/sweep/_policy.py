@@ -7,12 +7,17 @@ silent retries are off by default so that every retry shows up in the log and th
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 from afscope.errors import ConfigError
 
-__all__ = ["RetryPolicy"]
+__all__ = ["RetryPolicy", "log_buffer_for"]
+
+# a run's log file is written this many times (plus once at the end): each write copies the whole
+# file, so writing it after every sample makes a run's cost grow with the square of its size
+LOG_WRITES_PER_RUN = 50
 
 # providers whose SDK client takes a ``max_retries`` argument through Inspect's model args
 SDK_RETRY_PROVIDERS = frozenset({"openai", "anthropic"})
@@ -22,7 +27,9 @@ SDK_RETRY_PROVIDERS = frozenset({"openai", "anthropic"})
 class RetryPolicy:
     """Concurrency and retry settings of a sweep (passed to ``inspect_ai.eval_set``)."""
 
-    max_connections: int = 10  # concurrent requests per model
+    # concurrent requests per model: None is Inspect's adaptive concurrency (each model scales
+    # between 10 and 100 by its own rate-limit answers); a number caps that adaptive range
+    max_connections: int | None = None
     max_retries: int = 5  # Inspect retries of one request (429, 5xx, 529, timeouts, drops)
     attempt_timeout: int = 120  # seconds before one attempt is abandoned and retried
     # seconds for one request with all its retries; then the sample fails (None: no cap)
@@ -30,14 +37,15 @@ class RetryPolicy:
     retry_on_error: int = 2  # reruns of a sample that raised (e.g. an answer with no choices)
     retry_attempts: int = 3  # reruns of a cell whose log still has failed samples (0: none)
     sdk_retries: int = 0  # the provider SDK's own, unrecorded retries
-    # samples buffered before they are written into the log file: 1 puts every finished sample
-    # in the .eval file at once, so a killed sweep resumes from the file alone (Inspect's own
-    # default, 10, relies on a sample buffer in the machine's data directory)
-    log_buffer: int = 1
+    # samples buffered before they are written into the log file; None: log_buffer_for(the
+    # run's samples). Inspect also writes any finished sample that has waited 60 s, so a kill
+    # loses at most a buffer's or a minute's samples (a resume sends those again)
+    log_buffer: int | None = None
 
     def __post_init__(self) -> None:
         for name in ("max_connections", "attempt_timeout", "log_buffer"):
-            if getattr(self, name) < 1:
+            value = getattr(self, name)
+            if value is not None and value < 1:
                 raise ConfigError(f"{name} must be at least 1", key=f"--{_flag(name)}")
         for name in ("max_retries", "retry_on_error", "retry_attempts", "sdk_retries"):
             if getattr(self, name) < 0:
@@ -45,16 +53,27 @@ class RetryPolicy:
         if self.timeout is not None and self.timeout < 1:
             raise ConfigError("timeout must be at least 1 second", key="--timeout")
 
-    def eval_set_args(self) -> dict[str, Any]:
-        """Keyword arguments of ``inspect_ai.eval_set`` that this policy sets."""
+    def eval_args(self, samples: int) -> dict[str, Any]:
+        """Keyword arguments of ``inspect_ai.eval`` for a run of ``samples`` samples."""
         return {
-            "max_connections": self.max_connections,
+            # a cap keeps concurrency adaptive below it (Inspect: an explicit max_connections
+            # would fix it there and turn adaptation off)
+            "adaptive_connections": self.max_connections,
             "max_retries": self.max_retries,
             "attempt_timeout": self.attempt_timeout,
             "timeout": self.timeout,
+            "log_buffer": self.log_buffer or log_buffer_for(samples),
+            # live metrics are recomputed over every finished sample about once a second, which
+            # grows with the run; the summary at the end has them all
+            "score_display": False,
+        }
+
+    def eval_set_args(self, samples: int) -> dict[str, Any]:
+        """Keyword arguments of ``inspect_ai.eval_set`` for cells of at most ``samples``."""
+        return {
+            **self.eval_args(samples),
             "retry_on_error": self.retry_on_error or None,
             "retry_attempts": self.retry_attempts,
-            "log_buffer": self.log_buffer,
             # finish every sample, then mark the log failed if any sample failed, so that a
             # rerun of the sweep retries exactly those samples
             "fail_on_error": True,
@@ -74,6 +93,11 @@ class RetryPolicy:
             if value != getattr(defaults, name):
                 out += [f"--{_flag(name)}", str(value)]
         return out
+
+
+def log_buffer_for(samples: int) -> int:
+    """Samples per write of a run's log file: the file is written LOG_WRITES_PER_RUN times."""
+    return max(1, math.ceil(samples / LOG_WRITES_PER_RUN))
 
 
 def _flag(name: str) -> str:
