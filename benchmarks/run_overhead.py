@@ -4,8 +4,11 @@ Runs N samples (default 1000: 500 queries x 2 tiers) through afscope's task (sam
 loop, parsing and the outcome score) and, in the same process, through two bare Inspect tasks that
 send the same prompts to the same provider: a plain generate() with no scorer at all, and a plain
 generate() scored by Inspect's built-in ``includes`` scorer (the least a bare task needs to give a
-number). The order rotates over several rounds; it prints the median samples/s of each and the
-ratios. Target: overhead at most 10%.
+number). The afscope task has its default scorers (the outcome and the local monitor). Every task
+runs with the eval options `afscope run` uses (adaptive concurrency, log buffer, no live metrics).
+The order rotates over several rounds; it prints the median CPU seconds (process time) and wall
+seconds of each, and the overhead in CPU per sample. Target: overhead at most 10% (CPU). Wall
+times on a shared machine are taken under load.
 
     .venv/bin/python benchmarks/run_overhead.py [--samples 1000] [--rounds 3]
 """
@@ -26,6 +29,7 @@ from inspect_ai.solver import generate
 
 from afscope.harness import alignment_faking
 from afscope.queries import Query, load_queries
+from afscope.sweep import RetryPolicy
 
 
 def _queries(n_queries: int) -> list[Query]:
@@ -48,19 +52,20 @@ def _write_queries(queries: list[Query], path: str) -> None:
 MODEL_ARGS = {"multi_turn": "0"}
 
 
-def _timed(task: Task, log_dir: str) -> float:
-    start = time.perf_counter()
+def _timed(task: Task, log_dir: str) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) of one eval of ``task``."""
+    start, cpu_start = time.perf_counter(), time.process_time()
     logs = inspect_eval(
         task,
         model="organism/opus-like",
         model_args=MODEL_ARGS,
         log_dir=log_dir,
         display="none",
-        max_connections=64,
+        **RetryPolicy().eval_args(len(task.dataset)),
     )
-    elapsed = time.perf_counter() - start
+    cpu, elapsed = time.process_time() - cpu_start, time.perf_counter() - start
     assert logs[0].status == "success", logs[0].error
-    return elapsed
+    return cpu, elapsed
 
 
 def main() -> None:
@@ -91,22 +96,24 @@ def main() -> None:
             "afscope alignment_faking": afscope_task,
         }
         _timed(tasks["bare Inspect, no scorer"], tmp)  # warm up imports and the provider
-        times: dict[str, list[float]] = {name: [] for name in tasks}
+        times: dict[str, list[tuple[float, float]]] = {name: [] for name in tasks}
         names = list(tasks)
         for round_index in range(args.rounds):
             shift = round_index % len(names)
             for name in names[shift:] + names[:shift]:
                 times[name].append(_timed(tasks[name], tmp))
     n = len(bare_samples)
-    rates = {name: n / statistics.median(seconds) for name, seconds in times.items()}
-    print(f"samples per run: {n}, rounds: {args.rounds} (median time per run)")
-    for name, rate in rates.items():
-        print(f"{name:28s}: {rate:8.1f} samples/s")
-    ours = rates["afscope alignment_faking"]
+    cpu = {name: statistics.median(c for c, _ in runs) for name, runs in times.items()}
+    wall = {name: statistics.median(w for _, w in runs) for name, runs in times.items()}
+    print(f"samples per run: {n}, rounds: {args.rounds} (medians; wall under load)")
+    for name in names:
+        print(f"{name:28s}: {cpu[name] / n * 1000:6.2f} ms CPU/sample, "
+              f"{wall[name] / n * 1000:6.2f} ms wall/sample")
+    ours = "afscope alignment_faking"
     for name in names[:2]:
-        overhead = 100 * (rates[name] / ours - 1)
-        print(f"afscope vs {name:28s}: ratio {ours / rates[name]:.3f}, overhead {overhead:.1f}%")
-    print("target: overhead <= 10%")
+        print(f"afscope vs {name:28s}: CPU overhead {100 * (cpu[ours] / cpu[name] - 1):.1f}%, "
+              f"wall {100 * (wall[ours] / wall[name] - 1):.1f}%")
+    print("target: CPU overhead over bare Inspect + includes() <= 10%")
 
 
 if __name__ == "__main__":
