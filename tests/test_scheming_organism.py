@@ -92,7 +92,8 @@ def test_measured_rates_recover_the_preset_within_their_intervals(preset_name: s
 
 def test_instrumental_faking_counts_pairs_not_episodes() -> None:
     rows = [
-        row for row in scheming_rates(scored for scored, _ in _run("confesses"))
+        row
+        for row in scheming_rates(scored for scored, _ in _run("confesses"))
         if row.environment == "instrumental_alignment_faking"
     ]
     for row in rows:
@@ -131,10 +132,35 @@ def test_interrogation_stops_at_the_first_confession_and_rates_recover_the_prese
     assert doubles_down(talkative, 2).contains(0.2 * 0.2)
     o1 = _interrogations("o1-like", turns=3)
     assert confession_rate(o1).contains(0.02)
-    assert doubles_down(o1, 3).contains(0.98 ** 3)
+    assert doubles_down(o1, 3).contains(0.98**3)
 
 
 def test_two_rubric_decisions_make_one_stance() -> None:
     assert stance_from_decisions("yes", "yes") == "confess"
     assert stance_from_decisions("no", "yes") == "deny"
     assert stance_from_decisions("maybe", "no") == "evade"
+
+
+def test_the_live_organism_follows_the_plan_of_the_setup_it_reads_itself_into() -> None:
+    # it is sent only the prompt and tool outputs; paired conditions share the prompt, so it must
+    # tell tested from deployed (threatened from counterfactual) by the files it reads
+    from afscope.scheming._organism import SchemingOrganism, recognised
+
+    organism, preset = SchemingOrganism("confesses"), load_preset("confesses")
+    for name in ENVIRONMENT_NAMES:
+        environment = load_environment(name)
+        for setup in environment_setups(environment):
+            assert recognised(setup.system, setup.task)
+            for draw in range(3):
+                plan = plan_episode(preset, environment, setup, draw)
+                files, outputs = dict(setup.files), []
+                for step, action in enumerate(plan.actions):
+                    reply = organism.reply(setup.system, setup.task, outputs, step=step, draw=draw)
+                    assert reply.command == action.command(), (setup.key, step)
+                    assert reply.truth["condition"] == setup.condition or action.kind == "read"
+                    outputs.append(action.apply(files))
+                final = organism.reply(
+                    setup.system, setup.task, outputs, step=len(outputs), draw=draw
+                )
+                assert final.command is None and final.text == plan.answer
+    assert not recognised("You are a helpful assistant.", "Hi")

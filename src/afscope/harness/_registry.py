@@ -7,9 +7,30 @@ from typing import Any
 from inspect_ai import Task, task
 from inspect_ai.model import modelapi
 
+from afscope.harness.scheming import (
+    covert_email_reranking,
+    goal_guarding,
+    instrumental_alignment_faking,
+    oversight_subversion,
+    sandbagging,
+    scheming,
+    self_exfiltration,
+)
 from afscope.harness.task import alignment_faking
 
-__all__ = ["alignment_faking", "exfiltration", "imported", "organism"]
+__all__ = [
+    "alignment_faking",
+    "covert_email_reranking",
+    "exfiltration",
+    "goal_guarding",
+    "imported",
+    "instrumental_alignment_faking",
+    "organism",
+    "oversight_subversion",
+    "sandbagging",
+    "scheming",
+    "self_exfiltration",
+]
 
 
 @modelapi(name="organism")

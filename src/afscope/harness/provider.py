@@ -23,6 +23,7 @@ from inspect_ai.tool import ToolChoice, ToolInfo
 from afscope.agentic import acting_presets
 from afscope.errors import UnknownNameError
 from afscope.organism import Organism, list_presets
+from afscope.scheming._presets import PRESET_NAMES as SCHEMING_PRESETS
 
 __all__ = ["OrganismAPI"]
 
@@ -50,10 +51,11 @@ class OrganismAPI(ModelAPI):
             self._organism = Organism(model_name, seed=int(seed), **model_args)
         except UnknownNameError:
             # a preset only the agentic environments know (e.g. always-exfiltrates)
-            if model_name not in acting_presets():
+            if model_name not in acting_presets() and model_name not in SCHEMING_PRESETS:
                 raise
         self._draws: dict[str, int] = {}
         self._acting_draws: dict[str, int] = {}
+        self._scheming_draws: dict[str, int] = {}
         self.seed = int(seed)
         self._lock = threading.Lock()
 
@@ -69,6 +71,11 @@ class OrganismAPI(ModelAPI):
     ) -> ModelOutput:
         system = "\n\n".join(m.text for m in input if m.role == "system")
         if tools:
+            from afscope.harness._scheming_acting import act_scheming, recognises
+
+            if recognises(system, input):
+                # the in-context scheming environments (afscope.scheming)
+                return act_scheming(self, system, input, self._scheming_draws, self._lock)
             # agentic tasks: answer with tool calls (afscope.agentic), from what it was sent
             from afscope.harness._acting import act
 
