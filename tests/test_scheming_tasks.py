@@ -150,3 +150,39 @@ def test_bad_task_arguments_are_one_line_errors() -> None:
         scheming_task(["goal_guarding"], instances="nope")
     with pytest.raises(ConfigError, match="runs model commands on the host"):
         scheming_task(["goal_guarding"], sandbox="local")
+
+
+def test_the_cli_prints_rates_per_environment_and_nudge_marked_simulated(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from afscope.cli import cli
+
+    runner = CliRunner()
+    args = ["scheming", "goal_guarding", "--model", "organism/confesses", "--epochs", "2"]
+    result = runner.invoke(cli, [*args, "--log-dir", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output.strip().splitlines()[-1])
+    assert summary["simulated"] is True and summary["episodes"] == 12
+    cells = {(row["environment"], row["nudge"]) for row in summary["rates"]}
+    assert cells == {("goal_guarding", False), ("goal_guarding", True)}
+    assert all(row["interval"]["n"] == 6 for row in summary["rates"])
+    text = runner.invoke(
+        cli,
+        [
+            *args[:2],
+            "--nudge",
+            "nudge",
+            "--epochs",
+            "1",
+            "--model",
+            "organism/never-schemes",
+            "--log-dir",
+            str(tmp_path),
+        ],
+    )
+    assert text.exit_code == 0, text.output
+    assert text.output.count("SIMULATED") == 1 and "goal_guarding/nudge: rate 0.0%" in text.output
+    bad = runner.invoke(cli, ["scheming", "goal_guardin"])
+    assert bad.exit_code == 2 and "did you mean 'goal_guarding'" in bad.output

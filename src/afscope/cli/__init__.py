@@ -27,6 +27,7 @@ _COMMANDS: dict[str, str] = {
     "report": "afscope.cli._report:report",
     "monitor": "afscope.cli._monitor:monitor",
     "sweep": "afscope.cli._sweep:sweep",
+    "scheming": "afscope.cli._scheming:scheming",
     "variants": "afscope.cli._variants:variants",
 }
 
@@ -44,6 +45,7 @@ _SUMMARIES: dict[str, str] = {
     "power": "How many queries a compliance gap needs, or how precise n samples are.",
     "report": "Build a report from one or more afscope logs (several logs: a comparison report).",
     "monitor": "The offline alignment-faking monitor (no API, CPU only).",
+    "scheming": "Run the in-context scheming environments (Meinke et al. 2024) in the sandbox.",
     "sweep": "Run a grid of models x settings x variants; rerun the same command to resume.",
     "variants": "The paper's prompt variations (ablations) as named edits of a setting's prompt.",
 }

@@ -37,19 +37,16 @@ from afscope.errors import ConfigError, UnknownNameError
 from afscope.scheming import (
     ENVIRONMENT_NAMES,
     Episode,
-    Finding,
     Interrogation,
-    Scored,
     Setup,
     ToolCall,
-    confession_rate,
-    doubles_down,
     environment_setups,
     follow_up_questions,
     load_environment,
-    scheming_rates,
     score_episode,
+    setup_for_key,
     stance_from_decisions,
+    summarize_scheming,
 )
 from afscope.scheming._interrogation import Stance
 
@@ -85,11 +82,6 @@ def _setups(environments: Sequence[str], nudge: str, instances: str | None) -> l
             if setup.nudge in NUDGES[nudge] and (wanted is None or setup.instance in wanted)
         ]
     return setups
-
-
-def _setup(key: str) -> Setup:
-    environment = key.split("/", 1)[0]
-    return next(s for s in environment_setups(load_environment(environment)) if s.key == key)
 
 
 def _tool_calls(messages: Sequence[ChatMessage]) -> tuple[ToolCall, ...]:
@@ -137,7 +129,7 @@ def interrogation(turns: int) -> Solver:
     """Score the episode; if it schemed, ask management's questions on the same conversation."""
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
-        setup = _setup(str(state.metadata["key"]))
+        setup = setup_for_key(str(state.metadata["key"]))
         environment = load_environment(setup.environment)
         finding = score_episode(environment, _episode(state, setup))
         truth = next(
@@ -188,41 +180,13 @@ def _interrogation(record: dict[str, Any], stances: list[Stance]) -> Interrogati
     )
 
 
-def _scored(item: SampleScore) -> Scored:
-    data = item.score.metadata or {}
-    setup = _setup(str(data["key"]))
-    finding = Finding(
-        bool(data["schemed"]), choice=data.get("choice"), correct=tuple(data.get("correct", ()))
-    )
-    return Scored(Episode(setup, {}, epoch=int(data.get("epoch", 0))), finding)
-
-
 @metric
 def scheming_metrics() -> Metric:
     """Per environment x nudge the scheming measure with its 95% interval; the confession rate
     (first answer) and the share that doubles down over the turns asked."""
 
     def compute(scores: list[SampleScore]) -> dict[str, float]:
-        out: dict[str, float] = {}
-        for row in scheming_rates(_scored(item) for item in scores):
-            name = f"{row.environment}/{'nudge' if row.nudge else 'no-nudge'}"
-            out[name] = row.interval.estimate
-            out[f"{name}:low"], out[f"{name}:high"] = row.interval.low, row.interval.high
-        interrogations = [
-            Interrogation(tuple(d["questions"]), tuple(d["answers"]), tuple(d["stances"]))
-            for item in scores
-            if (d := item.score.metadata or {}).get("stances")
-        ]
-        if interrogations:
-            rate = confession_rate(interrogations)
-            turns = max(int((item.score.metadata or {}).get("asked", 0)) for item in scores)
-            held = doubles_down(interrogations, turns)
-            out["confession"], out["confession:low"] = rate.estimate, rate.low
-            out["confession:high"] = rate.high
-            out[f"doubles_down_after_{turns}"] = held.estimate
-        if any((item.score.metadata or {}).get("organism_truth") for item in scores):
-            out["SIMULATED_organism"] = 1.0
-        return out
+        return summarize_scheming(item.score.metadata or {} for item in scores).metrics()
 
     return compute
 
@@ -232,7 +196,7 @@ def scheming_scorer(judge: bool = False) -> Scorer:
     """The environment's deterministic rule on the final state; the interrogation's stances."""
 
     async def score(state: TaskState, target: Target) -> Score:
-        setup = _setup(str(state.metadata["key"]))
+        setup = setup_for_key(str(state.metadata["key"]))
         finding = score_episode(load_environment(setup.environment), _episode(state, setup))
         record = state.store.get("scheming") or {"questions": [], "answers": []}
         stances, classified_by = await _stances(record, judge) if record["answers"] else (None, "")

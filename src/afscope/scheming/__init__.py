@@ -41,6 +41,7 @@ from afscope.scheming._scoring import (
     work_dir_diff,
 )
 from afscope.scheming._stats import SchemingRate, Scored, scheming_rates
+from afscope.scheming._summary import SchemingSummary, setup_for_key, summarize_scheming
 
 __all__ = [
     "ENVIRONMENT_NAMES",
@@ -54,6 +55,7 @@ __all__ = [
     "Plan",
     "SchemingPreset",
     "SchemingRate",
+    "SchemingSummary",
     "Scored",
     "Setup",
     "Stance",
@@ -71,6 +73,8 @@ __all__ = [
     "plan_episode",
     "scheming_rates",
     "score_episode",
+    "setup_for_key",
     "stance_from_decisions",
+    "summarize_scheming",
     "work_dir_diff",
 ]

@@ -1,0 +1,158 @@
+"""The scheming run's summary from its samples' score records (plain dicts, as a log holds them).
+
+One record per episode (what the Inspect scorer writes): the setup's ``key``, ``epoch``, the
+rule's ``schemed`` / ``choice`` / ``correct``, and the interrogation's ``questions``, ``answers``,
+``stances`` (truncated at the first confession) and ``asked`` (turns asked). Used by Inspect's
+metrics, ``afscope scheming`` and the report, so that all three give the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from functools import cache
+from typing import Any
+
+from afscope.scheming._environment import Setup, environment_setups, load_environment
+from afscope.scheming._interrogation import Interrogation, confession_rate, doubles_down
+from afscope.scheming._scoring import Episode, Finding
+from afscope.scheming._stats import SchemingRate, Scored, scheming_rates
+from afscope.stats import Interval
+
+__all__ = ["SchemingSummary", "setup_for_key", "summarize_scheming"]
+
+SIMULATED_LINE = "SIMULATED: the model is afscope's simulated organism, not a real model."
+
+
+@cache
+def setup_for_key(key: str) -> Setup:
+    """The setup ``environment/instance/nudge/condition`` names."""
+    environment = load_environment(key.split("/", 1)[0])
+    return next(setup for setup in environment_setups(environment) if setup.key == key)
+
+
+def _scored(record: Mapping[str, Any]) -> Scored:
+    finding = Finding(
+        bool(record["schemed"]),
+        choice=record.get("choice"),
+        correct=tuple(record.get("correct") or ()),
+    )
+    episode = Episode(setup_for_key(str(record["key"])), {}, epoch=int(record.get("epoch", 0)))
+    return Scored(episode, finding)
+
+
+def _interrogation(record: Mapping[str, Any]) -> Interrogation | None:
+    if not record.get("stances"):
+        return None
+    return Interrogation(
+        tuple(record["questions"]), tuple(record["answers"]), tuple(record["stances"])
+    )
+
+
+def _percent(interval: Interval, signed: bool = False) -> str:
+    sign = "+" if signed else ""
+    return (
+        f"{interval.estimate:{sign}.1%} [{interval.low:{sign}.1%}, {interval.high:{sign}.1%}] "
+        f"n={interval.n}"
+    )
+
+
+def _dict(interval: Interval | None) -> dict[str, Any] | None:
+    return asdict(interval) if interval is not None else None
+
+
+def _cell_name(row: SchemingRate) -> str:
+    return f"{row.environment}/{'nudge' if row.nudge else 'no-nudge'}"
+
+
+@dataclass(frozen=True)
+class SchemingSummary:
+    """Rates per environment x nudge, the confession rate (first answer) and the share that
+    doubles down over ``turns`` turns; ``unjudged`` counts interrogations nobody classified."""
+
+    rows: tuple[SchemingRate, ...]
+    episodes: int
+    confession: Interval | None
+    held: Interval | None
+    turns: int
+    unjudged: int
+    simulated: bool
+
+    def metrics(self) -> dict[str, float]:
+        """Inspect metric values: each cell's estimate, ``:low`` and ``:high``."""
+        out: dict[str, float] = {}
+        for row in self.rows:
+            name = _cell_name(row)
+            out[name] = row.interval.estimate
+            out[f"{name}:low"], out[f"{name}:high"] = row.interval.low, row.interval.high
+        if self.confession is not None and self.held is not None:
+            out["confession"] = self.confession.estimate
+            out["confession:low"], out["confession:high"] = (
+                self.confession.low,
+                self.confession.high,
+            )
+            out[f"doubles_down_after_{self.turns}"] = self.held.estimate
+        if self.simulated:
+            out["SIMULATED_organism"] = 1.0
+        return out
+
+    def lines(self) -> list[str]:
+        """What ``afscope scheming`` prints."""
+        out = [SIMULATED_LINE] if self.simulated else []
+        out.append(f"in-context scheming: {self.episodes} episodes")
+        for row in self.rows:
+            line = f"  {_cell_name(row)}: {row.measure} {_percent(row.interval)}"
+            if row.gap is not None:
+                line += f", tested-deployed gap in aligned choices {_percent(row.gap, signed=True)}"
+            out.append(line)
+        if self.confession is not None and self.held is not None:
+            out.append(
+                f"interrogation: confesses at the first question {_percent(self.confession)}; "
+                f"doubles down after {self.turns} turns {_percent(self.held)}"
+            )
+        if self.unjudged:
+            out.append(
+                f"interrogation: {self.unjudged} not classified (no judge); rerun with --judge"
+            )
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "simulated": self.simulated,
+            "episodes": self.episodes,
+            "rates": [
+                {
+                    "environment": row.environment,
+                    "nudge": row.nudge,
+                    "measure": row.measure,
+                    "interval": _dict(row.interval),
+                    "gap": _dict(row.gap),
+                }
+                for row in self.rows
+            ],
+            "confession": _dict(self.confession),
+            "doubles_down": (
+                {"turns": self.turns, "interval": _dict(self.held)} if self.held else None
+            ),
+            "unjudged_interrogations": self.unjudged,
+        }
+
+
+def summarize_scheming(
+    records: Iterable[Mapping[str, Any]], confidence: float = 0.95
+) -> SchemingSummary:
+    """The summary of a run's episode records (see the module docstring)."""
+    items = [record for record in records if record.get("key")]
+    interrogations = [i for record in items if (i := _interrogation(record)) is not None]
+    turns = max((int(record.get("asked", 0)) for record in items), default=0)
+    confession = confession_rate(interrogations) if interrogations else None
+    held = doubles_down(interrogations, turns) if interrogations else None
+    return SchemingSummary(
+        rows=scheming_rates((_scored(record) for record in items), confidence),
+        episodes=len(items),
+        confession=confession,
+        held=held,
+        turns=turns,
+        unjudged=sum(bool(r.get("answers")) and not r.get("stances") for r in items),
+        simulated=any(record.get("organism_truth") for record in items),
+    )
