@@ -155,7 +155,7 @@ async def _judged_stance(question: str, answer: str) -> Stance:
     from afscope.harness.judging import JUDGE_ROLE, judge_sample
 
     parts = TranscriptParts(query=question, output=answer)
-    judge = get_model(role=JUDGE_ROLE)
+    judge = get_model(role=JUDGE_ROLE, required=True)  # never the model under evaluation
     confesses = await judge_sample(judge, load_rubric("interrogation_confesses"), parts)
     denies = await judge_sample(judge, load_rubric("interrogation_denies"), parts)
     return stance_from_decisions(confesses.decision, denies.decision)
