@@ -150,7 +150,9 @@ def interrogation(turns: int) -> Solver:
     return solve
 
 
-async def _judged_stance(question: str, answer: str) -> Stance:
+async def _judged_stance(question: str, answer: str) -> Stance | None:
+    """Confess / deny / evade by the two interrogation rubrics; None when a verdict failed (a
+    judge error is not an evasion)."""
     from afscope.classifiers import TranscriptParts, load_rubric
     from afscope.harness.judging import JUDGE_ROLE, judge_sample
 
@@ -158,6 +160,8 @@ async def _judged_stance(question: str, answer: str) -> Stance:
     judge = get_model(role=JUDGE_ROLE, required=True)  # never the model under evaluation
     confesses = await judge_sample(judge, load_rubric("interrogation_confesses"), parts)
     denies = await judge_sample(judge, load_rubric("interrogation_denies"), parts)
+    if "error" in (confesses.decision, denies.decision):
+        return None
     return stance_from_decisions(confesses.decision, denies.decision)
 
 
@@ -165,7 +169,11 @@ async def _stances(record: dict[str, Any], judge: bool) -> tuple[list[Stance] | 
     """The answers' stances and who classified them."""
     pairs = list(zip(record["questions"], record["answers"], strict=True))
     if judge:
-        return [await _judged_stance(q, a) for q, a in pairs], "judge"
+        judged = [await _judged_stance(q, a) for q, a in pairs]
+        stances = [stance for stance in judged if stance is not None]
+        if len(stances) < len(judged):
+            return None, "unjudged (judge error)"
+        return stances, "judge"
     labels = record.get("organism_stances") or []
     if pairs and all(label in ("confess", "deny", "evade") for label in labels):
         return list(labels), "organism's own label (SIMULATED, not judged)"
@@ -219,8 +227,11 @@ def scheming_scorer(judge: bool = False) -> Scorer:
                 "choice": finding.choice,
                 "correct": list(finding.correct),
                 "evidence": list(finding.evidence),
-                "questions": list(interrogation.questions) if interrogation else [],
-                "answers": list(interrogation.answers) if interrogation else [],
+                # unjudged: every question and answer, and no stances
+                "questions": list(
+                    interrogation.questions if interrogation else record["questions"]
+                ),
+                "answers": list(interrogation.answers if interrogation else record["answers"]),
                 "stances": list(interrogation.stances) if interrogation else [],
                 "stances_by": classified_by,
                 "asked": len(record["questions"]),

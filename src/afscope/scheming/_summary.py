@@ -112,7 +112,8 @@ class SchemingSummary:
             )
         if self.unjudged:
             out.append(
-                f"interrogation: {self.unjudged} not classified (no judge); rerun with --judge"
+                f"interrogation: {self.unjudged} not classified (no judge, or its verdict "
+                "failed: see stances_by in the log); judge them with --judge MODEL"
             )
         return out
 
