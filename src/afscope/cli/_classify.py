@@ -169,15 +169,22 @@ def _classify_log(
     output_dir: Path | None,
 ) -> JudgeTally:
     from inspect_ai import score
-    from inspect_ai.log import read_eval_log, write_eval_log
+    from inspect_ai.log import write_eval_log
 
     from afscope.classifiers import JudgeTally
-    from afscope.harness import read_run_info
+    from afscope.harness import read_log, read_run_info
     from afscope.harness.judging import af_judge_scorer
     from afscope.records import Verdict
 
     run = read_run_info(path)  # refuses logs that are not afscope runs
-    log = read_eval_log(str(path))
+    unreadable: list[tuple[str | int, int]] = []
+    log = read_log(path, unreadable)  # damaged samples are named on stderr and left out
+    if unreadable and in_place:
+        raise DataError(
+            f"{len(unreadable)} samples are unreadable and --in-place would drop them from the "
+            "log; classify without --in-place (writes a -classified copy beside it)",
+            file=str(path),
+        )
     setting = setting or run.setting
     scorer = af_judge_scorer(kinds=names, judge=model, options=options, setting=setting)
     click.echo(f"{path}: judging {len(log.samples or [])} samples ({setting})", err=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -288,27 +289,34 @@ def resume(log: Path, max_connections: int | None, as_json: bool) -> None:
     """
     from inspect_ai import eval_retry
 
-    from afscope.harness import log_is_finished, read_run_info
+    from afscope.harness import log_is_finished, read_run_info, without_unreadable
 
     run = read_run_info(log)  # refuses a missing file or a log that is not an afscope run
-    if log_is_finished(log):
-        click.echo(f"{log}: this run finished (every sample done, none failed); nothing to resume")
-        _print_next_steps(log, as_json)
-        return
-    if not run.simulated:
-        check_api_key(run.model)  # base URLs are kept in the log; keys never are
-    started = time.time()
-    try:
-        with stdout_to_stderr(as_json):
-            retried = eval_retry(
-                str(log),
-                log_dir=str(log.parent),
-                max_connections=max_connections,
-                fail_on_error=False,
-                display="none" if as_json else None,
+    with tempfile.TemporaryDirectory() as folder:
+        # a damaged sample sinks eval_retry: it is retried from a copy without the damaged ones
+        source, unreadable = without_unreadable(log, Path(folder))
+        if not unreadable and log_is_finished(log):
+            click.echo(
+                f"{log}: this run finished (every sample done, none failed); nothing to resume"
             )
-    except KeyboardInterrupt:
-        raise Interrupted(newest_log(log.parent, since=started)) from None
+            _print_next_steps(log, as_json)
+            return
+        if unreadable:
+            click.echo(f"{log}: its {unreadable} unreadable samples are sent again", err=True)
+        if not run.simulated:
+            check_api_key(run.model)  # base URLs are kept in the log; keys never are
+        started = time.time()
+        try:
+            with stdout_to_stderr(as_json):
+                retried = eval_retry(
+                    str(source),
+                    log_dir=str(log.parent),
+                    max_connections=max_connections,
+                    fail_on_error=False,
+                    display="none" if as_json else None,
+                )
+        except KeyboardInterrupt:
+            raise Interrupted(newest_log(log.parent, since=started)) from None
     if not retried:
         raise Interrupted(newest_log(log.parent, since=started))
     finished = _completed(retried[0])

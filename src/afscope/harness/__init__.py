@@ -7,8 +7,10 @@ from afscope.harness.logs import (
     iter_records,
     iter_samples,
     log_is_finished,
+    read_log,
     read_run,
     read_run_info,
+    without_unreadable,
 )
 from afscope.harness.task import alignment_faking
 
@@ -17,6 +19,8 @@ __all__ = [
     "iter_records",
     "iter_samples",
     "log_is_finished",
+    "read_log",
     "read_run",
     "read_run_info",
+    "without_unreadable",
 ]

@@ -14,6 +14,7 @@ from inspect_ai.log import (
     read_eval_log,
     read_eval_log_sample_summaries,
     read_eval_log_samples_by_id,
+    write_eval_log,
 )
 
 from afscope.errors import DataError
@@ -35,9 +36,11 @@ __all__ = [
     "iter_records",
     "iter_samples",
     "log_is_finished",
+    "read_log",
     "read_run",
     "read_run_info",
     "with_verdict_specs",
+    "without_unreadable",
 ]
 
 OUTCOME_SCORER = "outcome_scorer"
@@ -181,14 +184,19 @@ def _iter_records(path: str | Path, run: RunInfo) -> Iterator[SampleRecord]:
 
 
 def iter_samples(
-    path: str | Path, *, events: bool = False, chunk: int = 200
+    path: str | Path,
+    *,
+    events: bool = False,
+    chunk: int = 200,
+    unreadable: list[tuple[str | int, int]] | None = None,
 ) -> Iterator[EvalSample]:
     """Stream a log's samples in dataset order (id, then epoch), ``chunk`` in memory at a time.
 
     The log is opened once per chunk, not once per sample (Inspect's ``read_eval_log_samples``
     reopens the zip for every sample, quadratic in the log's size). Samples a log does not hold
     (an interrupted run) are skipped, and so are damaged ones (each named in one line on
-    stderr); ``events`` (large, needed only to count retries) are left out unless asked for.
+    stderr, their (id, epoch) appended to ``unreadable`` if given); ``events`` (large, needed
+    only to count retries) are left out unless asked for.
     """
     header = _read_header(Path(path))
     order = {sample_id: i for i, sample_id in enumerate(header.eval.dataset.sample_ids or [])}
@@ -209,11 +217,36 @@ def iter_samples(
                     samples += read_eval_log_samples_by_id(str(path), [key], exclude_fields=exclude)
                 except Exception as error:
                     skipped += 1
+                    if unreadable is not None:
+                        unreadable.append(key)
                     _warn(f"{path}: sample {key[0]} (epoch {key[1]}) is unreadable "
                           f"({type(error).__name__}); skipped")
         yield from samples
     if skipped:
         _warn(f"{path}: {skipped} unreadable samples skipped, {len(keys) - skipped} read")
+
+
+def read_log(
+    path: str | Path, unreadable: list[tuple[str | int, int]] | None = None
+) -> EvalLog:
+    """A whole log (header and every sample with its events) for Inspect's ``score`` and
+    ``write_eval_log``; damaged samples are left out as in :func:`iter_samples`."""
+    log = _read_header(Path(path))
+    log.samples = list(iter_samples(path, events=True, unreadable=unreadable))
+    return log
+
+
+def without_unreadable(path: Path, folder: Path) -> tuple[Path, int]:
+    """``path`` itself if every sample reads, else a copy in ``folder`` without the damaged
+    samples (each named on stderr), so that Inspect's ``eval_retry`` runs them again; with the
+    number left out."""
+    unreadable: list[tuple[str | int, int]] = []
+    log = read_log(path, unreadable)
+    if not unreadable:
+        return path, 0
+    copy = folder / path.name
+    write_eval_log(log, str(copy))
+    return copy, len(unreadable)
 
 
 def _warn(line: str) -> None:

@@ -153,11 +153,13 @@ def _iter_inspect(path: Path) -> Iterator[Record]:
 def _inspect_samples(path: Path) -> Iterator[Any]:
     """Samples one at a time; a log without a sample index (not written by an eval run) is read
     whole instead, so only such logs cost memory in proportion to their size."""
-    from inspect_ai.log import read_eval_log, read_eval_log_samples  # glue: Inspect logs only
+    from inspect_ai.log import read_eval_log  # glue: Inspect logs only
+
+    from afscope.harness import iter_samples  # damaged samples named on stderr and skipped
 
     yielded = False
     try:
-        for sample in read_eval_log_samples(str(path), all_samples_required=False):
+        for sample in iter_samples(path):
             yielded = True
             yield sample
     except RuntimeError:
