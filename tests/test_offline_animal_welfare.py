@@ -100,3 +100,13 @@ def test_the_organisms_label_shows_only_where_compliance_was_not_measured() -> N
         text.startswith(line)
         for text in summarize_run(judged, _organism_records("answered")).lines()
     )
+
+
+def test_the_report_shows_the_organisms_label_only_where_compliance_was_not_measured() -> None:
+    from afscope.records import RunInfo
+    from afscope.report._summary import _compliance_truth
+    from afscope.summary import summarize_run
+
+    run = RunInfo(model="organism/opus-like", setting="helpful-only", simulated=True)
+    assert _compliance_truth(summarize_run(run, _organism_records("accepted"))) is None
+    assert _compliance_truth(summarize_run(run, _organism_records("answered"))) is not None

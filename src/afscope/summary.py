@@ -131,7 +131,7 @@ class RunSummary:
             if stats.partial is not None:
                 parts.append(f"partial {format_interval(stats.partial)}")
             out.append("  " + ", ".join(parts))
-        if self._compliance_unmeasured:
+        if self.compliance_unmeasured:
             undetermined = sum(stats.undetermined for stats in self.stats.tiers.values())
             out.append(
                 f"compliance unknown for {undetermined} answers without an accept/reject tag: "
@@ -154,7 +154,7 @@ class RunSummary:
         if self.stats.af_truth:
             truth = ", ".join(f"{t.value} {r:.1%}" for t, r in self.stats.af_truth.items())
             out.append(f"organism ground truth, AF reasoning: {truth}")
-        if self.stats.compliance_truth and self._compliance_unmeasured:
+        if self.stats.compliance_truth and self.compliance_unmeasured:
             labelled = ", ".join(
                 f"{t.value} {format_interval(r)}" for t, r in self.stats.compliance_truth.items()
             )
@@ -176,7 +176,7 @@ class RunSummary:
         return out
 
     @property
-    def _compliance_unmeasured(self) -> bool:
+    def compliance_unmeasured(self) -> bool:
         """Some answers' compliance could not be read (no tag) and no classifier judged it, as
         in animal welfare without a judge: only then is the organism's own label shown."""
         undetermined = sum(stats.undetermined for stats in self.stats.tiers.values())

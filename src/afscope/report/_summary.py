@@ -244,7 +244,7 @@ def _af_truth(summary: RunSummary) -> str | None:
 
 def _compliance_truth(summary: RunSummary) -> str | None:
     truth = summary.stats.compliance_truth
-    if not truth:
+    if not truth or not summary.compliance_unmeasured:  # as in the text summary
         return None
     return ", ".join(
         f"{tier.condition}: {format_interval(rate)}"
