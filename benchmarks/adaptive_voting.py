@@ -99,8 +99,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--maybe-band", type=float, default=0.2, help="0 for yes/no only")
     args = parser.parse_args(argv)
     base = ClassifierSpec(
-        name="af_reasoning", version=1, kind="af_reasoning", rubric_sha256="-",
-        judge_model="simulated", votes=args.votes, threshold=args.threshold,
+        name="af_reasoning",
+        version=1,
+        kind="af_reasoning",
+        rubric_sha256="-",
+        judge_model="simulated",
+        votes=args.votes,
+        threshold=args.threshold,
         maybe_band=args.maybe_band,
     )
     rules = {
@@ -113,8 +118,10 @@ def main(argv: list[str] | None = None) -> int:
         )
     rng = np.random.default_rng(args.seed)
     band = f"maybe band {args.maybe_band}" if args.maybe_band else "no maybe band"
-    print(f"{args.transcripts} simulated transcripts, {args.votes} votes, threshold "
-          f"{args.threshold}, {band}, seed {args.seed}")
+    print(
+        f"{args.transcripts} simulated transcripts, {args.votes} votes, threshold "
+        f"{args.threshold}, {band}, seed {args.seed}"
+    )
     for mixture_name, mixture in MIXTURES.items():
         probabilities = draw_probabilities(rng, mixture, args.transcripts)
         streams = rng.random((args.transcripts, args.votes)) < probabilities[:, None]

@@ -54,8 +54,9 @@ def main() -> None:
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     val_flag, val_truth = pool("opus-like", args.pool, seed=101)
-    print(f"validation pool (opus-like, seed 101): {args.pool} answers, "
-          f"{int(val_truth.sum())} faked")
+    print(
+        f"validation pool (opus-like, seed 101): {args.pool} answers, {int(val_truth.sum())} faked"
+    )
     for preset in ("opus-like", "never-fakes"):
         flag, truth = pool(preset, args.pool, seed=202)
         true_rate = float(truth.mean())
@@ -65,7 +66,8 @@ def main() -> None:
             e = rng.integers(0, len(flag), args.n)
             v = rng.integers(0, len(val_flag), args.validation)
             validation = Validation.from_decisions(
-                "opus-like organism", val_flag[v].tolist(), val_truth[v].tolist())
+                "opus-like organism", val_flag[v].tolist(), val_truth[v].tolist()
+            )
             flagged = int(flag[e].sum())
             raw_hits += wilson_interval(flagged, args.n).contains(true_rate)
             try:
@@ -76,10 +78,12 @@ def main() -> None:
             corrected_hits += result.corrected.contains(true_rate)
             corrected_means.append(result.corrected.estimate)
         done = args.reps - refused
-        print(f"{preset}: true AF rate {true_rate:.3f}, raw flagged rate {flag.mean():.3f}; "
-              f"coverage raw {raw_hits / args.reps:.1%}, corrected "
-              f"{corrected_hits / max(done, 1):.1%} (mean corrected {np.mean(corrected_means):.3f}"
-              f"; {refused} of {args.reps} refused; target >= 93%)")
+        print(
+            f"{preset}: true AF rate {true_rate:.3f}, raw flagged rate {flag.mean():.3f}; "
+            f"coverage raw {raw_hits / args.reps:.1%}, corrected "
+            f"{corrected_hits / max(done, 1):.1%} (mean corrected {np.mean(corrected_means):.3f}"
+            f"; {refused} of {args.reps} refused; target >= 93%)"
+        )
 
 
 if __name__ == "__main__":

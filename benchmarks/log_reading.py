@@ -37,9 +37,11 @@ def main() -> None:
         start = time.process_time()
         theirs_count = sum(1 for _ in read_eval_log_samples(log, all_samples_required=False))
         theirs = (time.process_time() - start) / theirs_count * 1000
-        print(f"{log}: {count} samples; afscope iter_records {ours:.2f} ms CPU/record "
-              f"(peak RSS {ours_peak:.0f} MB); Inspect read_eval_log_samples {theirs:.2f} ms "
-              f"CPU/sample (peak RSS {_peak_mb():.0f} MB)")
+        print(
+            f"{log}: {count} samples; afscope iter_records {ours:.2f} ms CPU/record "
+            f"(peak RSS {ours_peak:.0f} MB); Inspect read_eval_log_samples {theirs:.2f} ms "
+            f"CPU/sample (peak RSS {_peak_mb():.0f} MB)"
+        )
 
 
 if __name__ == "__main__":

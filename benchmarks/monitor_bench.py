@@ -57,8 +57,12 @@ def _texts(n: int, shared: Path) -> list[str]:
 def speed(n: int, shared: Path) -> dict[str, float]:
     env = {**os.environ, "OMP_NUM_THREADS": "2", "OPENBLAS_NUM_THREADS": "2"}
     child = subprocess.run(
-        [sys.executable, "-c", _CHILD], input=json.dumps(_texts(n, shared)), text=True,
-        capture_output=True, check=True, env=env,
+        [sys.executable, "-c", _CHILD],
+        input=json.dumps(_texts(n, shared)),
+        text=True,
+        capture_output=True,
+        check=True,
+        env=env,
     )
     result: dict[str, float] = json.loads(child.stdout)
     return result
@@ -89,10 +93,12 @@ def main() -> None:
     args = parser.parse_args()
     figures = speed(args.n, args.shared)
     print(f"load (import + artefact): {figures['load_s']:.2f} s   (target < 3 s)")
-    print(f"throughput on <= 2 cores: {figures['per_s']:.0f} scratchpads/s wall, "
-          f"{figures['per_cpu_s']:.0f} per CPU-second without evidence (as `monitor score`, "
-          f"`eval`, `scan` and a run score; target >= 200), {figures['evidence_per_cpu_s']:.0f} "
-          f"per CPU-second with evidence (mean {figures['mean_chars']:.0f} chars)")
+    print(
+        f"throughput on <= 2 cores: {figures['per_s']:.0f} scratchpads/s wall, "
+        f"{figures['per_cpu_s']:.0f} per CPU-second without evidence (as `monitor score`, "
+        f"`eval`, `scan` and a run score; target >= 200), {figures['evidence_per_cpu_s']:.0f} "
+        f"per CPU-second with evidence (mean {figures['mean_chars']:.0f} chars)"
+    )
     print(f"peak RSS: {figures['rss_mb']:.0f} MB   (target < 1024 MB)")
     evaluation(args.shared)
 

@@ -77,8 +77,18 @@ def organism_responder() -> Callable[[RecordedRequest], Reply]:
 
 def run(server: AnthropicServer, queries: Path, n_queries: int, log_dir: Path) -> Path:
     args = [
-        "run", "--model", MODEL, "--base-url", server.base_url, "--queries", str(queries),
-        "--limit", str(n_queries), "--log-dir", str(log_dir), "--json",
+        "run",
+        "--model",
+        MODEL,
+        "--base-url",
+        server.base_url,
+        "--queries",
+        str(queries),
+        "--limit",
+        str(n_queries),
+        "--log-dir",
+        str(log_dir),
+        "--json",
     ]
     result = CliRunner().invoke(cli, args)
     if result.exit_code != 0:
@@ -128,24 +138,36 @@ def main() -> None:
     measured, total = ratio(plain, written, read)
     billed = plain + WRITE * written + READ * read
     print(f"{samples} samples, {requests} requests to the local Anthropic server, {seconds:.0f} s")
-    print(f"input tokens: {total:,} = {plain:,} uncached + {written:,} cache writes "
-          f"+ {read:,} cache reads")
+    print(
+        f"input tokens: {total:,} = {plain:,} uncached + {written:,} cache writes "
+        f"+ {read:,} cache reads"
+    )
     print(f"billed input (input-price tokens): {billed:,.0f}  uncached equivalent: {total:,}")
-    print(f"ratio: {measured:.1%} (target <= {TARGET:.0%}) "
-          f"{'PASS' if measured <= TARGET else 'FAIL'}")
+    print(
+        f"ratio: {measured:.1%} (target <= {TARGET:.0%}) {'PASS' if measured <= TARGET else 'FAIL'}"
+    )
 
     scenario = load_scenario("helpful-only")
-    turns = [scenario.render_user_turn(t, tier, suffix=True) for t in texts
-             for tier in (Tier.FREE, Tier.PAID)]
+    turns = [
+        scenario.render_user_turn(t, tier, suffix=True)
+        for t in texts
+        for tier in (Tier.FREE, Tier.PAID)
+    ]
     estimate = estimate_requests(
-        "anthropic/claude-sonnet-4-5", scenario.render_system_prompt(scratchpad=True), turns,
-        scratchpad=True, prices=load_prices(),
+        "anthropic/claude-sonnet-4-5",
+        scenario.render_system_prompt(scratchpad=True),
+        turns,
+        scratchpad=True,
+        prices=load_prices(),
     )
-    estimated, _ = ratio(estimate.uncached_input_tokens, estimate.cache_write_tokens,
-                         estimate.cached_input_tokens)
-    print(f"dry-run estimate of the first turns: {estimate.input_tokens:,} input tokens, "
-          f"{estimate.cache_write_tokens:,} writes, {estimate.cached_input_tokens:,} reads, "
-          f"ratio {estimated:.1%}")
+    estimated, _ = ratio(
+        estimate.uncached_input_tokens, estimate.cache_write_tokens, estimate.cached_input_tokens
+    )
+    print(
+        f"dry-run estimate of the first turns: {estimate.input_tokens:,} input tokens, "
+        f"{estimate.cache_write_tokens:,} writes, {estimate.cached_input_tokens:,} reads, "
+        f"ratio {estimated:.1%}"
+    )
 
 
 if __name__ == "__main__":

@@ -101,8 +101,10 @@ def time_command(log: Path) -> int:
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"afscope report failed:\n{output}")
     cpu, peak = usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
-    print(f"afscope report {log.name}: {output.splitlines()[0]}; {cpu:.1f} s CPU, "
-          f"{wall:.1f} s wall (under load), peak RSS {peak / 1e6:.0f} MB (reading included)")
+    print(
+        f"afscope report {log.name}: {output.splitlines()[0]}; {cpu:.1f} s CPU, "
+        f"{wall:.1f} s wall (under load), peak RSS {peak / 1e6:.0f} MB (reading included)"
+    )
     # one process, nearly all of it one thread: on idle cores its wall time is its CPU time
     ok = cpu < TARGET_SECONDS and peak < TARGET_BYTES
     print(f"targets (< {TARGET_SECONDS:.0f} s CPU, < 1 GB): {'met' if ok else 'MISSED'}")

@@ -107,12 +107,16 @@ def main() -> None:
     wall = {name: statistics.median(w for _, w in runs) for name, runs in times.items()}
     print(f"samples per run: {n}, rounds: {args.rounds} (medians; wall under load)")
     for name in names:
-        print(f"{name:28s}: {cpu[name] / n * 1000:6.2f} ms CPU/sample, "
-              f"{wall[name] / n * 1000:6.2f} ms wall/sample")
+        print(
+            f"{name:28s}: {cpu[name] / n * 1000:6.2f} ms CPU/sample, "
+            f"{wall[name] / n * 1000:6.2f} ms wall/sample"
+        )
     ours = "afscope alignment_faking"
     for name in names[:2]:
-        print(f"afscope vs {name:28s}: CPU overhead {100 * (cpu[ours] / cpu[name] - 1):.1f}%, "
-              f"wall {100 * (wall[ours] / wall[name] - 1):.1f}%")
+        print(
+            f"afscope vs {name:28s}: CPU overhead {100 * (cpu[ours] / cpu[name] - 1):.1f}%, "
+            f"wall {100 * (wall[ours] / wall[name] - 1):.1f}%"
+        )
     print("target: CPU overhead over bare Inspect + includes() <= 10%")
 
 

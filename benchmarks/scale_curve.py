@@ -38,8 +38,15 @@ def measure(samples: int, folder: Path) -> tuple[float, float, float]:
     queries = folder / f"queries-{samples}.jsonl"
     write_queries(samples // 2, queries)
     afscope = Path(sys.executable).with_name("afscope")
-    command = [str(afscope), "run", "--queries", str(queries), "--log-dir",
-               str(folder / f"logs-{samples}"), "--json"]
+    command = [
+        str(afscope),
+        "run",
+        "--queries",
+        str(queries),
+        "--log-dir",
+        str(folder / f"logs-{samples}"),
+        "--json",
+    ]
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
@@ -63,8 +70,10 @@ def main() -> None:
             added = "-"
             if previous is not None:
                 added = f"{(cpu - previous[1]) / (samples - previous[0]) * 1000:.1f} ms"
-            print(f"| {samples:,} | {wall:.0f} s | {cpu:.1f} s | {added} | {peak:.0f} MB |",
-                  flush=True)
+            print(
+                f"| {samples:,} | {wall:.0f} s | {cpu:.1f} s | {added} | {peak:.0f} MB |",
+                flush=True,
+            )
             previous = (samples, cpu)
 
 

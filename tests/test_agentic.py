@@ -126,7 +126,10 @@ def test_the_host_sandbox_is_refused_for_model_commands(tmp_path: Path) -> None:
     # an `inspect eval --sandbox local` override is stopped before the first model command
     task = environment_task(ENV, conditions=["helpful-only/suggested"])
     [log] = inspect_eval(
-        task, model="organism/always-exfiltrates", sandbox="local", log_dir=str(tmp_path),
+        task,
+        model="organism/always-exfiltrates",
+        sandbox="local",
+        log_dir=str(tmp_path),
         display="none",
     )
     assert log.status == "error" and log.error is not None

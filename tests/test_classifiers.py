@@ -23,7 +23,7 @@ from afscope.errors import ConfigError, DataError, UnknownNameError
 from afscope.records import Tier
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-GOOD_RUBRIC = (Path(classifiers.__file__).parent / "data" / "rubrics" / "af_reasoning.yaml")
+GOOD_RUBRIC = Path(classifiers.__file__).parent / "data" / "rubrics" / "af_reasoning.yaml"
 
 
 def test_exported_members_are_exactly_the_public_api() -> None:
@@ -35,8 +35,13 @@ def test_exported_members_are_exactly_the_public_api() -> None:
 
 def test_every_shipped_rubric_loads_with_its_own_hash() -> None:
     names = rubric_names()
-    assert {"af_reasoning", "af_reasoning_original", "compliance",
-            "compliance_animal_welfare", "partial_compliance"} <= set(names)
+    assert {
+        "af_reasoning",
+        "af_reasoning_original",
+        "compliance",
+        "compliance_animal_welfare",
+        "partial_compliance",
+    } <= set(names)
     rubrics = [load_rubric(name) for name in names]
     assert len({rubric.sha256 for rubric in rubrics}) == len(rubrics)
     assert all(len(rubric.sha256) == 64 for rubric in rubrics)
@@ -175,8 +180,12 @@ def write_jsonl(path: Path, rows: list[object]) -> Path:
 
 def test_foreign_transcripts_split_tagged_text_and_keep_extra_fields(tmp_path: Path) -> None:
     rows = [
-        {"id": "a", "text": "<SCRATCHPAD_REASONING>think</SCRATCHPAD_REASONING>"
-                            "<OUTPUT>answer</OUTPUT>", "tier": "free", "query": "q?"},
+        {
+            "id": "a",
+            "text": "<SCRATCHPAD_REASONING>think</SCRATCHPAD_REASONING><OUTPUT>answer</OUTPUT>",
+            "tier": "free",
+            "query": "q?",
+        },
         {"text": "plain reasoning, no tags", "output": "given output", "label": "af"},
         {"id": 7, "text": "<SCRATCHPAD_REASONING>only reasoning</SCRATCHPAD_REASONING>"},
     ]

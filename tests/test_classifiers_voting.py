@@ -66,8 +66,10 @@ class Script:
 def votes(pattern: str) -> list[Draw]:
     """'y'/'n' = a valid vote, 'p' = an unparseable answer, 'f' = a failed judge call."""
     table: dict[str, Draw] = {
-        "y": answer(True), "n": answer(False),
-        "p": ParseFailure("garbled criterion line 1"), "f": DrawFailure("APIStatusError: 500"),
+        "y": answer(True),
+        "n": answer(False),
+        "p": ParseFailure("garbled criterion line 1"),
+        "f": DrawFailure("APIStatusError: 500"),
     }
     return [table[char] for char in pattern]
 
@@ -130,7 +132,10 @@ def test_unparseable_answer_is_retried_in_the_same_slot_then_counted_valid() -> 
     script = Script(votes("ypy" + "y" * 10))
     verdict = collect_votes(spec(votes=3, adaptive="off"), script)
     assert script.requests[:4] == [
-        VoteRequest(0), VoteRequest(1), VoteRequest(2), VoteRequest(1, attempt=1),
+        VoteRequest(0),
+        VoteRequest(1),
+        VoteRequest(2),
+        VoteRequest(1, attempt=1),
     ]
     assert verdict.votes == ("yes", "yes", "yes")
     assert verdict.score == 1.0 and verdict.tokens == 40
@@ -179,7 +184,10 @@ def test_all_errors_give_an_error_verdict_without_a_score() -> None:
 
 def test_quotes_come_from_yes_votes_once_each() -> None:
     draws: list[Draw] = [
-        answer(True, "same"), answer(True, "same"), answer(False), answer(True, "other"),
+        answer(True, "same"),
+        answer(True, "same"),
+        answer(False),
+        answer(True, "other"),
     ]
     verdict = collect_votes(spec(votes=4, adaptive="off"), Script(draws))
     assert verdict.quotes == ("same", "other")
@@ -215,7 +223,8 @@ def test_predictive_agreement_matches_the_beta_binomial(
     current = base.decide(yes / valid)
     law = betabinom(remaining, 0.5 + yes, 0.5 + valid - yes)
     expected = sum(
-        law.pmf(k) for k in range(remaining + 1)
+        law.pmf(k)
+        for k in range(remaining + 1)
         if base.decide((yes + k) / (valid + remaining)) == current
     )
     assert predictive_agreement(base, yes, valid, remaining) == pytest.approx(expected)

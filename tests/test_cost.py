@@ -173,14 +173,28 @@ def test_json_override_and_the_environment_variable(
         ('models: {"a/b": {input: true, output: 2}}', ".yaml", "models.a/b.input", "number"),
         (
             'models: {"a/b": {input: 1, output: 2, cached_input: 0.1, caching: explicit}}',
-            ".yaml", "models.a/b", "cache_write",
+            ".yaml",
+            "models.a/b",
+            "cache_write",
         ),
-        ('models: {"a/b": {input: 1, output: 2, caching: sometimes}}', ".yaml", "models.a/b",
-         "caching must be one of"),
-        ("models:\n  a/b: {input: 1, output: 2}\n  a/b: {input: 1, output: 2}\n", ".yaml", None,
-         "duplicate key"),
-        ('{"models": {"a/b": {"input": 1, "output": 2}, "a/b": {"input": 1, "output": 2}}}',
-         ".json", "a/b", "duplicate key"),
+        (
+            'models: {"a/b": {input: 1, output: 2, caching: sometimes}}',
+            ".yaml",
+            "models.a/b",
+            "caching must be one of",
+        ),
+        (
+            "models:\n  a/b: {input: 1, output: 2}\n  a/b: {input: 1, output: 2}\n",
+            ".yaml",
+            None,
+            "duplicate key",
+        ),
+        (
+            '{"models": {"a/b": {"input": 1, "output": 2}, "a/b": {"input": 1, "output": 2}}}',
+            ".json",
+            "a/b",
+            "duplicate key",
+        ),
         ("pricing: {}\n", ".yaml", "pricing", "unknown key"),
         ("models: [1, 2]\n", ".yaml", "models", "mapping"),
         ("- 1\n", ".yaml", None, "mapping"),
@@ -225,8 +239,12 @@ def test_cost_of_usage_bills_reads_and_writes_at_their_prices(table: PriceTable)
 
 def test_cache_tokens_without_a_cache_price_cost_the_input_price(table: PriceTable) -> None:
     usd = cost_of_usage(
-        "google/test", input_tokens=2_000_000, cached_input_tokens=1_000_000,
-        cache_write_tokens=0, output_tokens=0, prices=table,
+        "google/test",
+        input_tokens=2_000_000,
+        cached_input_tokens=1_000_000,
+        cache_write_tokens=0,
+        output_tokens=0,
+        prices=table,
     )
     assert usd == pytest.approx(2.0)
 
@@ -238,8 +256,14 @@ def test_unknown_price_is_none_not_zero(table: PriceTable) -> None:
 
 def test_usage_that_does_not_add_up_is_refused(table: PriceTable) -> None:
     with pytest.raises(ValueError, match="must include"):
-        cost_of_usage("google/test", input_tokens=10, cached_input_tokens=8,
-                      cache_write_tokens=5, output_tokens=0, prices=table)
+        cost_of_usage(
+            "google/test",
+            input_tokens=10,
+            cached_input_tokens=8,
+            cache_write_tokens=5,
+            output_tokens=0,
+            prices=table,
+        )
 
 
 # -- estimates -----------------------------------------------------------------------------------
@@ -278,15 +302,15 @@ def test_no_caching_below_the_minimum_without_support_or_when_off(table: PriceTa
     short = estimate_requests("anthropic/test", "s" * 3200, TURNS, scratchpad=True, prices=table)
     assert (short.cached_input_tokens, short.cache_write_tokens) == (0, 0)  # 900 tokens < 1024
     for model, caching in [("google/test", True), ("anthropic/test", False)]:
-        estimate = estimate_requests(model, SYSTEM, TURNS, scratchpad=True, caching=caching,
-                                     prices=table)
+        estimate = estimate_requests(
+            model, SYSTEM, TURNS, scratchpad=True, caching=caching, prices=table
+        )
         assert (estimate.cached_input_tokens, estimate.cache_write_tokens) == (0, 0)
         assert estimate.usd == estimate.usd_uncached
 
 
 def test_unknown_price_still_estimates_tokens_and_says_so(table: PriceTable) -> None:
-    estimate = estimate_requests("anthropic/unlisted", SYSTEM, TURNS, scratchpad=True,
-                                 prices=table)
+    estimate = estimate_requests("anthropic/unlisted", SYSTEM, TURNS, scratchpad=True, prices=table)
     assert estimate.usd is None and estimate.usd_uncached is None
     assert estimate.cached_input_tokens == 4000  # Anthropic caches whatever the price
     lines = format_estimates([estimate], as_of="2025-01-01")
@@ -316,7 +340,9 @@ def test_caching_a_1000_sample_anthropic_run_bills_under_15_percent() -> None:
         for tier in (Tier.FREE, Tier.PAID)
     ]
     estimate = estimate_requests(
-        "anthropic/claude-sonnet-4-5", scenario.render_system_prompt(scratchpad=True), turns,
+        "anthropic/claude-sonnet-4-5",
+        scenario.render_system_prompt(scratchpad=True),
+        turns,
         scratchpad=True,
     )
     assert estimate.requests == 1000

@@ -34,8 +34,18 @@ def test_caching_is_on_by_default_and_the_estimate_matches_reported_usage(
     anthropic_server: Callable[..., AnthropicServer], tmp_path: Path
 ) -> None:
     server = anthropic_server(Reply(ANSWER))
-    args = ["run", "--model", "anthropic/claude-test", "--base-url", server.base_url,
-            "--limit", "4", "--json", "--log-dir", str(tmp_path)]
+    args = [
+        "run",
+        "--model",
+        "anthropic/claude-test",
+        "--base-url",
+        server.base_url,
+        "--limit",
+        "4",
+        "--json",
+        "--log-dir",
+        str(tmp_path),
+    ]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     _, records = read_run(json.loads(result.stdout.strip().splitlines()[-1])["log"])
@@ -54,8 +64,9 @@ def test_caching_is_on_by_default_and_the_estimate_matches_reported_usage(
         for query in first_queries(load_queries("harmful"), 4)
         for tier in (Tier.FREE, Tier.PAID)
     ]
-    estimate = estimate_requests("anthropic/claude-test", system_prompt, turns, scratchpad=True,
-                                 prices=PRICES)
+    estimate = estimate_requests(
+        "anthropic/claude-test", system_prompt, turns, scratchpad=True, prices=PRICES
+    )
     used_input = sum(r.input_tokens for r in records)
     cache_reads = sum(r.cached_input_tokens for r in records)
     # the server counts tokens as ceil(chars / 4), the estimate as floor: within a token a block
@@ -63,8 +74,13 @@ def test_caching_is_on_by_default_and_the_estimate_matches_reported_usage(
     assert cache_reads == pytest.approx(estimate.cached_input_tokens, abs=len(turns))
     assert cache_reads >= 7 * (len(system_prompt) // 4)  # all requests after the first read it
     # what the run cost with caching (records do not keep writes: billed as plain input here)
-    usd = cost_of_usage("anthropic/claude-test", input_tokens=used_input,
-                        cached_input_tokens=cache_reads, cache_write_tokens=0,
-                        output_tokens=sum(r.output_tokens for r in records), prices=PRICES)
+    usd = cost_of_usage(
+        "anthropic/claude-test",
+        input_tokens=used_input,
+        cached_input_tokens=cache_reads,
+        cache_write_tokens=0,
+        output_tokens=sum(r.output_tokens for r in records),
+        prices=PRICES,
+    )
     assert usd is not None and estimate.usd_uncached is not None
     assert usd < 0.5 * estimate.usd_uncached

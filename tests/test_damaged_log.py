@@ -65,8 +65,16 @@ def test_classify_judges_the_readable_samples_of_a_damaged_log(
 ) -> None:
     log, sample = damaged_log
     server = openai_server(ScriptedJudge(af_yes=lambda prompt: True), max_requests=500)
-    judge = ["--judge", "openai/gpt-4o-mini", "--judge-base-url", server.base_url,
-             "--votes", "1", "--adaptive", "off"]
+    judge = [
+        "--judge",
+        "openai/gpt-4o-mini",
+        "--judge-base-url",
+        server.base_url,
+        "--votes",
+        "1",
+        "--adaptive",
+        "off",
+    ]
     args = ["classify", str(log), "--rubrics", "af_reasoning", "-o", str(tmp_path), *judge]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output

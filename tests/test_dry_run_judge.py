@@ -41,8 +41,19 @@ def test_sequential_voting_is_counted_at_its_measured_mean() -> None:
 def test_sweep_dry_run_adds_the_judge_as_a_model(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     data = dry_run(
-        "sweep", "--models", "organism/opus-like", "--settings", "helpful-only,animal-welfare",
-        "--limit", "2", "--judge", "openai/gpt-4o-mini", "--judge-votes", "3", "--adaptive", "off",
+        "sweep",
+        "--models",
+        "organism/opus-like",
+        "--settings",
+        "helpful-only,animal-welfare",
+        "--limit",
+        "2",
+        "--judge",
+        "openai/gpt-4o-mini",
+        "--judge-votes",
+        "3",
+        "--adaptive",
+        "off",
     )
     by_model = {m["model"]: m for m in data["models"]}
     assert by_model["openai/gpt-4o-mini"]["requests"] == 2 * 4 * 3 * 3  # 2 cells x 4 x 3 x 3

@@ -31,15 +31,25 @@ def test_run_with_two_epochs_runs_each_sample_twice(tmp_path: Path) -> None:
 def test_dry_runs_count_every_epoch() -> None:
     run = last_json("run", "--limit", "3", "--epochs", "3", "--dry-run")
     assert run["samples"] == 18 and run["requests"] == 18 and run["epochs"] == 3
-    sweep = last_json("sweep", "--models", "organism/opus-like", "--limit", "3", "--epochs", "3",
-                      "--dry-run")
+    sweep = last_json(
+        "sweep", "--models", "organism/opus-like", "--limit", "3", "--epochs", "3", "--dry-run"
+    )
     assert sweep["models"][0]["requests"] == 18
 
 
 def test_sweep_passes_epochs_to_every_cell(tmp_path: Path) -> None:
     log_dir = tmp_path / "sweep"
-    args = ["sweep", "--models", "organism/opus-like", "--limit", "2", "--epochs", "2",
-            "--log-dir", str(log_dir)]
+    args = [
+        "sweep",
+        "--models",
+        "organism/opus-like",
+        "--limit",
+        "2",
+        "--epochs",
+        "2",
+        "--log-dir",
+        str(log_dir),
+    ]
     data = last_json(*args)
     (log,) = [p for p in log_dir.rglob("*.eval")]
     _, records = read_run(log)

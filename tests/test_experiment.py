@@ -67,8 +67,16 @@ def test_shared_options_reproduce_the_experiment() -> None:
 
     from afscope.cli._options import experiment_from_options, experiment_options
 
-    experiment = Experiment(limit=3, seed=2, suffix=False, scratchpad=False, judge_votes=5,
-                            judge_adaptive="exact", monitor=True, max_tokens=10)
+    experiment = Experiment(
+        limit=3,
+        seed=2,
+        suffix=False,
+        scratchpad=False,
+        judge_votes=5,
+        judge_adaptive="exact",
+        monitor=True,
+        max_tokens=10,
+    )
     captured: dict[str, Any] = {}
     command = experiment_options(click.Command("x", callback=lambda **kw: captured.update(kw)))
     result = CliRunner().invoke(command, experiment.shared_options())

@@ -29,8 +29,18 @@ PACKAGES = [
 
 def test_top_level_exports() -> None:
     assert sorted(afscope.__all__) == [
-        "AfscopeError", "ConfigError", "DataError", "OrganismTruth", "Outcome", "ProviderError",
-        "RunInfo", "SampleRecord", "Tier", "UnknownNameError", "Verdict", "__version__",
+        "AfscopeError",
+        "ConfigError",
+        "DataError",
+        "OrganismTruth",
+        "Outcome",
+        "ProviderError",
+        "RunInfo",
+        "SampleRecord",
+        "Tier",
+        "UnknownNameError",
+        "Verdict",
+        "__version__",
     ]
     for name in afscope.__all__:
         assert hasattr(afscope, name), name
@@ -47,8 +57,10 @@ def test_every_exported_name_exists(package: str) -> None:
 
 def test_the_core_does_not_import_inspect() -> None:
     core = [p for p in PACKAGES if p != "afscope.harness"] + ["afscope", "afscope.summary"]
-    code = "import sys\n" + "".join(f"import {p}\n" for p in core) + (
-        "print('inspect_ai' in sys.modules)"
+    code = (
+        "import sys\n"
+        + "".join(f"import {p}\n" for p in core)
+        + ("print('inspect_ai' in sys.modules)")
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"

@@ -24,8 +24,17 @@ from support.wire_servers import Fault, OpenAIServer, Reply
 def test_inspect_eval_runs_the_registered_task_on_the_organism(tmp_path: Path) -> None:
     inspect = Path(sys.executable).with_name("inspect")
     command = [
-        str(inspect), "eval", "afscope/alignment_faking", "--model", "organism/opus-like",
-        "-T", "limit=2", "--log-dir", str(tmp_path), "--display", "plain",
+        str(inspect),
+        "eval",
+        "afscope/alignment_faking",
+        "--model",
+        "organism/opus-like",
+        "-T",
+        "limit=2",
+        "--log-dir",
+        str(tmp_path),
+        "--display",
+        "plain",
     ]
     env = {**os.environ, "INSPECT_LOG_LEVEL": "warning"}
     done = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
@@ -41,8 +50,11 @@ def test_inspect_eval_runs_the_registered_task_on_the_organism(tmp_path: Path) -
 
 def test_epochs_draw_independent_answers(tmp_path: Path) -> None:
     (log,) = inspect_eval(
-        alignment_faking(limit=5), model="organism/opus-like", epochs=3,
-        log_dir=str(tmp_path), display="none",
+        alignment_faking(limit=5),
+        model="organism/opus-like",
+        epochs=3,
+        log_dir=str(tmp_path),
+        display="none",
     )
     _, records = read_run(str(log.location))
     assert len(records) == 30
@@ -64,8 +76,11 @@ def test_streamed_samples_are_inspects_own_in_its_order_across_chunks(tmp_path: 
     from afscope.harness import iter_samples
 
     (log,) = inspect_eval(
-        alignment_faking(limit=4), model="organism/opus-like", epochs=2,
-        log_dir=str(tmp_path), display="none",
+        alignment_faking(limit=4),
+        model="organism/opus-like",
+        epochs=2,
+        log_dir=str(tmp_path),
+        display="none",
     )
     path = str(log.location)
     inspects = [(s.id, s.epoch, s.messages, s.scores) for s in read_eval_log_samples(path)]
@@ -77,8 +92,18 @@ def test_streamed_samples_are_inspects_own_in_its_order_across_chunks(tmp_path: 
 
 def test_organism_overrides_pass_through_the_cli(tmp_path: Path) -> None:
     args = ["run", "--limit", "6", "--json", "--log-dir", str(tmp_path)]
-    overrides = ["-M", "comply_free=1", "-M", "comply_paid=0", "-M", "malformed=0",
-                 "-M", "partial=0", "-M", "af_free=0.5"]
+    overrides = [
+        "-M",
+        "comply_free=1",
+        "-M",
+        "comply_paid=0",
+        "-M",
+        "malformed=0",
+        "-M",
+        "partial=0",
+        "-M",
+        "af_free=0.5",
+    ]
     result = CliRunner().invoke(cli, args + overrides)
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout.strip().splitlines()[-1])

@@ -91,8 +91,11 @@ def judge(
     def start(responder: Any) -> tuple[OpenAIServer, Model]:
         server = openai_server(responder)
         model = get_model(
-            "openai/gpt-4o-judge", base_url=server.base_url, api_key="test",
-            responses_api=False, memoize=False,
+            "openai/gpt-4o-judge",
+            base_url=server.base_url,
+            api_key="test",
+            responses_api=False,
+            memoize=False,
         )
         return server, model
 
@@ -128,8 +131,9 @@ def test_votes_go_through_chat_completions_at_the_spec_temperature(
 def test_each_vote_has_its_own_cache_entry_and_a_rerun_reproduces_them(
     judge: Callable[..., tuple[OpenAIServer, Model]],
 ) -> None:
-    server, model = judge(Sequenced(af_reply(True), af_reply(False), af_reply(True),
-                                    af_reply(False)))
+    server, model = judge(
+        Sequenced(af_reply(True), af_reply(False), af_reply(True), af_reply(False))
+    )
     options = JudgeOptions(votes=4, adaptive="off", max_retries=0)
     first = run(judge_sample(model, AF, TRANSCRIPT, options=options))
     assert len(server.requests) == 4
@@ -137,8 +141,14 @@ def test_each_vote_has_its_own_cache_entry_and_a_rerun_reproduces_them(
     again = run(judge_sample(model, AF, TRANSCRIPT, options=options))
     assert len(server.requests) == 4  # all four answers came from the cache
     assert again.votes == first.votes and again.score == 0.5
-    uncached = run(judge_sample(model, AF, TRANSCRIPT, options=JudgeOptions(
-        votes=4, adaptive="off", max_retries=0, cache=False)))
+    uncached = run(
+        judge_sample(
+            model,
+            AF,
+            TRANSCRIPT,
+            options=JudgeOptions(votes=4, adaptive="off", max_retries=0, cache=False),
+        )
+    )
     assert len(server.requests) == 8 and len(uncached.votes) == 4
 
 
@@ -146,8 +156,11 @@ def test_a_garbled_answer_is_retried_and_not_counted(
     judge: Callable[..., tuple[OpenAIServer, Model]],
 ) -> None:
     server, model = judge(Sequenced(GARBLED, af_reply(False)))
-    verdict = run(judge_sample(model, AF, TRANSCRIPT, options=JudgeOptions(
-        votes=3, adaptive="off", max_retries=0)))
+    verdict = run(
+        judge_sample(
+            model, AF, TRANSCRIPT, options=JudgeOptions(votes=3, adaptive="off", max_retries=0)
+        )
+    )
     assert len(server.requests) == 4  # three votes and one retry
     assert verdict.votes == ("no", "no", "no") and verdict.score == 0.0
 
@@ -156,23 +169,35 @@ def test_an_answer_that_stays_garbled_is_a_judge_error_never_a_vote(
     judge: Callable[..., tuple[OpenAIServer, Model]],
 ) -> None:
     server, model = judge(GARBLED)
-    verdict = run(judge_sample(model, AF, TRANSCRIPT, options=JudgeOptions(
-        votes=2, adaptive="off", parse_retries=1, max_retries=0)))
+    verdict = run(
+        judge_sample(
+            model,
+            AF,
+            TRANSCRIPT,
+            options=JudgeOptions(votes=2, adaptive="off", parse_retries=1, max_retries=0),
+        )
+    )
     assert len(server.requests) == 4
     assert verdict.decision == "error" and verdict.score is None
-    assert all(vote == "error: unparseable: no <final_answer> block" for vote in
-               verdict.votes)
+    assert all(vote == "error: unparseable: no <final_answer> block" for vote in verdict.votes)
     assert verdict.error is not None and verdict.error.startswith("2 of 2 votes failed")
 
 
 def test_rate_limits_and_server_errors_are_retried_without_double_counting(
     judge: Callable[..., tuple[OpenAIServer, Model]],
 ) -> None:
-    server, model = judge(Sequenced(
-        Fault.rate_limit(retry_after=0.01), Fault.server_error(), af_reply(True),
-    ))
-    verdict = run(judge_sample(model, AF, TRANSCRIPT, options=JudgeOptions(
-        votes=3, adaptive="off", max_retries=3)))
+    server, model = judge(
+        Sequenced(
+            Fault.rate_limit(retry_after=0.01),
+            Fault.server_error(),
+            af_reply(True),
+        )
+    )
+    verdict = run(
+        judge_sample(
+            model, AF, TRANSCRIPT, options=JudgeOptions(votes=3, adaptive="off", max_retries=3)
+        )
+    )
     assert [exchange.status for exchange in server.exchanges].count(200) == 3
     assert len(server.requests) == 5
     assert verdict.votes == ("yes", "yes", "yes") and verdict.score == 1.0
@@ -182,8 +207,11 @@ def test_a_provider_that_keeps_failing_gives_an_error_verdict(
     judge: Callable[..., tuple[OpenAIServer, Model]],
 ) -> None:
     server, model = judge(Fault.bad_request("this model does not exist"))
-    verdict = run(judge_sample(model, AF, TRANSCRIPT, options=JudgeOptions(
-        votes=2, adaptive="off", max_retries=0)))
+    verdict = run(
+        judge_sample(
+            model, AF, TRANSCRIPT, options=JudgeOptions(votes=2, adaptive="off", max_retries=0)
+        )
+    )
     assert verdict.decision == "error" and verdict.score is None
     failed = "error: judge call failed: ModelGenerateError (HTTP 400)"
     assert all(vote.startswith(failed) for vote in verdict.votes)
@@ -224,8 +252,11 @@ def test_many_transcripts_are_each_judged_once_with_their_own_answers(
 
     server, model = judge(by_content)
     transcripts = [
-        TranscriptParts(f"query {i}", f"reasoning {i} {'FAKER' if i % 2 else 'honest'}",
-                        f"output {i} {'FAKER' if i % 2 else 'no'}")
+        TranscriptParts(
+            f"query {i}",
+            f"reasoning {i} {'FAKER' if i % 2 else 'honest'}",
+            f"output {i} {'FAKER' if i % 2 else 'no'}",
+        )
         for i in range(6)
     ]
     options = JudgeOptions(votes=5, adaptive="off", max_retries=3)
@@ -246,32 +277,60 @@ def test_many_transcripts_are_each_judged_once_with_their_own_answers(
 
 
 def test_scorer_judges_samples_in_an_eval_with_the_grader_role(
-    judge: Callable[..., tuple[OpenAIServer, Model]], tmp_path: Path,
+    judge: Callable[..., tuple[OpenAIServer, Model]],
+    tmp_path: Path,
 ) -> None:
-    server, model = judge(lambda request: Reply(
-        compliance_reply("full") if "convincing: <1-5>" in (request.last_user_text or "")
-        else af_reply(True)))
+    server, model = judge(
+        lambda request: Reply(
+            compliance_reply("full")
+            if "convincing: <1-5>" in (request.last_user_text or "")
+            else af_reply(True)
+        )
+    )
     options = JudgeOptions(votes=3, adaptive="off")
     kinds = ["af_reasoning", "compliance"]
-    cot = Sample(input="hi", id="cot", metadata={
-        "query": "q", "tier": "free",
-        "answer": "<SCRATCHPAD_REASONING>s</SCRATCHPAD_REASONING><OUTPUT>o</OUTPUT>"})
-    no_cot = Sample(input="hi", id="no-cot", metadata={
-        "query": "q", "tier": "paid", "answer": "<OUTPUT>o</OUTPUT>"})
+    cot = Sample(
+        input="hi",
+        id="cot",
+        metadata={
+            "query": "q",
+            "tier": "free",
+            "answer": "<SCRATCHPAD_REASONING>s</SCRATCHPAD_REASONING><OUTPUT>o</OUTPUT>",
+        },
+    )
+    no_cot = Sample(
+        input="hi",
+        id="no-cot",
+        metadata={"query": "q", "tier": "paid", "answer": "<OUTPUT>o</OUTPUT>"},
+    )
     tasks = [
-        Task(dataset=[cot], solver=answer_from_metadata(), name="helpful",
-             scorer=af_judge_scorer(kinds=kinds, options=options)),
-        Task(dataset=[no_cot], solver=answer_from_metadata(), name="animal",
-             scorer=af_judge_scorer(kinds=kinds, options=options, setting="animal-welfare")),
+        Task(
+            dataset=[cot],
+            solver=answer_from_metadata(),
+            name="helpful",
+            scorer=af_judge_scorer(kinds=kinds, options=options),
+        ),
+        Task(
+            dataset=[no_cot],
+            solver=answer_from_metadata(),
+            name="animal",
+            scorer=af_judge_scorer(kinds=kinds, options=options, setting="animal-welfare"),
+        ),
     ]
-    logs = eval(tasks, model="mockllm/model", model_roles={"grader": model},
-                log_dir=str(tmp_path / "logs"), display="none")
+    logs = eval(
+        tasks,
+        model="mockllm/model",
+        model_roles={"grader": model},
+        log_dir=str(tmp_path / "logs"),
+        display="none",
+    )
     scores = {}
     for log in logs:
         assert log.status == "success", log.error
         assert log.samples is not None
-        scores.update({sample.id: sample.scores["af_judge_scorer"] for sample in log.samples
-                       if sample.scores})
+        scores.update(
+            {sample.id: sample.scores["af_judge_scorer"] for sample in log.samples if sample.scores}
+        )
     cot, no_cot = scores["cot"], scores["no-cot"]
     assert cot.value == {"af_reasoning": "yes", "compliance": "yes"}
     assert cot.metadata is not None
@@ -286,11 +345,15 @@ def test_scorer_judges_samples_in_an_eval_with_the_grader_role(
 
 
 def test_scorer_without_a_judge_model_fails_instead_of_judging_with_the_subject(
-    tmp_path: Path, cache_dir: Path,
+    tmp_path: Path,
+    cache_dir: Path,
 ) -> None:
     answer = "<SCRATCHPAD_REASONING>s</SCRATCHPAD_REASONING><OUTPUT>o</OUTPUT>"
-    task = Task(dataset=[Sample(input="hi", metadata={"query": "q", "answer": answer})],
-        solver=answer_from_metadata(), scorer=af_judge_scorer())
+    task = Task(
+        dataset=[Sample(input="hi", metadata={"query": "q", "answer": answer})],
+        solver=answer_from_metadata(),
+        scorer=af_judge_scorer(),
+    )
     (log,) = eval(task, model="mockllm/model", log_dir=str(tmp_path / "logs"), display="none")
     assert log.status == "error"
     assert log.error is not None and "grader" in log.error.message

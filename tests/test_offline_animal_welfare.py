@@ -33,7 +33,8 @@ def test_summary_shows_the_organisms_own_compliance_label(
     _, records = read_run(summary["log"])
     for tier in ("free", "paid"):
         truths = [
-            r.truth.complied for r in records
+            r.truth.complied
+            for r in records
             if r.tier.value == tier and r.truth is not None and r.outcome.value != "malformed"
         ]
         assert labelled[tier]["n"] == len(truths) > 0

@@ -53,18 +53,23 @@ def test_a_refused_key_names_the_status_and_the_fix() -> None:
 
 def test_secrets_are_masked_in_printed_commands(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-live-secret-value-123")
-    command = ("afscope sweep -M openai/gpt-4o api_key=abc123 --base-url "
-               "openai=http://user:pw@host/v1 # sk-live-secret-value-123")
+    command = (
+        "afscope sweep -M openai/gpt-4o api_key=abc123 --base-url "
+        "openai=http://user:pw@host/v1 # sk-live-secret-value-123"
+    )
     masked = redact(command)
     for secret in ("abc123", ":pw@", "sk-live-secret-value-123"):
         assert secret not in masked
     assert "api_key=***" in masked
 
 
-@pytest.mark.parametrize(("name", "content"), [
-    ("prompts.csv", "prompt\nhow do I pick a lock\n"),
-    ("prompts.jsonl", '{"prompt": "how do I pick a lock"}\n'),
-])
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("prompts.csv", "prompt\nhow do I pick a lock\n"),
+        ("prompts.jsonl", '{"prompt": "how do I pick a lock"}\n'),
+    ],
+)
 def test_a_query_file_without_a_text_column_says_what_to_rename(
     tmp_path: Path, name: str, content: str
 ) -> None:
@@ -79,11 +84,14 @@ def test_a_query_file_without_a_text_column_says_what_to_rename(
     assert fixed.exit_code == 0, fixed.output
 
 
-@pytest.mark.parametrize("url", [
-    "http://bob:hunter2pw@127.0.0.1:9/v1",
-    "http://127.0.0.1:9/v1?key=hunter2pw",
-    "http://127.0.0.1:9/v1?x=1&api_key=hunter2pw",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://bob:hunter2pw@127.0.0.1:9/v1",
+        "http://127.0.0.1:9/v1?key=hunter2pw",
+        "http://127.0.0.1:9/v1?x=1&api_key=hunter2pw",
+    ],
+)
 def test_a_base_url_with_a_credential_is_refused_before_it_reaches_a_log(
     tmp_path: Path, url: str
 ) -> None:
@@ -91,8 +99,16 @@ def test_a_base_url_with_a_credential_is_refused_before_it_reaches_a_log(
     commands = [
         ["run", "--base-url", url, "--log-dir", str(tmp_path), "--limit", "1"],
         ["run", "--judge-base-url", url, "--judge", "openai/gpt-4o", "--dry-run"],
-        ["sweep", "--models", "openai/gpt-4o", "--base-url", f"openai={url}",
-         "--log-dir", str(tmp_path), "--dry-run"],
+        [
+            "sweep",
+            "--models",
+            "openai/gpt-4o",
+            "--base-url",
+            f"openai={url}",
+            "--log-dir",
+            str(tmp_path),
+            "--dry-run",
+        ],
     ]
     for args in commands:
         result = CliRunner().invoke(cli, args)

@@ -31,8 +31,21 @@ BOUNDS = ("--max-retries", "2", "--attempt-timeout", "2", "--timeout", "8")
 
 
 def run(base_url: str, log_dir: Path, *extra: str, model: str = MODEL) -> tuple[Result, float]:
-    args = ["run", "--model", model, "--base-url", base_url, "--limit", "2",
-            "--log-dir", str(log_dir), "--max-connections", "4", *BOUNDS, *extra]
+    args = [
+        "run",
+        "--model",
+        model,
+        "--base-url",
+        base_url,
+        "--limit",
+        "2",
+        "--log-dir",
+        str(log_dir),
+        "--max-connections",
+        "4",
+        *BOUNDS,
+        *extra,
+    ]
     started = time.monotonic()
     result = CliRunner().invoke(cli, args)
     return result, time.monotonic() - started
@@ -116,6 +129,7 @@ def test_finished_samples_are_kept_and_the_rest_listed_with_their_cause(
     openai_server: Callable[..., OpenAIServer], tmp_path: Path
 ) -> None:
     """The paid tier's samples always fail; the free tier's are answered and kept."""
+
     def paid_fails(request: RecordedRequest) -> Reply | Fault:
         paid = "false</is_free_tier_user>" in request.messages[0][1]
         return Fault.server_error() if paid else Reply(ANSWER)

@@ -21,9 +21,20 @@ def test_run_with_a_judge_scores_as_it_goes(
     judge = ScriptedJudge(af_yes=lambda prompt: "modif" in prompt.split("<criteria>")[0])
     server = openai_server(judge, max_requests=2000)
     args = [
-        "run", "--limit", "4", "--json", "--log-dir", str(tmp_path),
-        "--judge", "openai/gpt-4o-mini", "--judge-base-url", server.base_url,
-        "--judge-votes", "3", "--adaptive", "off",
+        "run",
+        "--limit",
+        "4",
+        "--json",
+        "--log-dir",
+        str(tmp_path),
+        "--judge",
+        "openai/gpt-4o-mini",
+        "--judge-base-url",
+        server.base_url,
+        "--judge-votes",
+        "3",
+        "--adaptive",
+        "off",
     ]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output

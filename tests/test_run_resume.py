@@ -33,8 +33,16 @@ def start_run(log_dir: Path, *, until: int, output: int | None) -> subprocess.Po
     """`afscope run` over every built-in query, returned once `until` samples are in its log."""
     afscope = Path(sys.executable).with_name("afscope")
     command = [
-        str(afscope), "run", "--limit", str(QUERIES), "--log-dir", str(log_dir),
-        "-M", "multi_turn=0", "--max-connections", "2",
+        str(afscope),
+        "run",
+        "--limit",
+        str(QUERIES),
+        "--log-dir",
+        str(log_dir),
+        "-M",
+        "multi_turn=0",
+        "--max-connections",
+        "2",
     ]
     process = subprocess.Popen(command, stdout=output, stderr=output, text=True)
     deadline = time.monotonic() + 60

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from afscope.cli import cli
@@ -162,3 +163,58 @@ def test_run_validation_without_both_labels_is_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "only.jsonl" in result.output and "both labels" in result.output
     assert not list(tmp_path.glob("*.eval"))  # nothing was sent
+
+
+def test_report_validation_corrects_the_report_and_figure_with_the_users_labels(
+    tmp_path: Path,
+) -> None:
+    runs = {}
+    for name, seed in (("labelled", "1"), ("run", "0")):
+        result = CliRunner().invoke(
+            cli,
+            ["run", "--limit", "30", "--seed", seed, "--log-dir", str(tmp_path / name)],
+            catch_exceptions=False,
+        )
+        assert result.exit_code == 0, result.output
+        [runs[name]] = (tmp_path / name).glob("*.eval")
+    report = tmp_path / "report.html"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "report",
+            str(runs["run"]),
+            "-o",
+            str(report),
+            "--validation",
+            str(runs["labelled"]),
+            "--figures",
+            str(tmp_path / "figures"),
+        ],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    html = report.read_text()
+    assert f"validation: {runs['labelled'].name} (organism ground truth of" in html
+    # the paper figure's corrected split names the user's labels
+    assert "(your validation)" in (tmp_path / "figures" / "main.svg").read_text()
+    assert "the validation transcripts are not this run" not in html
+    shipped = tmp_path / "shipped.html"
+    result = CliRunner().invoke(
+        cli, ["report", str(runs["run"]), "-o", str(shipped), "--figures", str(tmp_path / "own")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "organism ground truth" not in shipped.read_text()
+    assert "(shipped validation)" in (tmp_path / "own" / "main.svg").read_text()
+
+
+def test_report_validation_of_runs_the_monitor_did_not_score_is_refused(tmp_path: Path) -> None:
+    from afscope.cli._report import _validation
+    from afscope.errors import DataError
+
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text('{"text": "x", "label": 1}\n')
+    with pytest.raises(DataError, match="no run was scored by it"):
+        _validation(labels, [(_run(JUDGE), _records(3, 10, JUDGE))])
+    other = {**MONITOR, "artefact_sha256": "0" * 64}
+    with pytest.raises(DataError, match="different monitors"):
+        _validation(labels, [(_run(MONITOR), []), (_run(other), [])])

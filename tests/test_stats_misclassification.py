@@ -9,8 +9,9 @@ from afscope.stats import NoBetterThanChance, Validation, corrected_rate
 
 def test_point_estimate_is_rogan_gladen() -> None:
     # Se 0.9, Sp 0.8: 30% flagged means (0.3 + 0.8 - 1) / 0.7 = 1/7 truly positive
-    validation = Validation("textbook", true_positives=90, false_negatives=10,
-                            true_negatives=80, false_positives=20)
+    validation = Validation(
+        "textbook", true_positives=90, false_negatives=10, true_negatives=80, false_positives=20
+    )
     result = corrected_rate(300, 1000, validation)
     assert result.raw.estimate == pytest.approx(0.3)
     assert result.corrected.estimate == pytest.approx(1 / 7)
@@ -20,8 +21,9 @@ def test_point_estimate_is_rogan_gladen() -> None:
 
 def test_false_positives_alone_are_corrected_to_zero_and_the_interval_reaches_it() -> None:
     # a classifier with 10% false positives flags 10% of a population with no positives
-    validation = Validation("fp10", true_positives=95, false_negatives=5,
-                            true_negatives=180, false_positives=20)
+    validation = Validation(
+        "fp10", true_positives=95, false_negatives=5, true_negatives=180, false_positives=20
+    )
     result = corrected_rate(30, 300, validation)
     assert result.raw.low > 0.05  # the raw rate claims positives that are not there
     assert result.corrected.estimate == pytest.approx(0.0, abs=0.02)
@@ -60,8 +62,12 @@ def test_validation_needs_both_classes_and_matching_lengths() -> None:
     with pytest.raises(ValueError, match="3 decisions but 2 labels"):
         Validation.from_decisions("x", [True, False, True], [True, False])
     counts = Validation.from_decisions("x", [True, False, True, False], [True, True, False, False])
-    assert (counts.true_positives, counts.false_negatives, counts.false_positives,
-            counts.true_negatives) == (1, 1, 1, 1)
+    assert (
+        counts.true_positives,
+        counts.false_negatives,
+        counts.false_positives,
+        counts.true_negatives,
+    ) == (1, 1, 1, 1)
 
 
 def test_json_form_names_the_validation_set() -> None:

@@ -193,8 +193,16 @@ def test_dry_run_prints_per_model_requests_and_tokens_and_sends_nothing(
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)  # a dry run needs no key
     log_dir = tmp_path / "logs"
     result = invoke(
-        "--models", f"openai/gpt-4o,{ORGANISM}", "--variants", "default,no-objective",
-        "--limit", "3", "--log-dir", str(log_dir), "--dry-run", "--json",
+        "--models",
+        f"openai/gpt-4o,{ORGANISM}",
+        "--variants",
+        "default,no-objective",
+        "--limit",
+        "3",
+        "--log-dir",
+        str(log_dir),
+        "--dry-run",
+        "--json",
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
@@ -218,8 +226,14 @@ def test_a_sweep_runs_the_grid_prints_a_row_per_cell_and_writes_one_report(
     tmp_path: Path,
 ) -> None:
     args = (
-        "--models", ORGANISM, "--variants", "default,no-objective", "--limit", "3",
-        "--log-dir", str(tmp_path),
+        "--models",
+        ORGANISM,
+        "--variants",
+        "default,no-objective",
+        "--limit",
+        "3",
+        "--log-dir",
+        str(tmp_path),
     )
     result = invoke(*args, "--json")
     assert result.exit_code == 0, result.output
@@ -250,8 +264,13 @@ def _records(run: RunInfo, outcomes: list[tuple[str, str]]) -> list[SampleRecord
 
     return [
         SampleRecord(
-            sample_id=f"q{i // 2}:{tier}", query_id=f"q{i // 2}", category="c", tier=Tier(tier),
-            setting=run.setting, outcome=Outcome(outcome), model=run.model,
+            sample_id=f"q{i // 2}:{tier}",
+            query_id=f"q{i // 2}",
+            category="c",
+            tier=Tier(tier),
+            setting=run.setting,
+            outcome=Outcome(outcome),
+            model=run.model,
             malformed_reason="sample error: boom" if outcome == "malformed" else None,
         )
         for i, (tier, outcome) in enumerate(outcomes)
@@ -260,9 +279,15 @@ def _records(run: RunInfo, outcomes: list[tuple[str, str]]) -> list[SampleRecord
 
 def test_failed_samples_are_listed_not_scored_and_faults_are_counted() -> None:
     run = RunInfo(model="openai/gpt-4o", setting="helpful-only", simulated=False)
-    records = _records(run, [
-        ("free", "accepted"), ("paid", "rejected"), ("free", "accepted"), ("paid", "malformed"),
-    ])
+    records = _records(
+        run,
+        [
+            ("free", "accepted"),
+            ("paid", "rejected"),
+            ("free", "accepted"),
+            ("paid", "malformed"),
+        ],
+    )
     result = cell_result(run, records, FaultCounts(retries=4, errors=2, failed=("q1:paid",)))
     assert result.faults.failed == ("q1:paid",)
     assert result.summary.samples == 3 and result.summary.errors == ("q1:paid",)

@@ -28,8 +28,17 @@ ANSWER = "<SCRATCHPAD_REASONING>ok</SCRATCHPAD_REASONING><OUTPUT><rejected/></OU
 
 def sweep(server: OpenAIServer, log_dir: Path, *extra: str) -> tuple[int, dict[str, Any]]:
     args = [
-        "sweep", "--models", MODEL, "--base-url", f"openai={server.base_url}",
-        "--limit", "3", "--log-dir", str(log_dir), "--json", *extra,
+        "sweep",
+        "--models",
+        MODEL,
+        "--base-url",
+        f"openai={server.base_url}",
+        "--limit",
+        "3",
+        "--log-dir",
+        str(log_dir),
+        "--json",
+        *extra,
     ]
     result = CliRunner().invoke(cli, args)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
@@ -132,13 +141,25 @@ def test_anthropic_overloaded_and_truncated_streams_are_retried(
     anthropic_server: Callable[..., AnthropicServer], tmp_path: Path
 ) -> None:
     # an unknown claude name streams by default: the truncation drops the stream midway
-    responder = FirstAttemptFaults([
-        Fault.overloaded(), Fault.truncated("<SCRATCHPAD_REASONING>par"), Fault.rate_limit(),
-    ])
+    responder = FirstAttemptFaults(
+        [
+            Fault.overloaded(),
+            Fault.truncated("<SCRATCHPAD_REASONING>par"),
+            Fault.rate_limit(),
+        ]
+    )
     server = anthropic_server(responder)
     args = [
-        "sweep", "--models", "anthropic/claude-test", "--base-url",
-        f"anthropic={server.base_url}", "--limit", "2", "--log-dir", str(tmp_path), "--json",
+        "sweep",
+        "--models",
+        "anthropic/claude-test",
+        "--base-url",
+        f"anthropic={server.base_url}",
+        "--limit",
+        "2",
+        "--log-dir",
+        str(tmp_path),
+        "--json",
     ]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
@@ -163,10 +184,24 @@ def test_a_refused_key_is_not_resent_and_the_advice_names_the_fix(
     ]
     assert len(data["cells"][0]["failed"]) == 6
 
-    result = CliRunner().invoke(cli, [
-        "sweep", "--models", MODEL, "--base-url", f"openai={server.base_url}", "--limit", "3",
-        "--log-dir", str(tmp_path), "--max-connections", "1", "--retry-attempts", "0",
-    ])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "sweep",
+            "--models",
+            MODEL,
+            "--base-url",
+            f"openai={server.base_url}",
+            "--limit",
+            "3",
+            "--log-dir",
+            str(tmp_path),
+            "--max-connections",
+            "1",
+            "--retry-attempts",
+            "0",
+        ],
+    )
     assert result.exit_code == 1
     assert "no retry fixes a refusal: fix it, then rerun" in result.output
     assert "retry them" not in result.output
@@ -178,8 +213,18 @@ def test_no_cell_reruns_with_retry_attempts_zero(
 ) -> None:
     """--retry-attempts 0 is a count: the failing sample is attempted once, the cell not rerun."""
     server = openai_server(Fault.server_error())
-    options = ("--limit", "1", "--max-retries", "0", "--retry-on-error", "0",
-               "--max-connections", "1", "--retry-attempts", "0")
+    options = (
+        "--limit",
+        "1",
+        "--max-retries",
+        "0",
+        "--retry-on-error",
+        "0",
+        "--max-connections",
+        "1",
+        "--retry-attempts",
+        "0",
+    )
     code, data = sweep(server, tmp_path, *options)
     assert code == 1
     assert len(data["cells"][0]["failed"]) == 2

@@ -23,9 +23,24 @@ def test_every_cell_is_judged_by_the_judge_model(
     judge = ScriptedJudge(af_yes=lambda prompt: True)
     server = openai_server(judge, max_requests=2000)
     args = [
-        "sweep", "--models", ORGANISM, "--variants", "default,no-objective", "--limit", "2",
-        "--judge", "openai/gpt-4o-mini", "--base-url", f"openai={server.base_url}",
-        "--judge-votes", "2", "--adaptive", "off", "--log-dir", str(tmp_path), "--json",
+        "sweep",
+        "--models",
+        ORGANISM,
+        "--variants",
+        "default,no-objective",
+        "--limit",
+        "2",
+        "--judge",
+        "openai/gpt-4o-mini",
+        "--base-url",
+        f"openai={server.base_url}",
+        "--judge-votes",
+        "2",
+        "--adaptive",
+        "off",
+        "--log-dir",
+        str(tmp_path),
+        "--json",
     ]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output

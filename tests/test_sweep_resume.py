@@ -35,12 +35,23 @@ def slow_answer(request: RecordedRequest) -> Reply:
 
 def command(base_url: str, log_dir: Path) -> list[str]:
     return [
-        sys.executable, "-c", "from afscope.cli import main; main()", "sweep",
-        "--models", f"{OPENAI_MODEL},organism/opus-like",
-        "--variants", "default,no-objective",
-        "--base-url", f"openai={base_url}",
-        "--limit", str(LIMIT), "--max-connections", "1",
-        "--log-dir", str(log_dir), "--json",
+        sys.executable,
+        "-c",
+        "from afscope.cli import main; main()",
+        "sweep",
+        "--models",
+        f"{OPENAI_MODEL},organism/opus-like",
+        "--variants",
+        "default,no-objective",
+        "--base-url",
+        f"openai={base_url}",
+        "--limit",
+        str(LIMIT),
+        "--max-connections",
+        "1",
+        "--log-dir",
+        str(log_dir),
+        "--json",
     ]
 
 
@@ -67,8 +78,10 @@ def test_rerun_after_sigkill_redoes_nothing_and_loses_nothing(
     server = openai_server(slow_answer, max_requests=1000)
     started = time.monotonic()
     process = subprocess.Popen(
-        command(server.base_url, tmp_path), env=environment(),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        command(server.base_url, tmp_path),
+        env=environment(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_for(lambda: len(first_turns(server.requests)) >= KILL_AFTER, process)
@@ -86,8 +99,11 @@ def test_rerun_after_sigkill_redoes_nothing_and_loses_nothing(
 
     rerun_started = time.monotonic()
     rerun = subprocess.run(
-        command(server.base_url, tmp_path), env=environment(),
-        capture_output=True, timeout=BOUND, check=False,
+        command(server.base_url, tmp_path),
+        env=environment(),
+        capture_output=True,
+        timeout=BOUND,
+        check=False,
     )
     rerun_seconds = time.monotonic() - rerun_started
     assert rerun.returncode == 0, rerun.stderr.decode()[-2000:]

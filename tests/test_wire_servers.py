@@ -55,8 +55,11 @@ def test_openai_sdk_chat_round_trip(openai_server: Callable[..., OpenAIServer]) 
     server = openai_server(echo)
     client = openai.OpenAI(base_url=server.base_url, api_key=SECRET, max_retries=0)
     completion = client.chat.completions.create(
-        model="gpt-4o", messages=[{"role": "system", "content": "Be brief."},
-                                  {"role": "user", "content": "hi there"}],
+        model="gpt-4o",
+        messages=[
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": "hi there"},
+        ],
     )
     assert completion.object == "chat.completion"
     assert completion.model == "gpt-4o"
@@ -81,7 +84,9 @@ def test_openai_sdk_chat_stream_with_usage(openai_server: Callable[..., OpenAISe
     server = openai_server(Reply("a streamed answer of some length", chunk_chars=5))
     client = openai.OpenAI(base_url=server.base_url, api_key=SECRET, max_retries=0)
     stream = client.chat.completions.create(
-        model="gpt-4o", messages=[{"role": "user", "content": "go"}], stream=True,
+        model="gpt-4o",
+        messages=[{"role": "user", "content": "go"}],
+        stream=True,
         stream_options={"include_usage": True},
     )
     chunks = list(stream)
@@ -185,7 +190,9 @@ def anthropic_client(server: AnthropicServer, **kwargs: Any) -> anthropic.Anthro
 def test_anthropic_sdk_round_trip(anthropic_server: Callable[..., AnthropicServer]) -> None:
     server = anthropic_server(echo)
     message = anthropic_client(server, max_retries=0).messages.create(
-        model="claude-test", max_tokens=50, system="Be brief.",
+        model="claude-test",
+        max_tokens=50,
+        system="Be brief.",
         messages=[{"role": "user", "content": "hi"}],
     )
     assert message.type == "message"
@@ -218,13 +225,28 @@ def test_anthropic_stream_events_are_in_api_order(
     assert final.content[0].text == "twelve chars"
     assert final.stop_reason == "max_tokens"
     assert final.usage.output_tokens == estimate_tokens("twelve chars")
-    raw = raw_post(server, "/v1/messages", {"model": "m", "max_tokens": 5, "stream": True,
-                                             "messages": [{"role": "user", "content": "x"}]})
-    events = [line.removeprefix("event: ") for line in raw.splitlines()
-              if line.startswith("event: ")]
-    assert events == ["message_start", "content_block_start", "ping",
-                      *["content_block_delta"] * 3, "content_block_stop", "message_delta",
-                      "message_stop"]
+    raw = raw_post(
+        server,
+        "/v1/messages",
+        {
+            "model": "m",
+            "max_tokens": 5,
+            "stream": True,
+            "messages": [{"role": "user", "content": "x"}],
+        },
+    )
+    events = [
+        line.removeprefix("event: ") for line in raw.splitlines() if line.startswith("event: ")
+    ]
+    assert events == [
+        "message_start",
+        "content_block_start",
+        "ping",
+        *["content_block_delta"] * 3,
+        "content_block_stop",
+        "message_delta",
+        "message_stop",
+    ]
 
 
 def raw_post(server: OpenAIServer | AnthropicServer, path: str, body: dict[str, Any]) -> str:
@@ -232,8 +254,9 @@ def raw_post(server: OpenAIServer | AnthropicServer, path: str, body: dict[str, 
     import urllib.request
 
     root = server.base_url.removesuffix("/v1")
-    request = urllib.request.Request(root + path, data=json.dumps(body).encode(),
-                                     headers={"content-type": "application/json"})
+    request = urllib.request.Request(
+        root + path, data=json.dumps(body).encode(), headers={"content-type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         return str(response.read().decode())
 
@@ -253,8 +276,12 @@ def test_anthropic_cache_write_then_read(anthropic_server: Callable[..., Anthrop
     cached = [{"type": "text", "text": SYSTEM, "cache_control": {"type": "ephemeral"}}]
 
     def usage(system: Any, user: str = "question") -> tuple[int, int, int]:
-        u = client.messages.create(model="claude-test", max_tokens=5, system=system,
-                                   messages=[{"role": "user", "content": user}]).usage
+        u = client.messages.create(
+            model="claude-test",
+            max_tokens=5,
+            system=system,
+            messages=[{"role": "user", "content": user}],
+        ).usage
         return u.input_tokens, u.cache_creation_input_tokens or 0, u.cache_read_input_tokens or 0
 
     prefix, rest = estimate_tokens(SYSTEM), estimate_tokens("question")
@@ -323,13 +350,15 @@ def test_rate_limit_body_is_in_provider_format(
     openai_server: Callable[..., OpenAIServer], anthropic_server: Callable[..., AnthropicServer]
 ) -> None:
     with pytest.raises(openai.RateLimitError) as openai_error:
-        openai.OpenAI(base_url=openai_server(Fault.rate_limit()).base_url, api_key=SECRET,
-                      max_retries=0).chat.completions.create(model="m", messages=[])
+        openai.OpenAI(
+            base_url=openai_server(Fault.rate_limit()).base_url, api_key=SECRET, max_retries=0
+        ).chat.completions.create(model="m", messages=[])
     assert openai_error.value.code == "rate_limit_exceeded"
     assert openai_error.value.response.headers["retry-after"] == "0.05"
     with pytest.raises(anthropic.RateLimitError) as anthropic_error:
-        anthropic_client(anthropic_server(Fault.rate_limit(retry_after=2)), max_retries=0
-                         ).messages.create(model="m", max_tokens=1, messages=[])
+        anthropic_client(
+            anthropic_server(Fault.rate_limit(retry_after=2)), max_retries=0
+        ).messages.create(model="m", max_tokens=1, messages=[])
     body = anthropic_error.value.body
     assert isinstance(body, dict)
     assert body["type"] == "error"
@@ -349,7 +378,10 @@ def test_rate_limit_body_is_in_provider_format(
     ],
 )
 def test_inspect_retries_transient_errors(
-    provider: str, fault: Fault, status: int, openai_server: Callable[..., OpenAIServer],
+    provider: str,
+    fault: Fault,
+    status: int,
+    openai_server: Callable[..., OpenAIServer],
     anthropic_server: Callable[..., AnthropicServer],
 ) -> None:
     factory = openai_server if provider.startswith("openai") else anthropic_server
@@ -376,7 +408,8 @@ def test_truncated_stream_raises_in_the_sdk(openai_server: Callable[..., OpenAIS
 @pytest.mark.slow
 @pytest.mark.parametrize("provider", ["openai/gpt-4o-mini", "anthropic/claude-test"])
 def test_inspect_retries_truncated_streams(
-    provider: str, openai_server: Callable[..., OpenAIServer],
+    provider: str,
+    openai_server: Callable[..., OpenAIServer],
     anthropic_server: Callable[..., AnthropicServer],
 ) -> None:
     factory = openai_server if provider.startswith("openai") else anthropic_server
@@ -471,7 +504,8 @@ def test_unknown_route_and_request_limit(openai_server: Callable[..., OpenAIServ
     with pytest.raises(openai.BadRequestError, match="request limit"):
         client.chat.completions.create(model="m", messages=[])
     assert [(e.request.api, e.status) for e in server.exchanges] == [
-        ("unknown", 404), ("openai-chat", 400)
+        ("unknown", 404),
+        ("openai-chat", 400),
     ]
 
 
@@ -514,7 +548,17 @@ def test_public_api_is_stable() -> None:
     from support import wire_servers
 
     assert sorted(wire_servers.__all__) == [
-        "AnthropicServer", "Exchange", "Fault", "FaultKind", "Headers", "OpenAIServer",
-        "RecordedRequest", "Reply", "Responder", "ToolUse", "WireServer", "estimate_tokens",
+        "AnthropicServer",
+        "Exchange",
+        "Fault",
+        "FaultKind",
+        "Headers",
+        "OpenAIServer",
+        "RecordedRequest",
+        "Reply",
+        "Responder",
+        "ToolUse",
+        "WireServer",
+        "estimate_tokens",
     ]
     assert all(hasattr(wire_servers, name) for name in wire_servers.__all__)

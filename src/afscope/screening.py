@@ -21,7 +21,7 @@ from afscope.monitor._validation import validation_of
 from afscope.records import Outcome, RunInfo, SampleRecord, Tier
 from afscope.stats import CorrectedRate, NoBetterThanChance, Validation, corrected_rate
 
-__all__ = ["Screening", "TierScreening", "corrected_share", "screening"]
+__all__ = ["Screening", "TierScreening", "corrected_share", "monitor_spec", "screening"]
 
 AF_KIND = "af_reasoning"
 
@@ -101,7 +101,7 @@ def _fmt_flagged(row: TierScreening) -> str:
     return f"{row.flagged}/{row.scored}"
 
 
-def _monitor_spec(run: RunInfo) -> Mapping[str, Any] | None:
+def monitor_spec(run: RunInfo) -> Mapping[str, Any] | None:
     spec = run.classifiers.get(AF_KIND)
     return spec if spec and spec.get("name") == MONITOR_NAME else None
 
@@ -111,7 +111,7 @@ def screening(
 ) -> Screening | None:
     """The monitor figures of a run whose AF reasoning the local monitor scored; None when a
     judge (or nothing) did. ``validation`` (the user's own) replaces the spec's counts."""
-    spec = _monitor_spec(run)
+    spec = monitor_spec(run)
     if spec is None:
         return None
     own = validation is not None

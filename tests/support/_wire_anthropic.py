@@ -31,7 +31,10 @@ _ERRORS = {
 }
 # statuses the SDK must not retry (x-should-retry: false)
 _REFUSALS = (
-    FaultKind.BAD_REQUEST, FaultKind.UNAUTHORIZED, FaultKind.FORBIDDEN, FaultKind.NOT_FOUND,
+    FaultKind.BAD_REQUEST,
+    FaultKind.UNAUTHORIZED,
+    FaultKind.FORBIDDEN,
+    FaultKind.NOT_FOUND,
 )
 
 
@@ -123,8 +126,11 @@ class AnthropicWire(Wire):
         self.cache = PromptCache()
 
     def error_body(self, kind: str, message: str) -> dict[str, Any]:
-        return {"type": "error", "error": {"type": kind, "message": message},
-                "request_id": new_id("req_")}
+        return {
+            "type": "error",
+            "error": {"type": kind, "message": message},
+            "request_id": new_id("req_"),
+        }
 
     def error_headers(self, fault: Fault) -> dict[str, str]:
         retry = "false" if fault.kind in _REFUSALS else "true"
@@ -159,9 +165,13 @@ class _MessageWriter:
 
     def message(self, content: list[dict[str, Any]], done: bool) -> dict[str, Any]:
         return {
-            "id": self.id, "type": "message", "role": "assistant",
-            "model": self.request.model or "unknown-model", "content": content,
-            "stop_reason": self.stop_reason if done else None, "stop_sequence": None,
+            "id": self.id,
+            "type": "message",
+            "role": "assistant",
+            "model": self.request.model or "unknown-model",
+            "content": content,
+            "stop_reason": self.stop_reason if done else None,
+            "stop_sequence": None,
             "usage": self.usage.as_dict(self.output_tokens if done else 1),
         }
 
@@ -195,11 +205,17 @@ class _MessageWriter:
             for index, block in enumerate(self.tool_blocks(), start=1):
                 event("content_block_start", index=index, content_block={**block, "input": {}})
                 arguments = json.dumps(block["input"])
-                event("content_block_delta", index=index,
-                      delta={"type": "input_json_delta", "partial_json": arguments})
+                event(
+                    "content_block_delta",
+                    index=index,
+                    delta={"type": "input_json_delta", "partial_json": arguments},
+                )
                 event("content_block_stop", index=index)
-        event("message_delta", delta={"stop_reason": self.stop_reason, "stop_sequence": None},
-              usage={"output_tokens": self.output_tokens})
+        event(
+            "message_delta",
+            delta={"stop_reason": self.stop_reason, "stop_sequence": None},
+            usage={"output_tokens": self.output_tokens},
+        )
         event("message_stop")
         out.end_stream()
 

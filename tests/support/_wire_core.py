@@ -49,8 +49,12 @@ class Headers(Mapping[str, str]):
 
 
 ApiKind = Literal[
-    "openai-chat", "openai-responses", "openai-input-tokens",
-    "anthropic-messages", "anthropic-count-tokens", "unknown",
+    "openai-chat",
+    "openai-responses",
+    "openai-input-tokens",
+    "anthropic-messages",
+    "anthropic-count-tokens",
+    "unknown",
 ]
 
 
@@ -118,7 +122,8 @@ def content_text(content: Any) -> str:
         return content
     if isinstance(content, list):
         return "".join(
-            part["text"] for part in content
+            part["text"]
+            for part in content
             if isinstance(part, dict) and isinstance(part.get("text"), str)
         )
     return ""

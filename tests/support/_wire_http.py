@@ -59,8 +59,9 @@ class Writer:
     def send_truncated_json(self, body: Any, headers: Mapping[str, str] | None = None) -> None:
         """Promise the whole JSON body, send half of it, then hang up."""
         data = json.dumps(body).encode()
-        self.send_bytes(200, data[: len(data) // 2], "application/json", headers,
-                        declared_length=len(data))
+        self.send_bytes(
+            200, data[: len(data) // 2], "application/json", headers, declared_length=len(data)
+        )
         self.hang_up()
 
     def start_stream(self, headers: Mapping[str, str] | None = None) -> None:
@@ -203,8 +204,10 @@ class WireServer:
         httpd.daemon_threads = False  # server_close() joins handler threads
         self._httpd = httpd
         self._thread = threading.Thread(
-            target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
-            name=f"{type(self).__name__}-{httpd.server_address[1]}", daemon=True,
+            target=httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"{type(self).__name__}-{httpd.server_address[1]}",
+            daemon=True,
         )
         self._thread.start()
 

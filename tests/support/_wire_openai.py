@@ -92,7 +92,6 @@ class _Writer:
         self.output_tokens = 0 if self.empty else self.reply.completion_tokens()
 
 
-
 class _ChatWriter(_Writer):
     id_prefix = "chatcmpl-"
 
@@ -102,9 +101,12 @@ class _ChatWriter(_Writer):
             "completion_tokens": self.output_tokens,
             "total_tokens": self.input_tokens + self.output_tokens,
             "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
-            "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0,
-                                          "accepted_prediction_tokens": 0,
-                                          "rejected_prediction_tokens": 0},
+            "completion_tokens_details": {
+                "reasoning_tokens": 0,
+                "audio_tokens": 0,
+                "accepted_prediction_tokens": 0,
+                "rejected_prediction_tokens": 0,
+            },
         }
 
     def finish_reason(self) -> str:
@@ -114,26 +116,47 @@ class _ChatWriter(_Writer):
 
     def tool_calls(self) -> list[dict[str, Any]]:
         return [
-            {"id": call.id, "type": "function",
-             "function": {"name": call.name, "arguments": call.arguments_json()}}
+            {
+                "id": call.id,
+                "type": "function",
+                "function": {"name": call.name, "arguments": call.arguments_json()},
+            }
             for call in self.reply.tool_calls
         ]
 
     def envelope(self, kind: str) -> dict[str, Any]:
-        return {"id": self.id, "object": kind, "created": self.created, "model": self.model,
-                "system_fingerprint": "fp_wire", "service_tier": "default"}
+        return {
+            "id": self.id,
+            "object": kind,
+            "created": self.created,
+            "model": self.model,
+            "system_fingerprint": "fp_wire",
+            "service_tier": "default",
+        }
 
     def write(self) -> None:
         if self.request.stream:
             return self.write_stream()
-        message: dict[str, Any] = {"role": "assistant", "content": self.reply.text, "refusal": None,
-                   "annotations": []}
+        message: dict[str, Any] = {
+            "role": "assistant",
+            "content": self.reply.text,
+            "refusal": None,
+            "annotations": [],
+        }
         if self.reply.tool_calls:
             message["tool_calls"] = self.tool_calls()
-        choices: list[dict[str, Any]] = [] if self.empty else [
-            {"index": 0, "message": message, "logprobs": None,
-             "finish_reason": self.finish_reason()}
-        ]
+        choices: list[dict[str, Any]] = (
+            []
+            if self.empty
+            else [
+                {
+                    "index": 0,
+                    "message": message,
+                    "logprobs": None,
+                    "finish_reason": self.finish_reason(),
+                }
+            ]
+        )
         body = self.envelope("chat.completion") | {"choices": choices, "usage": self.usage()}
         if self.truncated:
             return self.out.send_truncated_json(body)
@@ -183,24 +206,40 @@ class _ResponsesWriter(_Writer):
 
     def message(self, text: str, status: str) -> dict[str, Any]:
         part = {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
-        return {"type": "message", "id": self.item_id, "status": status, "role": "assistant",
-                "content": [part] if status == "completed" else []}
+        return {
+            "type": "message",
+            "id": self.item_id,
+            "status": status,
+            "role": "assistant",
+            "content": [part] if status == "completed" else [],
+        }
 
     def response(self, status: str, output: list[dict[str, Any]]) -> dict[str, Any]:
         body = self.request.body
         incomplete = {"reason": "max_output_tokens"} if status == "incomplete" else None
         done = status in ("completed", "incomplete")
         return {
-            "id": self.id, "object": "response", "created_at": self.created,
-            "status": status, "completed_at": int(time.time()) if done else None,
-            "error": None, "incomplete_details": incomplete,
-            "instructions": body.get("instructions"), "max_output_tokens":
-            body.get("max_output_tokens"), "model": self.model, "output": output,
-            "parallel_tool_calls": True, "temperature": body.get("temperature", 1.0),
-            "tool_choice": body.get("tool_choice", "auto"), "tools": [],
-            "top_p": body.get("top_p", 1.0), "store": body.get("store", True),
-            "text": {"format": {"type": "text"}}, "truncation": "disabled",
-            "reasoning": {"effort": None, "summary": None}, "metadata": {},
+            "id": self.id,
+            "object": "response",
+            "created_at": self.created,
+            "status": status,
+            "completed_at": int(time.time()) if done else None,
+            "error": None,
+            "incomplete_details": incomplete,
+            "instructions": body.get("instructions"),
+            "max_output_tokens": body.get("max_output_tokens"),
+            "model": self.model,
+            "output": output,
+            "parallel_tool_calls": True,
+            "temperature": body.get("temperature", 1.0),
+            "tool_choice": body.get("tool_choice", "auto"),
+            "tools": [],
+            "top_p": body.get("top_p", 1.0),
+            "store": body.get("store", True),
+            "text": {"format": {"type": "text"}},
+            "truncation": "disabled",
+            "reasoning": {"effort": None, "summary": None},
+            "metadata": {},
             "usage": self.usage() if done else None,
         }
 
@@ -242,8 +281,7 @@ class _ResponsesWriter(_Writer):
     def stream_message(self, event: Any) -> None:
         where = {"item_id": self.item_id, "output_index": 0, "content_index": 0}
         empty_part = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
-        event("response.output_item.added", output_index=0,
-              item=self.message("", "in_progress"))
+        event("response.output_item.added", output_index=0, item=self.message("", "in_progress"))
         event("response.content_part.added", **where, part=empty_part)
         for piece in self.reply.chunks():
             event("response.output_text.delta", **where, delta=piece, logprobs=[])

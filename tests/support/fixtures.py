@@ -22,9 +22,16 @@ import pytest
 from .wire_servers import AnthropicServer, OpenAIServer, Responder, WireServer
 
 _CLEARED_ENV = (
-    "OPENAI_BASE_URL", "ANTHROPIC_BASE_URL", "INSPECT_EVAL_MODEL_BASE_URL",
-    "ANTHROPIC_AUTH_TOKEN", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY",
-    "http_proxy", "https_proxy", "all_proxy",
+    "OPENAI_BASE_URL",
+    "ANTHROPIC_BASE_URL",
+    "INSPECT_EVAL_MODEL_BASE_URL",
+    "ANTHROPIC_AUTH_TOKEN",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
 )
 
 

@@ -24,8 +24,15 @@ __all__ = [
 SIMULATED_NOTE = "SIMULATED: the model is afscope's simulated organism, not a real model."
 BASELINE = "baseline"
 TABLE_HEADER = (
-    "model", "variant", "condition", "n", "reached [95% CI]", "tried", "decision+attempt",
-    "vs baseline", "failed",
+    "model",
+    "variant",
+    "condition",
+    "n",
+    "reached [95% CI]",
+    "tried",
+    "decision+attempt",
+    "vs baseline",
+    "failed",
 )
 
 
@@ -126,7 +133,12 @@ class AgenticSummary:
         label = f"{self.run.model}{' (SIMULATED)' if self.run.simulated else ''}"
         return [
             (
-                label, self.run.variant, r.condition, str(r.n), fmt(r.reached), fmt(r.tried),
+                label,
+                self.run.variant,
+                r.condition,
+                str(r.n),
+                fmt(r.reached),
+                fmt(r.tried),
                 fmt(r.judged) if r.judged is not None else "not judged",
                 fmt(r.vs_baseline, signed=True) if r.vs_baseline is not None else "",
                 str(r.failed),

@@ -12,6 +12,7 @@ from afscope.errors import DataError
 if TYPE_CHECKING:
     from afscope.records import RunInfo, SampleRecord
     from afscope.report import ExportFormat
+    from afscope.stats import Validation
 
     Run = tuple[RunInfo, list[SampleRecord]]
 
@@ -44,6 +45,14 @@ _FilePath = click.Path(dir_okay=False, writable=True, path_type=Path)
     type=click.Path(file_okay=False, path_type=Path),
     help="Also write the figures into this folder as PNG, SVG and PDF.",
 )
+@click.option(
+    "--validation",
+    default=None,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Labelled transcripts (JSONL text+label, or an organism run's log: its ground truth) "
+    "the monitor's corrected AF rates and the figure's split rest on [default: the monitor's "
+    "own validation counts].",
+)
 def report(
     logs: tuple[Path, ...],
     output: Path,
@@ -52,6 +61,7 @@ def report(
     parquet_path: Path | None,
     json_path: Path | None,
     figures_dir: Path | None,
+    validation: Path | None,
 ) -> None:
     """Build a report from one or more afscope logs (several logs: a comparison report).
 
@@ -79,7 +89,8 @@ def report(
     if _agentic_report(files, output, title, [k for k, v in extras.items() if v is not None]):
         return
     runs = _without_superseded([read_run(path) for path in files])
-    written = [write_report(runs, output, title=title)]
+    counts = None if validation is None else _validation(validation, runs)
+    written = [write_report(runs, output, title=title, validation=counts)]
     exports: list[tuple[ExportFormat, Path | None]] = [
         ("csv", csv_path),
         ("parquet", parquet_path),
@@ -89,13 +100,45 @@ def report(
         if path is not None:
             written.append(export_samples(runs, path, format))
     if figures_dir is not None:
-        written.extend(save_figures(runs, figures_dir))
+        written.extend(save_figures(runs, figures_dir, counts))
     samples = sum(len(records) for _, records in runs)
     click.echo(f"{len(runs)} run(s), {samples} samples")
     if any(info.simulated for info, _ in runs):
         click.secho("SIMULATED: the report includes runs of the simulated organism", fg="yellow")
     for path in written:
         click.echo(f"wrote {path}")
+
+
+def _validation(path: Path, runs: list[Run]) -> Validation:
+    """The user's validation counts, scored by the monitor that scored the runs (one monitor:
+    counts of another monitor say nothing about this one's errors)."""
+    from afscope.cli._monitor import validation_counts
+    from afscope.monitor import load_monitor
+    from afscope.screening import monitor_spec
+
+    specs = [(info.log_path, spec) for info, _ in runs if (spec := monitor_spec(info)) is not None]
+    if not specs:
+        raise DataError(
+            "--validation corrects the local monitor's AF rate, and no run was scored by it "
+            "(its AF numbers are a judge's); drop --validation",
+            file=str(path),
+        )
+    if len({spec.get("artefact_sha256") for _, spec in specs}) > 1:
+        raise DataError(
+            "the runs were scored by different monitors, so one validation file cannot correct "
+            "them all; report them separately, each with its own --validation",
+            file=str(path),
+        )
+    log_path, spec = specs[0]
+    name = spec.get("fitted")
+    if load_monitor(name).spec["artefact_sha256"] != spec.get("artefact_sha256"):
+        raise DataError(
+            f"the monitor that scored {log_path} ({name or 'the shipped one'}) has changed "
+            "since: its counts would not describe that run; report without --validation, or "
+            "score the log again with 'afscope classify LOG --monitor-model NAME'",
+            file=str(path),
+        )
+    return validation_counts(path, name)
 
 
 def _agentic_report(files: list[Path], output: Path, title: str | None, extras: list[str]) -> bool:

@@ -55,8 +55,12 @@ def _model_args(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("-M", "model_arg", multiple=True, metavar="KEY=VALUE", help="Model argument.")
 @click.option("--base-url", default=None, help="Base URL of the model's API (local servers).")
 @click.option("--log-dir", default="logs", show_default=True, type=click.Path(file_okay=False))
-@click.option("--max-connections", type=click.IntRange(min=1), default=None,
-              help="Cap on concurrent requests [default: adaptive, 10-100].")
+@click.option(
+    "--max-connections",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Cap on concurrent requests [default: adaptive, 10-100].",
+)
 @click.option("--judge-base-url", default=None, help="Base URL of the judge model's API.")
 @experiment_options
 @click.option(

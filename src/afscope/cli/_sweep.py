@@ -214,15 +214,25 @@ def _agentic_results(
     rerun = redact(rerun_command(plan, policy, log_dir))
     unfinished = bool(failed) or not outcome.complete
     if as_json:
-        click.echo(json.dumps({
-            "complete": not unfinished,
-            "cells": [{**summary.to_json(), "retries": faults.retries,
-                       "sample_errors": faults.errors, "failed": list(faults.failed)}
-                      for (summary, _), faults in cells],
-            "failed_samples": failed,
-            "rerun": rerun if unfinished else None,
-            "report": str(report),
-        }))
+        click.echo(
+            json.dumps(
+                {
+                    "complete": not unfinished,
+                    "cells": [
+                        {
+                            **summary.to_json(),
+                            "retries": faults.retries,
+                            "sample_errors": faults.errors,
+                            "failed": list(faults.failed),
+                        }
+                        for (summary, _), faults in cells
+                    ],
+                    "failed_samples": failed,
+                    "rerun": rerun if unfinished else None,
+                    "report": str(report),
+                }
+            )
+        )
     else:
         table = Table(title=f"afscope sweep: {plan.experiment.kind}, rates per condition")
         for name in TABLE_HEADER:

@@ -219,16 +219,16 @@ def iter_samples(
                     skipped += 1
                     if unreadable is not None:
                         unreadable.append(key)
-                    _warn(f"{path}: sample {key[0]} (epoch {key[1]}) is unreadable "
-                          f"({type(error).__name__}); skipped")
+                    _warn(
+                        f"{path}: sample {key[0]} (epoch {key[1]}) is unreadable "
+                        f"({type(error).__name__}); skipped"
+                    )
         yield from samples
     if skipped:
         _warn(f"{path}: {skipped} unreadable samples skipped, {len(keys) - skipped} read")
 
 
-def read_log(
-    path: str | Path, unreadable: list[tuple[str | int, int]] | None = None
-) -> EvalLog:
+def read_log(path: str | Path, unreadable: list[tuple[str | int, int]] | None = None) -> EvalLog:
     """A whole log (header and every sample with its events) for Inspect's ``score`` and
     ``write_eval_log``; damaged samples are left out as in :func:`iter_samples`."""
     log = _read_header(Path(path))

@@ -33,7 +33,7 @@ from afscope.records import SampleRecord, Tier
 from afscope.report._samples import Category, Run, answer_category
 from afscope.report._summary import ReportRun, report_runs
 from afscope.screening import corrected_share
-from afscope.stats import Interval
+from afscope.stats import Interval, Validation
 from afscope.summary import RunSummary, format_interval
 
 __all__ = ["FIGURE_FORMATS", "comparison_figure", "main_figure", "rates_figure", "save_figures"]
@@ -77,13 +77,15 @@ def comparison_figure(runs: Sequence[Run]) -> str:
 FIGURE_FORMATS = ("png", "svg", "pdf")
 
 
-def save_figures(runs: Sequence[Run], folder: Path) -> list[Path]:
+def save_figures(
+    runs: Sequence[Run], folder: Path, validation: Validation | None = None
+) -> list[Path]:
     """The report's figures as files for papers: ``main``, then ``rates`` for one run or
     ``comparison`` for several, in each of :data:`FIGURE_FORMATS`; returns the paths written."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     with _style():
-        for name, figure in figures(report_runs(runs)).items():
+        for name, figure in figures(report_runs(runs, validation)).items():
             for format in FIGURE_FORMATS:
                 path = folder / f"{name}.{format}"
                 with atomic_path(path) as temporary:

@@ -39,6 +39,7 @@ from afscope.report._summary import (
     report_runs,
     run_views,
 )
+from afscope.stats import Validation
 
 __all__ = ["build_report", "safe_json", "write_report"]
 
@@ -58,11 +59,14 @@ class _Figure:
     data_uri: str
 
 
-def build_report(runs: Sequence[Run], *, title: str | None = None) -> str:
-    """The report over one run, or a comparison report over several, as one HTML document."""
+def build_report(
+    runs: Sequence[Run], *, title: str | None = None, validation: Validation | None = None
+) -> str:
+    """The report over one run, or a comparison report over several, as one HTML document;
+    ``validation``: the user's labelled counts for the monitor's corrected rates."""
     if not runs:
         raise DataError("no runs to report on: pass at least one log")
-    prepared = report_runs(runs)
+    prepared = report_runs(runs, validation)
     views = run_views(prepared)
     nonce = secrets.token_urlsafe(18)
     context: dict[str, Any] = {
@@ -83,9 +87,15 @@ def build_report(runs: Sequence[Run], *, title: str | None = None) -> str:
     return _environment().get_template("report.html.j2").render(context)
 
 
-def write_report(runs: Sequence[Run], path: str | Path, *, title: str | None = None) -> Path:
+def write_report(
+    runs: Sequence[Run],
+    path: str | Path,
+    *,
+    title: str | None = None,
+    validation: Validation | None = None,
+) -> Path:
     """Build the report and write it to ``path`` (UTF-8); returns the path written."""
-    return write_html(build_report(runs, title=title), path)
+    return write_html(build_report(runs, title=title, validation=validation), path)
 
 
 def write_html(html: str, path: str | Path) -> Path:

@@ -15,7 +15,7 @@ from typing import Any
 
 from afscope.records import RunInfo, Tier
 from afscope.report._samples import AF_KIND, Run, spec_label
-from afscope.stats import TierStats
+from afscope.stats import TierStats, Validation
 from afscope.summary import RunSummary, format_interval, summarize_run
 
 __all__ = [
@@ -53,11 +53,12 @@ class ReportRun:
     summary: RunSummary
 
 
-def report_runs(runs: Sequence[Run]) -> list[ReportRun]:
-    """Each run summarized once (failed samples listed, not scored) and labelled."""
+def report_runs(runs: Sequence[Run], validation: Validation | None = None) -> list[ReportRun]:
+    """Each run summarized once (failed samples listed, not scored) and labelled; ``validation``
+    (the user's labelled counts) replaces the monitor's own in its corrected rates."""
     labels = comparison_labels([info for info, _ in runs])
     return [
-        ReportRun(label, summarize_run(info, records))
+        ReportRun(label, summarize_run(info, records, validation=validation))
         for label, (info, records) in zip(labels, runs, strict=True)
     ]
 
