@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from inspect_ai.log import read_eval_log
 
 from afscope.cli import cli
 from afscope.harness import read_run
@@ -154,3 +155,81 @@ def test_a_judge_answering_garbage_is_reported_and_exits_non_zero(
     assert "af_reasoning: 0 verdicts (none), 1 judge errors, 0 skipped" in result.stdout
     assert "compliance: 0 verdicts (none), 1 judge errors, 0 skipped" in result.stdout
     assert "nothing could be judged" in result.stderr
+
+
+def test_two_stage_judges_only_the_monitors_uncertain_band(
+    openai_server: Callable[..., OpenAIServer], tmp_path: Path
+) -> None:
+    from afscope.monitor import load_monitor
+    from afscope.stats import choose_band, two_stage_rate
+
+    result = CliRunner().invoke(cli, ["run", "--limit", "12", "--json", "--log-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    log = Path(json.loads(result.stdout.strip().splitlines()[-1])["log"])
+    _, original = read_run(log)
+    texts = [r.scratchpad for r in original if r.scratchpad.strip()]
+    scores = [s.score for s in load_monitor().score(texts, evidence=False)]
+    # judge labels that agree with the monitor at the extremes and contradict it in the middle
+    ranked = sorted(scores)
+    third, two_thirds = ranked[len(ranked) // 3], ranked[2 * len(ranked) // 3]
+    labels = [
+        i % 2 == 0 if third <= s < two_thirds else s >= two_thirds for i, s in enumerate(scores)
+    ]
+    validation = tmp_path / "judged.jsonl"
+    validation.write_text(
+        "".join(
+            json.dumps({"text": t, "label": int(y)}) + "\n"
+            for t, y in zip(texts, labels, strict=True)
+        ),
+        encoding="utf-8",
+    )
+    band = choose_band(scores, labels, 0.0)
+    inside = sum(band.judged(s) for s in scores)
+    assert 0 < inside < len(texts)  # the test needs both judged and settled scratchpads
+    judge = ScriptedJudge(af_yes=lambda prompt: True)
+    server = openai_server(judge, max_requests=500)
+    args = ["classify", str(log), "--two-stage", "--validation", str(validation)]
+    result = CliRunner().invoke(cli, [*args, "--max-error", "0", *judge_args(server)])
+    assert result.exit_code == 0, result.output
+    saved = len(texts) - inside
+    assert f"{inside} of {len(texts)} scratchpads sent to the judge, {saved} judge calls saved" in (
+        result.output
+    )
+    assert judge.judged == {"af_reasoning": 2 * inside}  # two votes per judged scratchpad
+    (classified,) = log.parent.glob("*-classified.eval")
+    run, records = read_run(classified)
+    judged = [r for r in records if "judge_model" in r.verdicts["af_reasoning"].spec]
+    assert len(judged) == inside and len(records) == len(original)
+    header = read_eval_log(str(classified), header_only=True)
+    recorded = (header.eval.metadata or {})["two_stage"]
+    assert recorded["monitor"]["name"] == "local-monitor"
+    assert recorded["judge_model"] == "openai/gpt-4o-mini"
+    assert recorded["band"] == {"low": band.low, "high": band.high}
+    free = recorded["tiers"]["free"]
+    reasoning = [r for r in original if r.scratchpad.strip()]
+    free_scores = [s for r, s in zip(reasoning, scores, strict=True) if r.tier.value == "free"]
+    below = sum(s < band.low for s in free_scores)
+    above = sum(s >= band.high for s in free_scores)
+    in_band = len(free_scores) - below - above  # the scripted judge calls every one AF
+    expected = two_stage_rate(band, below, above, in_band, in_band)
+    assert free["rate"] == {
+        "estimate": expected.estimate,
+        "low": expected.low,
+        "high": expected.high,
+    }
+    assert f"free tier: two-stage AF rate {expected.estimate:.1%}" in result.output
+    assert run.classifiers["af_reasoning"]
+
+
+def test_two_stage_without_validation_or_with_other_rubrics_is_one_line(
+    organism_log: Path,
+) -> None:
+    args = ["classify", str(organism_log), "--judge", "openai/gpt-4o-mini", "--two-stage"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2 and "--two-stage needs --validation FILE" in result.output
+    labels = organism_log  # an organism log's ground truth is a valid validation
+    result = CliRunner().invoke(
+        cli, [*args, "--validation", str(labels), "--rubrics", "af_reasoning,compliance"]
+    )
+    assert result.exit_code == 2 and "judges AF reasoning only" in result.output
+    assert "Traceback" not in result.output

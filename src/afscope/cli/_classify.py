@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ from afscope.providers import check_api_key
 
 if TYPE_CHECKING:
     from afscope.classifiers import JudgeTally
+    from afscope.stats import Band
 
 DEFAULT_RUBRICS = "af_reasoning,compliance,partial_compliance"
 _SETTINGS = ("helpful-only", "animal-welfare")
@@ -51,6 +53,27 @@ _SETTINGS = ("helpful-only", "animal-welfare")
 )
 @click.option("--votes", type=click.IntRange(min=1), default=None, help="Votes per verdict.")
 @click.option("--adaptive", type=click.Choice(["exact", "sequential", "off"]), default=None)
+@click.option(
+    "--two-stage",
+    is_flag=True,
+    help="The monitor (--monitor-model, default the shipped one) scores every scratchpad; only "
+    "those in its uncertain band go to --judge. Needs --validation.",
+)
+@click.option(
+    "--validation",
+    default=None,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="With --two-stage: transcripts labelled by the judge (JSONL text+label, or an organism "
+    "run's log: its ground truth), from whose monitor scores the band is chosen.",
+)
+@click.option(
+    "--max-error",
+    type=click.FloatRange(0.0, 0.5),
+    default=0.02,
+    show_default=True,
+    help="With --two-stage: the share of the validation transcripts on each side of the band "
+    "whose monitor decision the judge may reverse.",
+)
 @click.option("--in-place", is_flag=True, help="Add the scores to the input logs themselves.")
 @click.option(
     "-o",
@@ -68,6 +91,9 @@ def classify(
     setting: str | None,
     votes: int | None,
     adaptive: str | None,
+    two_stage: bool,
+    validation: Path | None,
+    max_error: float,
     in_place: bool,
     output: Path | None,
 ) -> None:
@@ -78,13 +104,31 @@ def classify(
     """
     from afscope.classifiers import rubric_for
 
-    if (judge is None) == (monitor_model is None):
+    if two_stage:
+        if judge is None:
+            raise ConfigError("--two-stage needs --judge MODEL", key="--judge")
+        if validation is None:
+            raise ConfigError(
+                "--two-stage needs --validation FILE: transcripts labelled by the judge (JSONL "
+                "text+label) from which the monitor's uncertain band is chosen",
+                key="--validation",
+            )
+    elif validation is not None:
+        raise ConfigError("--validation is used only with --two-stage", key="--validation")
+    elif (judge is None) == (monitor_model is None):
         raise ConfigError("give one of --judge MODEL or --monitor-model NAME", key="--judge")
-    if monitor_model is not None:
+    if monitor_model is not None and not two_stage:
         _monitor_logs(inputs, monitor_model, in_place=in_place, output_dir=output)
         return
     assert judge is not None
     names = [name.strip() for name in rubrics.split(",") if name.strip()]
+    if two_stage and names != ["af_reasoning"]:
+        if rubrics != DEFAULT_RUBRICS:
+            raise ConfigError(
+                "--two-stage judges AF reasoning only: drop --rubrics (or give af_reasoning)",
+                key="--rubrics",
+            )
+        names = ["af_reasoning"]
     for name in names:
         rubric_for(name, setting or "helpful-only")  # unknown names fail here, "did you mean"
     for path in inputs:
@@ -98,9 +142,18 @@ def classify(
 
     model = get_model(judge, base_url=judge_base_url)
     options = JudgeOptions(votes=votes, adaptive=adaptive)
+    plan = None
+    if two_stage:
+        assert validation is not None
+        plan = _TwoStage.chosen(validation, monitor_model, max_error)
+        for line in plan.band_lines():
+            click.echo(line)
     judged_any = False
     for path in inputs:
-        if path.suffix in (".jsonl", ".ndjson"):
+        if plan is not None:
+            judging = _Judging(judge, model, names, options, setting)
+            tally = _two_stage_log(path, plan, judging, in_place=in_place, output_dir=output)
+        elif path.suffix in (".jsonl", ".ndjson"):
             target = output or path.with_name(f"{path.stem}-verdicts.jsonl")
             tally = _classify_jsonl(path, target, model, names, options, setting or "helpful-only")
         else:
@@ -168,34 +221,56 @@ def _classify_log(
     in_place: bool,
     output_dir: Path | None,
 ) -> JudgeTally:
-    from inspect_ai import score
     from inspect_ai.log import write_eval_log
 
-    from afscope.classifiers import JudgeTally
-    from afscope.harness import read_log, read_run_info
-    from afscope.harness.judging import af_judge_scorer
-    from afscope.records import Verdict
+    from afscope.harness import read_run_info
 
-    run = read_run_info(path)  # refuses logs that are not afscope runs
-    unreadable: list[tuple[str | int, int]] = []
-    log = read_log(path, unreadable)  # damaged samples are named on stderr and left out
-    if unreadable and in_place:
-        raise DataError(
-            f"{len(unreadable)} samples are unreadable and --in-place would drop them from the "
-            "log; classify without --in-place (writes a -classified copy beside it)",
-            file=str(path),
-        )
-    setting = setting or run.setting
-    scorer = af_judge_scorer(kinds=names, judge=model, options=options, setting=setting)
-    click.echo(f"{path}: judging {len(log.samples or [])} samples ({setting})", err=True)
-    scored = score(log, scorer, action="append")  # Inspect's display shows the progress
+    read_run_info(path)  # refuses logs that are not afscope runs
+    log = _readable_log(path, in_place=in_place)
+    tally = _judge_samples(log, path, model, names, options, setting)
     if in_place:
         target = path
     else:
         folder = output_dir or path.parent
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{path.stem}-classified{path.suffix}"
-    write_eval_log(scored, str(target))
+    write_eval_log(log, str(target))
+    click.echo(f"{path}: {len(log.samples or [])} samples; written to {target}")
+    return tally
+
+
+def _readable_log(path: Path, *, in_place: bool) -> Any:
+    """The log's readable samples (damaged ones named on stderr and left out); refused when
+    --in-place would drop damaged samples from the log itself."""
+    from afscope.harness import read_log
+
+    unreadable: list[tuple[str | int, int]] = []
+    log = read_log(path, unreadable)
+    if unreadable and in_place:
+        raise DataError(
+            f"{len(unreadable)} samples are unreadable and --in-place would drop them from the "
+            "log; classify without --in-place (writes a -classified copy beside it)",
+            file=str(path),
+        )
+    return log
+
+
+def _judge_samples(
+    log: Any, path: Path, model: Any, names: list[str], options: Any, setting: str | None
+) -> JudgeTally:
+    """Judge ``log``'s samples (their scores are appended in place); the verdicts tallied."""
+    from inspect_ai import score
+
+    from afscope.classifiers import JudgeTally
+    from afscope.harness import read_run_info
+    from afscope.harness.judging import af_judge_scorer
+    from afscope.records import Verdict
+
+    setting = setting or read_run_info(path).setting
+    scorer = af_judge_scorer(kinds=names, judge=model, options=options, setting=setting)
+    click.echo(f"{path}: judging {len(log.samples or [])} samples ({setting})", err=True)
+    scored = score(log, scorer, action="append")  # Inspect's display shows the progress
+    log.samples, log.results, log.eval = scored.samples, scored.results, scored.eval
     tally = JudgeTally(names)
     for sample in scored.samples or []:
         new = (sample.scores or {}).get("af_judge_scorer")
@@ -204,8 +279,150 @@ def _classify_log(
             tally.add_verdict(kind, Verdict.from_dict(verdict))
         for kind, reason in (meta.get("skipped") or {}).items():
             tally.add_skipped(kind, _skip_reason(reason, _malformed_reason(sample)))
-    click.echo(f"{path}: {len(scored.samples or [])} samples; written to {target}")
     return tally
+
+
+@dataclass(frozen=True)
+class _TwoStage:
+    """The monitor and its band for two-stage classification, chosen from judge-labelled texts."""
+
+    monitor: Any
+    band: Band
+    validation: str
+    max_error: float
+
+    @classmethod
+    def chosen(cls, validation: Path, monitor_model: str | None, max_error: float) -> _TwoStage:
+        from afscope.cli._monitor import labelled_texts
+        from afscope.monitor import load_monitor
+        from afscope.stats import choose_band
+
+        monitor = load_monitor(monitor_model)
+        name, texts, labels = labelled_texts(validation)
+        if all(labels) or not any(labels):
+            raise DataError(
+                "a two-stage band needs validation transcripts of both labels (AF and not AF)",
+                file=str(validation),
+            )
+        scores = [result.score for result in monitor.score(texts, evidence=False)]
+        return cls(monitor, choose_band(scores, labels, max_error), name, max_error)
+
+    def band_lines(self) -> list[str]:
+        b = self.band
+        return [
+            f"two-stage: {self.monitor.spec['name']} {self.monitor.spec['version']} settles "
+            f"scores below {b.low:.3f} as not AF ({b.below[0]}/{b.below[1]} of the validation "
+            f"judged AF there) and from {b.high:.3f} as AF ({b.above[1] - b.above[0]}/"
+            f"{b.above[1]} judged not AF); the judge sees the band between "
+            f"(validation: {self.validation}, max error {self.max_error} per side)"
+        ]
+
+    def spec(self, judge: str) -> dict[str, Any]:
+        return {
+            "method": "two-stage: monitor outside the band, judge inside",
+            "monitor": dict(self.monitor.spec),
+            "judge_model": judge,
+            "band": {"low": self.band.low, "high": self.band.high},
+            "validation": {
+                "name": self.validation,
+                "below": list(self.band.below),
+                "above": list(self.band.above),
+            },
+            "max_error": self.max_error,
+        }
+
+
+@dataclass(frozen=True)
+class _Judging:
+    """Who judges and how: the judge's name and Inspect model, rubrics, options and setting."""
+
+    judge: str
+    model: Any
+    names: list[str]
+    options: Any
+    setting: str | None
+
+
+def _two_stage_log(
+    path: Path, plan: _TwoStage, judging: _Judging, *, in_place: bool, output_dir: Path | None
+) -> JudgeTally:
+    """Judge only the log's samples whose monitor score is in the band; the rate per tier mixes
+    the judge's verdicts there with the monitor's decisions outside, each with its error."""
+    from inspect_ai.log import write_eval_log
+
+    from afscope.harness import read_run, read_run_info
+    from afscope.records import Tier
+    from afscope.stats import two_stage_rate
+
+    if path.suffix in (".jsonl", ".ndjson", ".json") or not path.exists():
+        raise DataError("--two-stage classifies Inspect .eval logs", file=str(path))
+    read_run_info(path)  # refuses logs that are not afscope runs
+    _, records = read_run(path)
+    log = _readable_log(path, in_place=in_place)
+    samples = log.samples or []
+    reasoning = [i for i, r in enumerate(records) if r.scratchpad.strip()]
+    scores = plan.monitor.score([records[i].scratchpad for i in reasoning], evidence=False)
+    score_of = {i: result.score for i, result in zip(reasoning, scores, strict=True)}
+    inside = [i for i in reasoning if plan.band.judged(score_of[i])]
+    partial = log.model_copy(update={"samples": [samples[i] for i in inside]})
+    j = judging
+    tally = _judge_samples(partial, path, j.model, j.names, j.options, j.setting)
+    judged_by_index = {}
+    for i, sample in zip(inside, partial.samples or [], strict=True):
+        samples[i] = sample
+        judged_by_index[i] = _af_decision(sample)
+    lines, rates = [], {}
+    for tier in Tier:
+        mine = [i for i in reasoning if records[i].tier is tier]
+        if not mine:
+            continue
+        below = sum(score_of[i] < plan.band.low for i in mine)
+        above = sum(score_of[i] >= plan.band.high for i in mine)
+        verdicts = [judged_by_index[i] for i in mine if i in judged_by_index]
+        judged = [v for v in verdicts if v is not None]
+        rate = two_stage_rate(plan.band, below, above, sum(judged), len(judged))
+        failed = len(verdicts) - len(judged)
+        rates[tier.value] = {
+            "below": below,
+            "above": above,
+            "judged": len(judged),
+            "judged_yes": sum(judged),
+            "judge_failed": failed,
+            "rate": {"estimate": rate.estimate, "low": rate.low, "high": rate.high},
+        }
+        lines.append(
+            f"  {tier.value} tier: two-stage AF rate {rate.estimate:.1%} [{rate.low:.1%}, "
+            f"{rate.high:.1%}] ({below} settled not AF, {above} settled AF by the monitor, "
+            f"{len(judged)} judged{f', {failed} judge errors left out' if failed else ''})"
+        )
+    saved = len(reasoning) - len(inside)
+    head = (
+        f"{path}: two-stage: {len(inside)} of {len(reasoning)} scratchpads sent to the judge, "
+        f"{saved} judge calls saved ({saved / len(reasoning):.0%})"
+        if reasoning
+        else f"{path}: two-stage: no scratchpads to classify"
+    )
+    spec = plan.spec(judging.judge)
+    log.eval.metadata = {
+        **(log.eval.metadata or {}),
+        "two_stage": {**spec, "judge_calls_saved": saved, "tiers": rates},
+    }
+    log.samples = samples
+    target = path if in_place else (output_dir or path.parent) / f"{path.stem}-classified.eval"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_eval_log(log, str(target))
+    for line in [head, *lines, f"{path}: written to {target}"]:
+        click.echo(line)
+    return tally
+
+
+def _af_decision(sample: Any) -> bool | None:
+    """The judge's AF verdict on a sample just judged (None: failed or skipped)."""
+    new = (sample.scores or {}).get("af_judge_scorer")
+    verdict = ((new.metadata or {}) if new else {}).get("verdicts", {}).get("af_reasoning")
+    if not verdict or verdict.get("decision") not in ("yes", "no"):
+        return None
+    return bool(verdict["decision"] == "yes")
 
 
 def _malformed_reason(sample: Any) -> str | None:

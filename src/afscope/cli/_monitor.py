@@ -286,6 +286,25 @@ def validation_counts(path: Path, monitor_model: str | None) -> Validation:
     monitor = load_monitor(monitor_model)
     if path.suffix != ".eval":
         return validation_from_file(path, monitor)
+    name, texts, labels = organism_labels(path)
+    return validation_from_texts(name, texts, labels, monitor, file=str(path))
+
+
+def labelled_texts(path: Path) -> tuple[str, list[str], list[bool]]:
+    """(name, texts, labels) of a labelled JSONL/JSON file or an organism run's log."""
+    from afscope.monitor._io import iter_labelled
+
+    if path.suffix == ".eval":
+        return organism_labels(path)
+    rows = [(record.text, record.label == 1) for record in iter_labelled(path)]
+    if not rows:
+        raise DataError("no labelled texts (the file is empty)", file=str(path))
+    name = f"{path.name} ({len(rows)} labelled transcripts)"
+    return name, [text for text, _ in rows], [label for _, label in rows]
+
+
+def organism_labels(path: Path) -> tuple[str, list[str], list[bool]]:
+    """The scratchpads of an organism run's log with its ground truth (faked alignment)."""
     from afscope.harness import read_run
 
     _, records = read_run(path)
@@ -301,5 +320,4 @@ def validation_counts(path: Path, monitor_model: str | None) -> Validation:
         )
     texts = [text for text, _ in labelled]
     labels = [label for _, label in labelled]
-    name = f"{path.name} (organism ground truth of {len(texts)} scratchpads)"
-    return validation_from_texts(name, texts, labels, monitor, file=str(path))
+    return f"{path.name} (organism ground truth of {len(texts)} scratchpads)", texts, labels
