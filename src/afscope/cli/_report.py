@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -142,34 +142,54 @@ def _validation(path: Path, runs: list[Run]) -> Validation:
 
 
 def _agentic_report(files: list[Path], output: Path, title: str | None, extras: list[str]) -> bool:
-    """Agentic logs get their own report (rates per condition, episodes with tool calls and
-    diffs); False when the logs are alignment-faking runs. Both kinds at once are refused."""
-    from afscope.harness.episodes import agentic_run, is_agentic_log
+    """Agentic and scheming logs get their own report (rates with intervals, episodes with tool
+    calls and diffs); False when the logs are alignment-faking runs. Kinds mixed are refused."""
+    from afscope.harness import episodes as read
+    from afscope.report import write_agentic_report, write_scheming_report
 
-    agentic = [path for path in files if is_agentic_log(path)]
-    if not agentic:
-        return False
-    if len(agentic) != len(files):
-        other = next(path for path in files if path not in agentic)
-        raise DataError(
-            "an alignment-faking log among agentic ones: report each kind separately",
-            file=str(other),
-        )
-    if extras:
-        raise DataError(
-            f"{', '.join(extras)}: not available for agentic runs yet (the HTML report and "
-            "`afscope run --json` carry their numbers); drop the option",
-            file=str(agentic[0]),
-        )
-    from afscope.report import write_agentic_report
-
-    runs = [agentic_run(path) for path in agentic]
-    written = write_agentic_report(runs, output, title=title)
-    click.echo(f"{len(runs)} agentic run(s), {sum(len(e) for _, e in runs)} samples")
-    if any(summary.run.simulated for summary, _ in runs):
-        click.secho("SIMULATED: the report includes runs of the simulated organism", fg="yellow")
-    click.echo(f"wrote {written}")
-    return True
+    kinds: tuple[tuple[str, Any, Any, Any, Any], ...] = (
+        (
+            "agentic",
+            read.is_agentic_log,
+            read.agentic_run,
+            write_agentic_report,
+            lambda run: run[0].run.simulated,
+        ),
+        (
+            "scheming",
+            read.is_scheming_log,
+            read.scheming_run,
+            write_scheming_report,
+            lambda run: run[0].simulated or run[1].simulated,
+        ),
+    )
+    for kind, is_kind, read_run, write, simulated in kinds:
+        found = [path for path in files if is_kind(path)]
+        if not found:
+            continue
+        if len(found) != len(files):
+            other = next(path for path in files if path not in found)
+            raise DataError(
+                f"a log of another kind among {kind} ones: report each kind separately",
+                file=str(other),
+            )
+        if extras:
+            raise DataError(
+                f"{', '.join(extras)}: not available for {kind} runs yet (the HTML report and "
+                "the command's --json carry their numbers); drop the option",
+                file=str(found[0]),
+            )
+        runs: list[Any] = [read_run(path) for path in found]
+        written = write(runs, output, title=title)
+        samples = sum(len(run[-1]) for run in runs)
+        click.echo(f"{len(runs)} {kind} run(s), {samples} samples")
+        if any(simulated(run) for run in runs):
+            click.secho(
+                "SIMULATED: the report includes runs of the simulated organism", fg="yellow"
+            )
+        click.echo(f"wrote {written}")
+        return True
+    return False
 
 
 def _without_superseded(runs: list[Run]) -> list[Run]:

@@ -3,8 +3,9 @@ the summary `afscope run` prints for agentic kinds."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inspect_ai.log import EvalSample
 
@@ -16,15 +17,21 @@ from afscope.errors import DataError
 from afscope.harness.logs import _read_header, iter_samples, read_run_info, with_verdict_specs
 from afscope.records import RunInfo, Verdict
 
+if TYPE_CHECKING:
+    from afscope.report._scheming import SchemingRun
+
 __all__ = [
     "FINAL_STATE_SCORER",
     "agentic_run",
     "agentic_summary",
     "is_agentic_log",
+    "is_scheming_log",
     "read_episodes",
+    "scheming_run",
 ]
 
 FINAL_STATE_SCORER = "final_state_scorer"
+SCHEMING_SCORER = "scheming_scorer"
 
 
 def read_episodes(path: str | Path) -> tuple[RunInfo, list[Episode]]:
@@ -115,6 +122,31 @@ def agentic_run(
         cost_usd=cost,
     )
     return summary, episodes
+
+
+def is_scheming_log(path: str | Path) -> bool:
+    """Whether a log is an in-context scheming run's (``afscope scheming`` or its tasks)."""
+    try:
+        return _afscope_meta(path).get("kind") == "scheming"
+    except DataError:
+        return False
+
+
+def scheming_run(path: str | Path) -> SchemingRun:
+    """A scheming run's info, its summary (the numbers ``afscope scheming`` printed) and its
+    episodes, each the agentic view (``reached``: the rule found scheming) with its record."""
+    from afscope.report._scheming import SchemingEpisode
+    from afscope.scheming import summarize_scheming
+
+    run = read_run_info(path)
+    items = []
+    for sample in iter_samples(path):
+        score = (sample.scores or {}).get(SCHEMING_SCORER)
+        record = dict(score.metadata or {}) if score is not None else {}
+        schemed = bool(record["schemed"]) if record and not sample.error else None
+        episode = replace(_episode(sample, run.model), reached=schemed)
+        items.append(SchemingEpisode(episode, record))
+    return run, summarize_scheming(item.record for item in items), items
 
 
 def _afscope_meta(path: str | Path) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from afscope.report._figures import (
 )
 from afscope.report._html import build_report, safe_json, write_report
 from afscope.report._samples import Category, Run, answer_category
+from afscope.report._scheming import build_scheming_report, write_scheming_report
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -25,6 +26,7 @@ __all__ = [
     "answer_category",
     "build_agentic_report",
     "build_report",
+    "build_scheming_report",
     "comparison_figure",
     "export_samples",
     "main_figure",
@@ -33,4 +35,5 @@ __all__ = [
     "save_figures",
     "write_agentic_report",
     "write_report",
+    "write_scheming_report",
 ]

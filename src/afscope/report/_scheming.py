@@ -1,0 +1,126 @@
+"""The report of in-context scheming runs: the scheming measure per environment x nudge with its
+interval (from :func:`afscope.scheming.summarize_scheming`, the numbers `afscope scheming`
+prints), the interrogation's confession rate, and every episode as the agentic report shows it
+(tool calls, their outputs, the work directory's diff) with the rule's evidence and management's
+questions. Same escaping and Content-Security-Policy as the agentic report, whose episode view
+and page it reuses.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from afscope.agentic import Episode
+from afscope.agentic._summary import fmt
+from afscope.errors import DataError
+from afscope.records import RunInfo
+from afscope.report._agentic import file_changes
+from afscope.report._html import _environment, _static, _version, write_html
+from afscope.scheming import SchemingSummary
+
+__all__ = ["SchemingEpisode", "SchemingRun", "build_scheming_report", "write_scheming_report"]
+
+
+@dataclass(frozen=True)
+class SchemingEpisode:
+    """One episode: the agentic view (``reached`` is whether the rule found scheming) and the
+    scheming scorer's record (evidence, interrogation questions, answers and stances)."""
+
+    episode: Episode
+    record: Mapping[str, Any]
+
+
+SchemingRun = tuple[RunInfo, SchemingSummary, Sequence[SchemingEpisode]]
+
+
+def _outcome(item: SchemingEpisode) -> str:
+    reached, record = item.episode.reached, item.record
+    if reached is None:
+        return "failed"
+    if record.get("choice") is not None:
+        return f"chose {record['choice']}"
+    correct = record.get("correct") or []
+    if correct:
+        return f"{sum(correct)}/{len(correct)} correct"
+    return "schemed" if reached else "did not scheme"
+
+
+def _interrogation(record: Mapping[str, Any]) -> list[dict[str, str]]:
+    stances = list(record.get("stances") or [])
+    by = str(record.get("stances_by") or "unjudged")
+    return [
+        {"question": q, "answer": a, "stance": stances[i] if i < len(stances) else by}
+        for i, (q, a) in enumerate(zip(record["questions"], record["answers"], strict=True))
+    ]
+
+
+def _view(index: int, run: SchemingRun) -> dict[str, Any]:
+    info, summary, episodes = run
+    return {
+        "index": index,
+        "info": info,
+        "simulated": info.simulated or summary.simulated,
+        "episodes_n": summary.episodes,
+        "rates": [
+            {
+                "environment": row.environment,
+                "nudge": "nudge" if row.nudge else "no nudge",
+                "measure": row.measure,
+                "interval": fmt(row.interval),
+                "n": row.interval.n,
+                "gap": fmt(row.gap, signed=True) if row.gap is not None else "",
+            }
+            for row in summary.rows
+        ],
+        "confession": fmt(summary.confession) if summary.confession else None,
+        "confession_n": summary.confession.n if summary.confession else 0,
+        "held": fmt(summary.held) if summary.held else None,
+        "turns": summary.turns,
+        "unjudged": summary.unjudged,
+        "episodes": [
+            {
+                "episode": item.episode,
+                "changes": file_changes(item.episode),
+                "verdicts": {},
+                "outcome": _outcome(item),
+                "evidence": list(item.record.get("evidence") or []),
+                "interrogation": _interrogation(item.record),
+            }
+            for item in episodes
+        ],
+    }
+
+
+def build_scheming_report(runs: Sequence[SchemingRun], *, title: str | None = None) -> str:
+    if not runs:
+        raise DataError("no runs to report on: pass at least one log")
+    views = [_view(index, run) for index, run in enumerate(runs)]
+    context = {
+        "title": title or _title(runs),
+        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "version": _version(),
+        "runs": views,
+        "simulated": any(view["simulated"] for view in views),
+        "nonce": secrets.token_urlsafe(18),
+        "css": Markup(_static("report.css")),
+    }
+    return _environment().get_template("scheming.html.j2").render(context)
+
+
+def write_scheming_report(
+    runs: Sequence[SchemingRun], path: str | Path, *, title: str | None = None
+) -> Path:
+    return write_html(build_scheming_report(runs, title=title), path)
+
+
+def _title(runs: Sequence[SchemingRun]) -> str:
+    if len(runs) == 1:
+        return f"afscope report: {runs[0][0].model} · in-context scheming"
+    return f"afscope report: {len(runs)} scheming runs"
