@@ -85,6 +85,7 @@ def report(
         "--parquet": parquet_path,
         "--json": json_path,
         "--figures": figures_dir,
+        "--validation": validation,
     }
     if _agentic_report(files, output, title, [k for k, v in extras.items() if v is not None]):
         return
