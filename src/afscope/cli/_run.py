@@ -59,7 +59,7 @@ def _model_args(pairs: tuple[str, ...]) -> dict[str, str]:
     "--max-connections",
     type=click.IntRange(min=1),
     default=None,
-    help="Cap on concurrent requests [default: adaptive, 10-100].",
+    help="Fixed number of concurrent requests [default: adaptive, 10-100].",
 )
 @click.option("--judge-base-url", default=None, help="Base URL of the judge model's API.")
 @experiment_options

@@ -73,7 +73,7 @@ _DEFAULTS = RetryPolicy()
     "--max-connections",
     type=int,
     default=None,
-    help="Cap on concurrent requests per model [default: adaptive, 10-100].",
+    help="Fixed number of concurrent requests per model [default: adaptive, 10-100].",
 )
 @click.option(
     "--retry-on-error",

@@ -56,9 +56,14 @@ class RetryPolicy:
     def eval_args(self, samples: int) -> dict[str, Any]:
         """Keyword arguments of ``inspect_ai.eval`` for a run of ``samples`` samples."""
         return {
-            # a cap keeps concurrency adaptive below it (Inspect: an explicit max_connections
-            # would fix it there and turn adaptation off)
-            "adaptive_connections": self.max_connections,
+            # adaptive by default; a user's --max-connections N is a fixed N (Inspect then also
+            # keeps about N samples in flight: an adaptive cap left 20+ samples queued on one
+            # connection, all past the refusal guard, so a 401 was sent once per queued sample)
+            **(
+                {"max_connections": self.max_connections}
+                if self.max_connections is not None
+                else {"adaptive_connections": None}
+            ),
             "max_retries": self.max_retries,
             "attempt_timeout": self.attempt_timeout,
             "timeout": self.timeout,
