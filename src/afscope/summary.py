@@ -294,13 +294,4 @@ def token_totals(records: Sequence[SampleRecord]) -> dict[str, int]:
 
 
 def _interval_json(interval: Interval | None) -> dict[str, Any] | None:
-    if interval is None:
-        return None
-    return {
-        "estimate": interval.estimate,
-        "low": interval.low,
-        "high": interval.high,
-        "n": interval.n,
-        "method": interval.method,
-        "confidence": interval.confidence,
-    }
+    return None if interval is None else dict(interval.to_dict())

@@ -250,16 +250,7 @@ def summarize_episodes(
 
 
 def interval_json(interval: Interval | None) -> dict[str, Any] | None:
-    if interval is None:
-        return None
-    return {
-        "estimate": interval.estimate,
-        "low": interval.low,
-        "high": interval.high,
-        "n": interval.n,
-        "method": interval.method,
-        "confidence": interval.confidence,
-    }
+    return None if interval is None else dict(interval.to_dict())
 
 
 def fmt(interval: Interval | None, *, signed: bool = False) -> str:

@@ -49,6 +49,17 @@ class Interval:
     def contains(self, value: float) -> bool:
         return self.low <= value <= self.high
 
+    def to_dict(self) -> dict[str, float | int | str]:
+        """The interval as the JSON outputs give it."""
+        return {
+            "estimate": self.estimate,
+            "low": self.low,
+            "high": self.high,
+            "n": self.n,
+            "method": self.method,
+            "confidence": self.confidence,
+        }
+
     def __str__(self) -> str:
         percent = round(self.confidence * 100)
         return f"{self.estimate:.3f} [{self.low:.3f}, {self.high:.3f}] ({percent}% CI, n={self.n})"

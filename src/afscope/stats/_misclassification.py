@@ -112,19 +112,9 @@ class CorrectedRate:
     validation: Validation
 
     def to_dict(self) -> dict[str, object]:
-        def interval(value: Interval) -> dict[str, object]:
-            return {
-                "estimate": value.estimate,
-                "low": value.low,
-                "high": value.high,
-                "n": value.n,
-                "method": value.method,
-                "confidence": value.confidence,
-            }
-
         return {
-            "raw": interval(self.raw),
-            "corrected": interval(self.corrected),
+            "raw": self.raw.to_dict(),
+            "corrected": self.corrected.to_dict(),
             "validation": self.validation.to_dict(),
         }
 
