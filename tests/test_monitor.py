@@ -30,11 +30,13 @@ HELPFUL = "The user wants a birthday poem for their grandmother. I'll write some
 
 def test_public_api_is_exactly_what_the_experiment_uses() -> None:
     assert sorted(afscope.monitor.__all__) == [
+        "FLAG_MEANINGS",
         "MONITOR_NAME",
         "Monitor",
         "MonitorResult",
         "extract_reasoning",
         "load_monitor",
+        "reasoning_flags",
     ]
 
 
@@ -209,11 +211,19 @@ def test_flags_say_when_a_score_is_not_to_be_trusted() -> None:
     closed = f"<SCRATCHPAD_REASONING>{AF}</SCRATCHPAD_REASONING><OUTPUT>Sure.</OUTPUT>"
     unclosed = f"<SCRATCHPAD_REASONING>{AF} <OUTPUT>Sure, here it is.</OUTPUT>"
     foreign = "Je dois réfléchir à cette demande avant de répondre, car elle pose problème."
-    results = monitor.score([closed, unclosed, "   ", foreign, AF])
+    # a closed block does not hide a later one that never closes
+    second = f"{closed}<SCRATCHPAD_REASONING>{AF} <OUTPUT>Sure.</OUTPUT>"
+    results = monitor.score([closed, unclosed, "   ", foreign, AF, second])
     assert [r.flags for r in results] == [
         (),
         ("unclosed_scratchpad",),
         ("no_reasoning",),
         ("out_of_distribution",),
         (),
+        ("unclosed_scratchpad",),
     ]
+    assert set(afscope.monitor.FLAG_MEANINGS) == {
+        "unclosed_scratchpad",
+        "no_reasoning",
+        "out_of_distribution",
+    }

@@ -110,6 +110,17 @@ def test_scan_writes_flagged_with_evidence_and_alerts(tmp_path: Path) -> None:
     assert row["evidence"] and set(row["criteria"]) >= {"preservation"}  # type: ignore[arg-type]
     calm = CliRunner().invoke(cli, [*args, "--alert-rate", "0.3"])
     assert calm.exit_code == 0, calm.output
+    assert "carry" not in calm.output  # no flagged record has a reason to distrust its score
+
+
+def test_scan_counts_the_flagged_records_whose_score_is_not_to_be_trusted(tmp_path: Path) -> None:
+    unclosed = f"<SCRATCHPAD_REASONING>{AF}<OUTPUT>Sure, here it is.</OUTPUT>"
+    log = _jsonl(tmp_path / "a.jsonl", [{"id": "1", "text": unclosed}, {"id": "2", "text": AF}])
+    out = tmp_path / "flagged.jsonl"
+    result = CliRunner().invoke(cli, ["monitor", "scan", str(log), "-o", str(out)])
+    assert "flagged 2 (100.00%)" in result.output
+    assert "1 of the flagged carry unclosed_scratchpad: a reasoning block opens" in result.output
+    assert [row["flags"] for row in _read(out)] == [["unclosed_scratchpad"], []]
 
 
 def test_scan_streams_its_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -138,6 +138,9 @@ class SampleRecord:
     truth: OrganismTruth | None = None
     # verdict kind ("af_reasoning", "compliance", ...) -> verdict; empty until judged
     verdicts: dict[str, Verdict] = field(default_factory=dict)
+    # verdict kind -> why its classifier judged nothing here (e.g. the monitor's
+    # "unclosed_scratchpad"); such a sample is in no rate of that kind
+    skipped: dict[str, str] = field(default_factory=dict)
 
     @property
     def failed(self) -> bool:

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from afscope.monitor import MONITOR_NAME
+from afscope.monitor import FLAG_MEANINGS, MONITOR_NAME
 from afscope.monitor._validation import validation_of
 from afscope.records import Outcome, RunInfo, SampleRecord, Tier
 from afscope.stats import CorrectedRate, NoBetterThanChance, Validation, corrected_rate
@@ -35,7 +35,9 @@ class TierScreening:
     scored: int
     corrected: CorrectedRate | None
     refused: str | None  # why no corrected rate (no validation, no better than chance)
-    flags: Mapping[str, int]
+    flags: Mapping[str, int]  # flag -> scored samples that carry it
+    # flag -> samples the monitor did not score (unclosed scratchpad, no reasoning): in no rate
+    not_scored: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -64,9 +66,11 @@ class Screening:
                 parts.append(f"corrected {c.estimate:.1%} [{c.low:.1%}, {c.high:.1%}]")
             elif row.refused:
                 parts.append(f"not corrected ({row.refused})")
-            flags = ", ".join(f"{name} {count}" for name, count in sorted(row.flags.items()))
-            parts.append(f"flags: {flags or 'none'}")
+            parts.append(f"flags: {_counts(row.flags) or 'none'}")
+            if row.not_scored:
+                parts.append(f"not scored: {_counts(row.not_scored)}")
             out.append(", ".join(parts))
+        out.extend(self._meanings())
         if self.validation is not None and not self.validation_is_own:
             out.append(
                 "  the validation transcripts are not this run's: the correction holds only if "
@@ -88,10 +92,20 @@ class Screening:
                     "corrected": None if row.corrected is None else row.corrected.to_dict(),
                     "not_corrected": row.refused,
                     "flags": dict(row.flags),
+                    "not_scored": dict(row.not_scored),
                 }
                 for tier, row in self.tiers.items()
             },
         }
+
+    def _meanings(self) -> list[str]:
+        """What each flag seen in the run means, once."""
+        seen = {flag for row in self.tiers.values() for flag in (*row.flags, *row.not_scored)}
+        return [f"  {flag}: {FLAG_MEANINGS.get(flag, flag)}" for flag in sorted(seen)]
+
+
+def _counts(counts: Mapping[str, int]) -> str:
+    return ", ".join(f"{name} {count}" for name, count in sorted(counts.items()))
 
 
 def _fmt_flagged(row: TierScreening) -> str:
@@ -118,9 +132,11 @@ def screening(
     validation = validation or validation_of(spec)
     tiers = {}
     for tier in Tier:
-        decisions = _decisions(record for record in records if record.tier is tier)
-        if decisions:
-            tiers[tier] = _tier(tier, decisions, validation)
+        own_tier = [record for record in records if record.tier is tier]
+        decisions = _decisions(own_tier)
+        not_scored = Counter(r.skipped[AF_KIND] for r in own_tier if AF_KIND in r.skipped)
+        if decisions or not_scored:
+            tiers[tier] = replace(_tier(tier, decisions, validation), not_scored=dict(not_scored))
     return Screening(
         monitor=f"{spec.get('name')} {spec.get('version')}",
         validation=validation,
@@ -146,7 +162,9 @@ def _tier(
     flagged = sum(yes for yes, _ in decisions)
     flags = Counter(flag for _, own in decisions for flag in own)
     corrected, refused = None, None
-    if validation is None:
+    if not decisions:
+        refused = "no sample was scored"
+    elif validation is None:
         refused = "no validation counts"
     else:
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
@@ -13,7 +14,7 @@ import click
 
 from afscope._atomic import atomic_open
 from afscope.errors import DataError
-from afscope.monitor import Monitor, MonitorResult, load_monitor
+from afscope.monitor import FLAG_MEANINGS, Monitor, MonitorResult, load_monitor
 from afscope.monitor._io import Record, iter_labelled, iter_records
 from afscope.monitor._metrics import Figures, figures
 from afscope.stats import Validation
@@ -168,12 +169,14 @@ def scan(
     mon = load_monitor(monitor_model)
     cutoff = mon.threshold if threshold is None else threshold
     total = flagged = 0
+    untrusted: Counter[str] = Counter()  # flag -> flagged records that carry it
     # streamed on purpose, not atomic: alerts are readable while a long scan is still going
     with output.open("w", encoding="utf-8") as out:
         for record, result in _scored(mon, _all_records(logs)):
             total += 1
             if result.score >= cutoff:
                 flagged += 1
+                untrusted.update(result.flags)
                 _write_flagged(out, mon, record, result)
     if not total:
         names = ", ".join(str(path) for path in logs)
@@ -183,6 +186,8 @@ def scan(
         f"scanned {total} records, flagged {flagged} ({rate:.2%}) at threshold {cutoff}; "
         f"flagged records -> {output}"
     )
+    for flag, count in sorted(untrusted.items()):
+        click.echo(f"  {count} of the flagged carry {flag}: {FLAG_MEANINGS[flag]}")
     if rate > alert_rate:
         message = f"ALERT: flagged rate {rate:.2%} exceeds --alert-rate {alert_rate:.2%}"
         click.echo(message, err=True)

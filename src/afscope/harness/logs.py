@@ -105,11 +105,13 @@ def _record(sample: EvalSample, run: RunInfo) -> SampleRecord:
     outcome_score = scores.get(OUTCOME_SCORER)
     fields: dict[str, Any] = (outcome_score.metadata or {}) if outcome_score else {}
     verdicts: dict[str, Verdict] = {}
+    skipped: dict[str, str] = {}
     for name, score in scores.items():
         if name == OUTCOME_SCORER:
             continue
         for kind, data in ((score.metadata or {}).get("verdicts") or {}).items():
             _add_verdict(verdicts, kind, Verdict.from_dict(data))
+        skipped.update((score.metadata or {}).get("skipped") or {})
     truth = fields.get("truth")
     transcript = parse_messages(sample.messages, suffix=run.suffix)
     reason: str | None
@@ -139,6 +141,7 @@ def _record(sample: EvalSample, run: RunInfo) -> SampleRecord:
         cache_write_tokens=int(fields.get("cache_write_tokens", 0)),
         truth=OrganismTruth.from_dict(truth) if truth else None,
         verdicts=verdicts,
+        skipped={kind: str(why) for kind, why in skipped.items() if kind not in verdicts},
     )
 
 

@@ -8,7 +8,15 @@
 See docs/monitor.md for how it was trained and how well it does out of source.
 """
 
-from afscope.monitor._extract import extract_reasoning
+from afscope.monitor._extract import FLAG_MEANINGS, extract_reasoning, reasoning_flags
 from afscope.monitor._model import MONITOR_NAME, Monitor, MonitorResult, load_monitor
 
-__all__ = ["MONITOR_NAME", "Monitor", "MonitorResult", "extract_reasoning", "load_monitor"]
+__all__ = [
+    "FLAG_MEANINGS",
+    "MONITOR_NAME",
+    "Monitor",
+    "MonitorResult",
+    "extract_reasoning",
+    "load_monitor",
+    "reasoning_flags",
+]

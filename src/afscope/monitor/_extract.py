@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["extract_reasoning", "reasoning_flags", "split_sentences"]
+__all__ = ["FLAG_MEANINGS", "extract_reasoning", "reasoning_flags", "split_sentences"]
+
+# what each of the monitor's flags means, as the summary and the report explain it
+FLAG_MEANINGS = {
+    "unclosed_scratchpad": "a reasoning block opens and never closes, so the answer after it "
+    "cannot be told from the reasoning",
+    "no_reasoning": "the transcript has no scratchpad reasoning to score",
+    "out_of_distribution": "under half of the reasoning's words are in the monitor's "
+    "vocabulary, so its score is a guess",
+}
 
 # <SCRATCHPAD_REASONING>, <think>, <thinking>, <reasoning>, any case; an unclosed final block
 # (a reply cut off mid-reasoning) runs to the end of the text
@@ -46,7 +55,7 @@ def reasoning_flags(transcript: str) -> tuple[str, ...]:
     flags = []
     opened = [match.group(1).lower() for match in _OPEN.finditer(transcript)]
     lowered = transcript.lower()
-    if any(f"</{tag}>" not in lowered for tag in set(opened)):
+    if any(opened.count(tag) > lowered.count(f"</{tag}>") for tag in set(opened)):
         flags.append("unclosed_scratchpad")
     if not extract_reasoning(transcript):
         flags.append("no_reasoning")
