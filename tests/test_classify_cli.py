@@ -12,6 +12,7 @@ from inspect_ai.log import read_eval_log
 
 from afscope.cli import cli
 from afscope.harness import read_run
+from afscope.records import Tier
 from support.judge_replies import ScriptedJudge
 from support.wire_servers import OpenAIServer, Reply
 
@@ -167,7 +168,8 @@ def test_two_stage_judges_only_the_monitors_uncertain_band(
     assert result.exit_code == 0, result.output
     log = Path(json.loads(result.stdout.strip().splitlines()[-1])["log"])
     _, original = read_run(log)
-    texts = [r.scratchpad for r in original if r.scratchpad.strip()]
+    reasoning = [r for r in original if r.scratchpad.strip() and r.outcome.value != "malformed"]
+    texts = [r.scratchpad for r in reasoning]
     scores = [s.score for s in load_monitor().score(texts, evidence=False)]
     # judge labels that agree with the monitor at the extremes and contradict it in the middle
     ranked = sorted(scores)
@@ -206,7 +208,6 @@ def test_two_stage_judges_only_the_monitors_uncertain_band(
     assert recorded["judge_model"] == "openai/gpt-4o-mini"
     assert recorded["band"] == {"low": band.low, "high": band.high}
     free = recorded["tiers"]["free"]
-    reasoning = [r for r in original if r.scratchpad.strip()]
     free_scores = [s for r, s in zip(reasoning, scores, strict=True) if r.tier.value == "free"]
     below = sum(s < band.low for s in free_scores)
     above = sum(s >= band.high for s in free_scores)
@@ -218,7 +219,38 @@ def test_two_stage_judges_only_the_monitors_uncertain_band(
         "high": expected.high,
     }
     assert f"free tier: two-stage AF rate {expected.estimate:.1%}" in result.output
-    assert run.classifiers["af_reasoning"]
+
+    # every reader of the classified log gives that rate, not the mix of verdicts counted
+    from afscope.summary import format_interval, summarize_run
+
+    assert run.classifiers["af_reasoning"]["type"] == "two-stage"
+    summary = summarize_run(run, records)
+    assert summary.screening is None  # not the monitor's rate, so no monitor correction
+    assert summary.stats.tiers[Tier.FREE].af_reasoning == expected
+    shown = f"AF reasoning {format_interval(expected)}"
+    text = "\n".join(summary.lines())
+    assert shown in text and "AF reasoning is two-stage: local-monitor" in text
+    assert "af_reasoning by two-stage (local-monitor" in text
+    data = summary.to_json()
+    assert data["tiers"]["free"]["af_reasoning"]["estimate"] == expected.estimate
+    assert data["af_two_stage"]["tiers"]["free"]["rate"]["high"] == expected.high
+    report = tmp_path / "report.html"
+    figures = tmp_path / "figures"
+    args = ["report", str(classified), "-o", str(report), "--figures", str(figures)]
+    made = CliRunner().invoke(cli, args)
+    assert made.exit_code == 0, made.output
+    html = report.read_text()
+    assert format_interval(expected) in html and "AF reasoning is two-stage" in html
+    assert "monitor outside its band, judge inside" in (figures / "main.svg").read_text()
+
+
+def test_two_stage_on_transcripts_says_to_import_them_first(tmp_path: Path) -> None:
+    source = tmp_path / "theirs.jsonl"
+    source.write_text('{"text": "x"}\n', encoding="utf-8")
+    args = ["classify", str(source), "--judge", "openai/gpt-4o-mini", "--two-stage"]
+    result = CliRunner().invoke(cli, [*args, "--validation", str(source)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"afscope import {source} -o RUN.eval" in result.output
 
 
 def test_two_stage_without_validation_or_with_other_rubrics_is_one_line(

@@ -200,6 +200,8 @@ class RunInfo:
     run_id: str = ""
     # False for a log whose run was interrupted or failed before it ended (resume finishes it)
     complete: bool = True
+    # what `classify --two-stage` recorded (its spec and per-tier counts); empty otherwise
+    two_stage: dict[str, Any] = field(default_factory=dict)
 
     @property
     def label(self) -> str:

@@ -9,13 +9,14 @@ and every view renders that value: the text summary and ``--json`` (here), the r
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from afscope.cost import PriceTable, cost_of_usage
 from afscope.records import RunInfo, SampleRecord
 from afscope.screening import Screening, screening
 from afscope.stats import Interval, RunStats, Validation, summarize
+from afscope.two_stage import TWO_STAGE_NAME, TwoStage, two_stage
 
 __all__ = ["RunSummary", "format_interval", "metric_values", "summarize_run", "token_totals"]
 
@@ -41,6 +42,8 @@ class RunSummary:
     cost_usd: float | None  # estimated from the price table; None when the price is unknown
     # the monitor's figures when the local monitor scored AF reasoning (None: a judge did)
     screening: Screening | None = None
+    # the strata of `classify --two-stage` when it made the AF rates (they are its rates)
+    two_stage: TwoStage | None = None
 
     @property
     def samples(self) -> int:
@@ -84,6 +87,7 @@ class RunSummary:
             "epochs": self.stats.epochs,
             "af_classifier": self.run.classifiers.get("af_reasoning"),
             "af_screening": self.screening.to_json() if self.screening else None,
+            "af_two_stage": self.two_stage.to_json() if self.two_stage else None,
             "organism_truth_af": (
                 {tier.value: rate for tier, rate in self.stats.af_truth.items()}
                 if self.stats.af_truth
@@ -151,6 +155,8 @@ class RunSummary:
         out.append(self._judged_line())
         if self.screening is not None:
             out.extend(self.screening.lines())
+        if self.two_stage is not None:
+            out.extend(self.two_stage.lines())
         if self.stats.af_truth:
             truth = ", ".join(f"{t.value} {r:.1%}" for t, r in self.stats.af_truth.items())
             out.append(f"organism ground truth, AF reasoning: {truth}")
@@ -195,6 +201,13 @@ class RunSummary:
             if spec.get("type") == "imported":
                 specs.append(f"{kind} by {spec.get('name')} ({spec.get('source')})")
                 continue
+            if spec.get("type") == TWO_STAGE_NAME:
+                monitor = spec.get("monitor") or {}
+                specs.append(
+                    f"{kind} by two-stage ({monitor.get('name')} {monitor.get('version')} "
+                    f"outside its band, {spec.get('judge_model')} inside)"
+                )
+                continue
             version = spec.get("version", "?")
             model = spec.get("judge_model")
             by = f" ({model})" if model else ""
@@ -222,13 +235,19 @@ def summarize_run(
     failed_ids = set(failed) | {record.sample_id for record in records if record.failed}
     scored = tuple(record for record in records if record.sample_id not in failed_ids)
     tokens = token_totals(scored)
+    stats, staged = summarize(scored), two_stage(run)
+    if staged is not None:  # its AF rates are the two-stage ones, not its verdicts counted
+        rates = {tier: row.rate for tier, row in staged.tiers.items()}
+        tiers = {t: replace(row, af_reasoning=rates.get(t)) for t, row in stats.tiers.items()}
+        stats = replace(stats, tiers=tiers)
     return RunSummary(
         run=run,
-        stats=summarize(scored),
+        stats=stats,
         records=scored,
         errors=tuple(sorted(failed_ids)),
         cost_usd=cost_of_usage(run.model, prices=prices, **tokens),
         screening=screening(run, scored, validation),
+        two_stage=staged,
         **tokens,
     )
 

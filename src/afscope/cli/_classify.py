@@ -113,6 +113,13 @@ def classify(
                 "text+label) from which the monitor's uncertain band is chosen",
                 key="--validation",
             )
+        for path in inputs:
+            if path.suffix.lower() in (".jsonl", ".ndjson", ".json", ".csv"):
+                raise DataError(
+                    "--two-stage classifies Inspect logs: import the transcripts first "
+                    f"('afscope import {path} -o RUN.eval'), then classify RUN.eval --two-stage",
+                    file=str(path),
+                )
     elif validation is not None:
         raise ConfigError("--validation is used only with --two-stage", key="--validation")
     elif (judge is None) == (monitor_model is None):
@@ -351,16 +358,19 @@ def _two_stage_log(
     from inspect_ai.log import write_eval_log
 
     from afscope.harness import read_run, read_run_info
-    from afscope.records import Tier
+    from afscope.records import Outcome, Tier
     from afscope.stats import two_stage_rate
 
-    if path.suffix in (".jsonl", ".ndjson", ".json") or not path.exists():
-        raise DataError("--two-stage classifies Inspect .eval logs", file=str(path))
-    read_run_info(path)  # refuses logs that are not afscope runs
+    read_run_info(path)  # refuses logs that are not afscope runs (and missing files)
     _, records = read_run(path)
     log = _readable_log(path, in_place=in_place)
     samples = log.samples or []
-    reasoning = [i for i, r in enumerate(records) if r.scratchpad.strip()]
+    # the samples an AF rate counts: well-formed answers with reasoning (summary.py's rule)
+    reasoning = [
+        i
+        for i, r in enumerate(records)
+        if r.scratchpad.strip() and r.outcome is not Outcome.MALFORMED
+    ]
     scores = plan.monitor.score([records[i].scratchpad for i in reasoning], evidence=False)
     score_of = {i: result.score for i, result in zip(reasoning, scores, strict=True)}
     inside = [i for i in reasoning if plan.band.judged(score_of[i])]

@@ -31,6 +31,7 @@ from afscope.records import (
     Tier,
     Verdict,
 )
+from afscope.two_stage import classifier_spec
 
 __all__ = [
     "iter_records",
@@ -69,6 +70,9 @@ def read_run_info(path: str | Path) -> RunInfo:
     if not meta:
         raise DataError("not an afscope log (no afscope metadata in its header)", file=str(path))
     classifiers = dict(meta.get("classifiers", {}))
+    two_stage = dict((log.eval.metadata or {}).get("two_stage") or {})
+    if two_stage:
+        classifiers["af_reasoning"] = classifier_spec(two_stage)
     imported = meta.get("imported") or {}
     # an imported log's header model is imported/<model>; the source's own name is shown
     model = str(imported.get("model") or log.eval.model)
@@ -87,6 +91,7 @@ def read_run_info(path: str | Path) -> RunInfo:
         source=str(imported.get("source", "")),
         run_id=log.eval.task_id,
         complete=log.status == "success",
+        two_stage=two_stage,
     )
 
 
@@ -287,4 +292,6 @@ def with_verdict_specs(run: RunInfo, verdicts: Iterable[Mapping[str, Verdict]]) 
         for kind, verdict in by_kind.items():
             if verdict.spec:
                 classifiers[kind] = dict(verdict.spec)
+    if run.two_stage:  # its AF verdicts are the monitor's and the judge's: neither alone
+        classifiers["af_reasoning"] = classifier_spec(run.two_stage)
     return replace(run, classifiers=classifiers)

@@ -212,6 +212,8 @@ def _corrected_split(
 ) -> str:
     """Split a monitor-scored bar's complying answers by the misclassification-corrected AF
     share (when the monitor has validation counts); the bar's label then says so."""
+    if summary.two_stage is not None:  # each answer's verdict is the monitor's or the judge's
+        return "\nAF split per answer: monitor outside its band, judge inside"
     if summary.screening is None or summary.screening.validation is None:
         return ""
     judged = (Category.COMPLIES_AF, Category.COMPLIES_NO_AF)

@@ -153,7 +153,7 @@ class RunView:
     compliance_truth: str | None  # the organism's own label (simulated runs only)
     judge_hint: str | None  # the command that judges compliance, when answers lack it
 
-    # when the local monitor scored AF: it is a screening score; its correction and flags
+    # when the local monitor (alone or as the first of two stages) made the AF numbers: how
     screening: tuple[str, ...] = ()
 
     def tier(self, tier: str) -> TierRow | None:
@@ -183,9 +183,12 @@ def _run_view(index: int, run: ReportRun) -> RunView:
         failed=len(summary.errors),
         af_truth=_af_truth(summary),
         compliance_truth=_compliance_truth(summary),
-        screening=tuple(line.strip() for line in summary.screening.lines())
-        if summary.screening
-        else (),
+        screening=tuple(
+            line.strip()
+            for made in (summary.screening, summary.two_stage)
+            if made is not None
+            for line in made.lines()
+        ),
         judge_hint=(
             f"afscope classify {info.log_path} --judge MODEL"
             if any(row.undetermined for row in stats.tiers.values())
