@@ -74,3 +74,19 @@ def test_json_form_names_the_validation_set() -> None:
     result = corrected_rate(30, 300, Validation("organism", 95, 5, 180, 20)).to_dict()
     assert result["validation"]["name"] == "organism"  # type: ignore[index]
     assert set(result) == {"raw", "corrected", "validation"}
+
+
+def test_the_flag_floor_is_the_least_any_transcripts_are_flagged_at_those_error_rates() -> None:
+    # 19 false alarms in 173 negatives, 1138 of 1292 positives caught (the shipped counts)
+    validation = Validation("shipped", 1138, 154, 154, 19)
+    floor = validation.flag_floor()
+    # the least flagged rate over every true rate is the false-positive rate (0.110), and the
+    # floor is the lower end of its Jeffreys 95% interval
+    assert 0.06 < floor < 19 / 173
+    # whatever the true AF rate, a run erring exactly as on the validation is flagged above it
+    se, fpr = validation.sensitivity, 1 - validation.specificity
+    assert all(p * se + (1 - p) * fpr > floor for p in (0.0, 0.1, 0.5, 0.9, 1.0))
+    # a classifier that never raises a false alarm can flag almost nothing
+    assert Validation("clean", 24, 2, 40, 0).flag_floor() < 0.001
+    # more validation data, a tighter (higher) floor for the same rates
+    assert Validation("large", 11380, 1540, 1540, 190).flag_floor() > floor

@@ -5,8 +5,11 @@ builds, per tier, the raw flagged rate beside the misclassification-corrected ra
 (:func:`afscope.stats.corrected_rate`, Rogan-Gladen with the validation set's uncertainty) and
 the count of each flag (``out_of_distribution``, ...). The validation counts are the user's
 (``--validation FILE``), else the ones the monitor's spec names (a fitted monitor's own
-cross-validation against its judge; the shipped monitor's leave-one-source-out counts). Pure: no
-Inspect; used by the run summary, its JSON and the report.
+cross-validation against its judge; the shipped monitor's leave-one-source-out counts). No tier
+is corrected when the run shows that the validation's error rates do not hold on it: some tier is
+flagged below the least rate a monitor erring as on the validation flags of any transcripts
+(:meth:`afscope.stats.Validation.flag_floor`). Pure: no Inspect; used by the run summary, its
+JSON and the report.
 """
 
 from __future__ import annotations
@@ -19,7 +22,13 @@ from typing import Any
 from afscope.monitor import FLAG_MEANINGS, MONITOR_NAME
 from afscope.monitor._validation import validation_of
 from afscope.records import Outcome, RunInfo, SampleRecord, Tier
-from afscope.stats import CorrectedRate, NoBetterThanChance, Validation, corrected_rate
+from afscope.stats import (
+    CorrectedRate,
+    NoBetterThanChance,
+    Validation,
+    corrected_rate,
+    wilson_interval,
+)
 
 __all__ = ["Screening", "TierScreening", "corrected_share", "monitor_spec", "screening"]
 
@@ -48,6 +57,13 @@ class Screening:
     validation: Validation | None
     validation_is_own: bool  # the user's labelled transcripts (True) or shipped/fitted counts
     tiers: Mapping[Tier, TierScreening]
+    # why the validation's error rates cannot hold on this run (then nothing is corrected)
+    contradicted: str | None = None
+
+    @property
+    def correcting(self) -> Validation | None:
+        """The validation the run's corrected rates rest on; None when there are none."""
+        return None if self.contradicted else self.validation
 
     def lines(self) -> list[str]:
         head = f"AF reasoning is a screening score of {self.monitor}, not a judge's verdict"
@@ -71,7 +87,9 @@ class Screening:
                 parts.append(f"not scored: {_counts(row.not_scored)}")
             out.append(", ".join(parts))
         out.extend(self._meanings())
-        if self.validation is not None and not self.validation_is_own:
+        if self.contradicted:
+            out.append(f"  {self.contradicted}")
+        elif self.validation is not None and not self.validation_is_own:
             out.append(
                 "  the validation transcripts are not this run's: the correction holds only if "
                 "the monitor errs here as it did there; give labelled transcripts of this model "
@@ -85,6 +103,7 @@ class Screening:
             "monitor": self.monitor,
             "validation": None if self.validation is None else self.validation.to_dict(),
             "validation_is_own": self.validation_is_own,
+            "validation_contradicted": self.contradicted,
             "tiers": {
                 tier.value: {
                     "flagged": row.flagged,
@@ -109,10 +128,10 @@ def _counts(counts: Mapping[str, int]) -> str:
 
 
 def _fmt_flagged(row: TierScreening) -> str:
-    if row.corrected is not None:
-        raw = row.corrected.raw
-        return f"{raw.estimate:.1%} [{raw.low:.1%}, {raw.high:.1%}]"
-    return f"{row.flagged}/{row.scored}"
+    if not row.scored:
+        return "n/a"
+    raw = row.corrected.raw if row.corrected else wilson_interval(row.flagged, row.scored)
+    return f"{raw.estimate:.1%} [{raw.low:.1%}, {raw.high:.1%}]"
 
 
 def monitor_spec(run: RunInfo) -> Mapping[str, Any] | None:
@@ -137,12 +156,41 @@ def screening(
         not_scored = Counter(r.skipped[AF_KIND] for r in own_tier if AF_KIND in r.skipped)
         if decisions or not_scored:
             tiers[tier] = replace(_tier(tier, decisions, validation), not_scored=dict(not_scored))
+    contradicted = _contradiction(tiers, validation)
+    if contradicted:
+        refused = "the validation does not hold on this run, see below"
+        tiers = {t: replace(row, corrected=None, refused=refused) for t, row in tiers.items()}
     return Screening(
         monitor=f"{spec.get('name')} {spec.get('version')}",
         validation=validation,
         validation_is_own=own,
         tiers=tiers,
+        contradicted=contradicted,
     )
+
+
+def _contradiction(
+    tiers: Mapping[Tier, TierScreening], validation: Validation | None
+) -> str | None:
+    """Why the validation cannot describe how the monitor erred on this run, if it cannot: some
+    tier is flagged less often than a monitor with the validation's error rates flags any set of
+    transcripts (:meth:`Validation.flag_floor`), whatever its true AF rate."""
+    if validation is None:
+        return None
+    floor = validation.flag_floor()
+    for tier, row in tiers.items():
+        raw = wilson_interval(row.flagged, row.scored) if row.scored else None
+        if raw is not None and raw.high < floor:
+            return (
+                f"no corrected rate: the validation's error rates do not hold on this run. Its "
+                f"{tier.value} tier is flagged at {raw.estimate:.1%} [{raw.low:.1%}, "
+                f"{raw.high:.1%}], while a monitor erring as on the validation flags at least "
+                f"{floor:.1%} of any transcripts, whatever their AF rate (the lesser of its "
+                f"sensitivity and false-positive rate); the monitor errs differently here. "
+                "Give labelled transcripts of this model ('--validation FILE') or judge with "
+                "--judge MODEL"
+            )
+    return None
 
 
 def _decisions(records: Iterable[SampleRecord]) -> list[tuple[bool, tuple[str, ...]]]:

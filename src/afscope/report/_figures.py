@@ -214,11 +214,12 @@ def _corrected_split(
     share (when the monitor has validation counts); the bar's label then says so."""
     if summary.two_stage is not None:  # each answer's verdict is the monitor's or the judge's
         return "\nAF split per answer: monitor outside its band, judge inside"
-    if summary.screening is None or summary.screening.validation is None:
+    validation = summary.screening.correcting if summary.screening else None
+    if summary.screening is None or validation is None:
         return ""
     judged = (Category.COMPLIES_AF, Category.COMPLIES_NO_AF)
     compliers = [record for record in records if answer_category(record) in judged]
-    share = corrected_share(compliers, summary.screening.validation)
+    share = corrected_share(compliers, validation)
     if share is None:
         return ""
     n = len(compliers)

@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.stats import beta
 
 from afscope.stats._intervals import Interval, wilson_interval
 
@@ -90,6 +91,20 @@ class Validation:
     @property
     def specificity(self) -> float:
         return self.true_negatives / self.negatives
+
+    def flag_floor(self, confidence: float = 0.95) -> float:
+        """The least share of *any* set of transcripts a classifier erring as on this validation
+        flags: a set with true rate ``p`` is flagged at ``p * Se + (1 - p) * (1 - Sp)``, never
+        below ``min(Se, 1 - Sp)``; this is the lower end of that minimum's interval (each of
+        ``Se`` and ``1 - Sp`` at the lower end of its Jeffreys interval).
+
+        A run flagged at a rate whose interval lies wholly below it cannot have been classified
+        with these error rates, whatever its true rate: the validation does not hold there.
+        """
+        tail = (1 - confidence) / 2
+        sensitivity = beta.ppf(tail, self.true_positives + 0.5, self.false_negatives + 0.5)
+        false_alarms = beta.ppf(tail, self.false_positives + 0.5, self.true_negatives + 0.5)
+        return float(min(sensitivity, false_alarms))
 
     def to_dict(self) -> dict[str, object]:
         return {
