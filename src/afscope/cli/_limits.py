@@ -39,6 +39,7 @@ __all__ = [
     "failure_line",
     "newest_log",
     "policy_from",
+    "raise_interrupts",
     "redact",
     "refusal_line",
     "retry_options",
@@ -162,10 +163,39 @@ RETRY_LINE = _RetryLine()
 
 
 def show_retries(on: bool = True) -> None:
-    """Print a line on stderr for every request Inspect retries (off: library use stays quiet)."""
+    """Print a line on stderr for every request Inspect retries (off: library use stays quiet).
+
+    It also turns on :func:`raise_interrupts`: every command that shows retries runs Inspect.
+    """
     _register_hook()
     RETRY_LINE.on = on
     RETRY_LINE.counts.clear()
+    raise_interrupts(on)
+
+
+class _Interrupts:
+    """Which Inspect runs started tasks, to tell an interrupted run from an empty one."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self.started: set[str] = set()
+
+
+INTERRUPTS = _Interrupts()
+
+
+def raise_interrupts(on: bool = True) -> None:
+    """Make a run that Ctrl-C ended raise KeyboardInterrupt out of Inspect's eval functions.
+
+    On Ctrl-C, Inspect's ``eval`` cancels its tasks and returns no logs as if the run had ended;
+    ``eval_set`` then prints "Completed all tasks ... successfully" before returning without the
+    cancelled cell's log. A run that started tasks yet ended with no log or a cancelled one was
+    interrupted: Inspect's ``on_run_end`` hook raises KeyboardInterrupt there (hooks swallow
+    only ``Exception``), which ends ``eval_set`` before its status line.
+    """
+    _register_hook()
+    INTERRUPTS.on = on
+    INTERRUPTS.started.clear()
 
 
 _registered = False
@@ -175,17 +205,28 @@ def _register_hook() -> None:
     global _registered
     if _registered:
         return
-    from inspect_ai.hooks import Hooks, ModelRetry, hooks
+    from inspect_ai.hooks import Hooks, ModelRetry, RunEnd, RunStart, hooks
 
-    @hooks(name="afscope_retry_line", description="afscope: one terminal line per retry")
-    class _RetryHook(Hooks):
+    @hooks(name="afscope_cli", description="afscope: retry lines, Ctrl-C ends a sweep")
+    class _CliHook(Hooks):
         def enabled(self) -> bool:
-            return RETRY_LINE.on
+            return RETRY_LINE.on or INTERRUPTS.on
 
         async def on_model_retry(self, data: ModelRetry) -> None:
             RETRY_LINE.report(
                 data.model_name, data.attempt, data.wait_time, data.exception_type, data.status_code
             )
+
+        async def on_run_start(self, data: RunStart) -> None:
+            if data.task_names:
+                INTERRUPTS.started.add(data.run_id)
+
+        async def on_run_end(self, data: RunEnd) -> None:
+            started = data.run_id in INTERRUPTS.started
+            INTERRUPTS.started.discard(data.run_id)
+            cancelled = not data.logs or any(log.status == "cancelled" for log in data.logs)
+            if INTERRUPTS.on and started and data.exception is None and cancelled:
+                raise KeyboardInterrupt
 
     _registered = True
 
@@ -242,34 +283,50 @@ def check_log_dir(log_dir: str, option: str = "--log-dir") -> None:
 
 
 class Interrupted(click.ClickException):
-    """Ctrl-C (or SIGTERM) during a run: say what was kept and how to finish; exit 130."""
+    """Ctrl-C (or SIGTERM) during a run: say what was kept and how to finish; exit 130.
+
+    ``log`` is the run's log, or for a sweep its log directory with the ``command`` that finishes
+    it (the same sweep again).
+    """
 
     exit_code = 130
 
-    def __init__(self, log: Path | None) -> None:
+    def __init__(self, log: Path | None, *, command: str | None = None) -> None:
         super().__init__("interrupted")
         self.log = log
+        self.command = command
 
     def show(self, file: Any = None) -> None:
         if self.log is None:
             click.echo("interrupted before any log was written; nothing to resume", err=True)
             return
-        kept = _finished_samples(self.log)
+        logs = sorted(self.log.glob("*.eval")) if self.log.is_dir() else [self.log]
+        kept = _finished_samples(logs)
         count = f"{kept} finished samples" if kept is not None else "the finished samples"
+        what, command = ("sweep", self.command) if self.command else ("run", None)
+        command = command or f"afscope resume {shlex.quote(str(self.log))}"
         click.echo(
-            f"interrupted: {count} kept in {self.log}; finish the run with: "
-            f"afscope resume {shlex.quote(str(self.log))}",
-            err=True,
+            f"interrupted: {count} kept in {self.log}; finish the {what} with: {command}", err=True
         )
 
 
-def _finished_samples(log: Path) -> int | None:
-    from inspect_ai.log import read_eval_log_sample_summaries
+def _finished_samples(logs: Sequence[Path]) -> int | None:
+    """Samples finished without error, per task the most any of its logs holds, all added up.
 
+    A resumed task's log holds the finished samples of the attempt before it; counting the
+    largest per task counts each sample once.
+    """
+    from inspect_ai.log import read_eval_log, read_eval_log_sample_summaries
+
+    kept: dict[str, int] = {}
     try:
-        return sum(1 for s in read_eval_log_sample_summaries(str(log)) if not s.error)
+        for log in logs:
+            task = read_eval_log(str(log), header_only=True).eval.task_id
+            done = sum(1 for s in read_eval_log_sample_summaries(str(log)) if not s.error)
+            kept[task] = max(kept.get(task, 0), done)
     except Exception:  # a log still being written may not list its samples yet
         return None
+    return sum(kept.values())
 
 
 def newest_log(log_dir: str | Path, *, since: float) -> Path | None:

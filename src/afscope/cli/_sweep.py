@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from afscope.cli._limits import (
+    Interrupted,
     check_log_dir,
     check_model,
     policy_from,
@@ -163,8 +164,12 @@ def _run(plan: SweepPlan, policy: RetryPolicy, log_dir: str, report: Path, as_js
     from afscope.report import write_report
     from afscope.sweep import cell_result, directory_lock, read_faults, rerun_command, run_grid
 
-    with directory_lock(log_dir), stdout_to_stderr(as_json):
-        outcome = run_grid(plan, policy, log_dir, quiet=as_json)
+    try:
+        with directory_lock(log_dir), stdout_to_stderr(as_json):
+            outcome = run_grid(plan, policy, log_dir, quiet=as_json)
+    except KeyboardInterrupt:  # the rerun redoes only what is missing
+        command = redact(rerun_command(plan, policy, log_dir))
+        raise Interrupted(Path(log_dir), command=command) from None
     if plan.experiment.kind != "alignment_faking":
         return _agentic_results(plan, outcome, policy, log_dir, report, as_json)
     results, refused = [], dict[str, str]()
