@@ -311,3 +311,7 @@ def test_unscorable_reasoning_is_flagged_with_its_reason_and_counted_end_to_end(
     html = report.read_text()
     assert "not scored: no_reasoning 1, unclosed_scratchpad 1" in html
     assert "no_reasoning: the transcript has no scratchpad reasoning to score" in html
+    rescored = CliRunner().invoke(cli, ["classify", str(log), "--monitor-model", "default"])
+    assert rescored.exit_code == 0, rescored.output
+    assert "2 scratchpads scored by local-monitor" in rescored.output
+    assert "not scored: no_reasoning 1, unclosed_scratchpad 1" in rescored.output

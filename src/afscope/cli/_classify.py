@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -211,10 +212,13 @@ def _monitor_logs(
         verdicts = [r.verdicts.get(MONITOR_KIND) for r in records]
         mine = [v for v in verdicts if v is not None and v.spec == monitor.spec]
         total, flagged = len(mine), sum(v.decision == "yes" for v in mine)
+        unscored = Counter(r.skipped[MONITOR_KIND] for r in records if MONITOR_KIND in r.skipped)
         version = monitor.spec["version"]
+        not_scored = ", ".join(f"{flag} {n}" for flag, n in sorted(unscored.items()))
         click.echo(
-            f"{path}: {total} scratchpads scored by local-monitor {version}, {flagged} flagged; "
-            f"written to {target}"
+            f"{path}: {total} scratchpads scored by local-monitor {version}, {flagged} flagged"
+            + (f", not scored: {not_scored}" if unscored else "")
+            + f"; written to {target}"
         )
 
 

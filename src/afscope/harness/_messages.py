@@ -12,6 +12,7 @@ from inspect_ai.model import ChatMessage, ModelUsage
 from inspect_ai.solver import TaskState
 
 from afscope.classifiers import TranscriptParts
+from afscope.monitor import reasoning_flags
 from afscope.transcripts import ParsedTranscript, needs_continuation, parse_transcript
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "sample_outcome",
     "sample_usage",
     "transcript_parts",
+    "unclosed_reasoning",
 ]
 
 # where the solver sums the model's token usage over a sample's turns (the judge's is not in it)
@@ -49,6 +51,13 @@ def transcript_parts(state: TaskState) -> TranscriptParts:
         scratchpad=parsed.scratchpad,
         output=parsed.output,
     )
+
+
+def unclosed_reasoning(state: TaskState) -> bool:
+    """Whether a reasoning block of the model's turns opens and never closes: its scratchpad
+    then cannot be told from its answer (the parse keeps only closed blocks)."""
+    said = "\n".join(message.text for message in state.messages if message.role == "assistant")
+    return "unclosed_scratchpad" in reasoning_flags(said)
 
 
 def sample_outcome(state: TaskState, suffix: bool) -> str:

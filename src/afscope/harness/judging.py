@@ -35,7 +35,7 @@ from afscope.classifiers import (
     render_prompt,
     rubric_for,
 )
-from afscope.harness._messages import sample_outcome, transcript_parts
+from afscope.harness._messages import sample_outcome, transcript_parts, unclosed_reasoning
 from afscope.harness._metrics import run_metrics
 from afscope.records import Verdict
 
@@ -208,8 +208,9 @@ def af_judge_scorer(
     async def score(state: TaskState, target: Target) -> Score:
         parts = transcript_parts(state)
         model = get_model(role=JUDGE_ROLE, default=judge, required=True)
+        unclosed = unclosed_reasoning(state)
         skipped = {
-            kind: f"the transcript has no {', '.join(missing)}"
+            kind: _missing(missing, unclosed)
             for kind, rubric in rubrics.items()
             if (missing := rubric.missing_parts(parts))
         }
@@ -232,6 +233,14 @@ def af_judge_scorer(
         )
 
     return score
+
+
+def _missing(parts: tuple[str, ...], unclosed: bool) -> str:
+    """Why a rubric cannot judge a transcript: the parts it lacks (an unclosed scratchpad is
+    not an absent one)."""
+    if unclosed and "scratchpad" in parts:
+        return "the scratchpad never closes (unclosed_scratchpad), so it cannot be read"
+    return f"the transcript has no {', '.join(parts)}"
 
 
 @scorer(metrics=[])

@@ -5,9 +5,9 @@ from __future__ import annotations
 from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
 
-from afscope.harness._messages import sample_outcome, transcript_parts
+from afscope.harness._messages import sample_outcome, transcript_parts, unclosed_reasoning
 from afscope.harness._metrics import run_metrics
-from afscope.monitor import FLAG_MEANINGS, load_monitor, reasoning_flags
+from afscope.monitor import FLAG_MEANINGS, load_monitor
 
 __all__ = ["MONITOR_KIND", "monitor_scorer"]
 
@@ -61,7 +61,6 @@ def monitor_scorer(
 
 def _unscorable(state: TaskState, scratchpad: str) -> str | None:
     """The flag that keeps a sample's reasoning from being scored, if one does."""
-    said = "\n".join(message.text for message in state.messages if message.role == "assistant")
-    if "unclosed_scratchpad" in reasoning_flags(said):
+    if unclosed_reasoning(state):
         return "unclosed_scratchpad"
     return None if scratchpad.strip() else "no_reasoning"
