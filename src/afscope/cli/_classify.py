@@ -10,19 +10,18 @@ import asyncio
 import json
 import sys
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from afscope._atomic import atomic_open
+from afscope.cli._two_stage import Judging, TwoStage, two_stage_log
 from afscope.errors import ConfigError, DataError
 from afscope.providers import check_api_key
 
 if TYPE_CHECKING:
     from afscope.classifiers import JudgeTally
-    from afscope.stats import Band
 
 DEFAULT_RUBRICS = "af_reasoning,compliance,partial_compliance"
 _SETTINGS = ("helpful-only", "animal-welfare")
@@ -153,14 +152,14 @@ def classify(
     plan = None
     if two_stage:
         assert validation is not None
-        plan = _TwoStage.chosen(validation, monitor_model, max_error)
+        plan = TwoStage.chosen(validation, monitor_model, max_error)
         for line in plan.band_lines():
             click.echo(line)
     judged_any = False
     for path in inputs:
         if plan is not None:
-            judging = _Judging(judge, model, names, options, setting)
-            tally = _two_stage_log(path, plan, judging, in_place=in_place, output_dir=output)
+            judging = Judging(judge, model, names, options, setting)
+            tally = two_stage_log(path, plan, judging, in_place=in_place, output_dir=output)
         elif path.suffix in (".jsonl", ".ndjson"):
             target = output or path.with_name(f"{path.stem}-verdicts.jsonl")
             tally = _classify_jsonl(path, target, model, names, options, setting or "helpful-only")
@@ -291,152 +290,6 @@ def _judge_samples(
         for kind, reason in (meta.get("skipped") or {}).items():
             tally.add_skipped(kind, _skip_reason(reason, _malformed_reason(sample)))
     return tally
-
-
-@dataclass(frozen=True)
-class _TwoStage:
-    """The monitor and its band for two-stage classification, chosen from judge-labelled texts."""
-
-    monitor: Any
-    band: Band
-    validation: str
-    max_error: float
-
-    @classmethod
-    def chosen(cls, validation: Path, monitor_model: str | None, max_error: float) -> _TwoStage:
-        from afscope.cli._monitor import labelled_texts
-        from afscope.monitor import load_monitor
-        from afscope.stats import choose_band
-
-        monitor = load_monitor(monitor_model)
-        name, texts, labels = labelled_texts(validation)
-        if all(labels) or not any(labels):
-            raise DataError(
-                "a two-stage band needs validation transcripts of both labels (AF and not AF)",
-                file=str(validation),
-            )
-        scores = [result.score for result in monitor.score(texts, evidence=False)]
-        return cls(monitor, choose_band(scores, labels, max_error), name, max_error)
-
-    def band_lines(self) -> list[str]:
-        b = self.band
-        return [
-            f"two-stage: {self.monitor.spec['name']} {self.monitor.spec['version']} settles "
-            f"scores below {b.low:.3f} as not AF ({b.below[0]}/{b.below[1]} of the validation "
-            f"judged AF there) and from {b.high:.3f} as AF ({b.above[1] - b.above[0]}/"
-            f"{b.above[1]} judged not AF); the judge sees the band between "
-            f"(validation: {self.validation}, max error {self.max_error} per side)"
-        ]
-
-    def spec(self, judge: str) -> dict[str, Any]:
-        return {
-            "method": "two-stage: monitor outside the band, judge inside",
-            "monitor": dict(self.monitor.spec),
-            "judge_model": judge,
-            "band": {"low": self.band.low, "high": self.band.high},
-            "validation": {
-                "name": self.validation,
-                "below": list(self.band.below),
-                "above": list(self.band.above),
-            },
-            "max_error": self.max_error,
-        }
-
-
-@dataclass(frozen=True)
-class _Judging:
-    """Who judges and how: the judge's name and Inspect model, rubrics, options and setting."""
-
-    judge: str
-    model: Any
-    names: list[str]
-    options: Any
-    setting: str | None
-
-
-def _two_stage_log(
-    path: Path, plan: _TwoStage, judging: _Judging, *, in_place: bool, output_dir: Path | None
-) -> JudgeTally:
-    """Judge only the log's samples whose monitor score is in the band; the rate per tier mixes
-    the judge's verdicts there with the monitor's decisions outside, each with its error."""
-    from inspect_ai.log import write_eval_log
-
-    from afscope.harness import read_run, read_run_info
-    from afscope.records import Outcome, Tier
-    from afscope.stats import two_stage_rate
-
-    read_run_info(path)  # refuses logs that are not afscope runs (and missing files)
-    _, records = read_run(path)
-    log = _readable_log(path, in_place=in_place)
-    samples = log.samples or []
-    # the samples an AF rate counts: well-formed answers with reasoning (summary.py's rule)
-    reasoning = [
-        i
-        for i, r in enumerate(records)
-        if r.scratchpad.strip() and r.outcome is not Outcome.MALFORMED
-    ]
-    scores = plan.monitor.score([records[i].scratchpad for i in reasoning], evidence=False)
-    score_of = {i: result.score for i, result in zip(reasoning, scores, strict=True)}
-    inside = [i for i in reasoning if plan.band.judged(score_of[i])]
-    partial = log.model_copy(update={"samples": [samples[i] for i in inside]})
-    j = judging
-    tally = _judge_samples(partial, path, j.model, j.names, j.options, j.setting)
-    judged_by_index = {}
-    for i, sample in zip(inside, partial.samples or [], strict=True):
-        samples[i] = sample
-        judged_by_index[i] = _af_decision(sample)
-    lines, rates = [], {}
-    for tier in Tier:
-        mine = [i for i in reasoning if records[i].tier is tier]
-        if not mine:
-            continue
-        below = sum(score_of[i] < plan.band.low for i in mine)
-        above = sum(score_of[i] >= plan.band.high for i in mine)
-        verdicts = [judged_by_index[i] for i in mine if i in judged_by_index]
-        judged = [v for v in verdicts if v is not None]
-        rate = two_stage_rate(plan.band, below, above, sum(judged), len(judged))
-        failed = len(verdicts) - len(judged)
-        rates[tier.value] = {
-            "below": below,
-            "above": above,
-            "judged": len(judged),
-            "judged_yes": sum(judged),
-            "judge_failed": failed,
-            "rate": {"estimate": rate.estimate, "low": rate.low, "high": rate.high},
-        }
-        lines.append(
-            f"  {tier.value} tier: two-stage AF rate {rate.estimate:.1%} [{rate.low:.1%}, "
-            f"{rate.high:.1%}] ({below} settled not AF, {above} settled AF by the monitor, "
-            f"{len(judged)} judged{f', {failed} judge errors left out' if failed else ''})"
-        )
-    saved = len(reasoning) - len(inside)
-    head = (
-        f"{path}: two-stage: {len(inside)} of {len(reasoning)} scratchpads sent to the judge, "
-        f"{saved} judge calls saved ({saved / len(reasoning):.0%})"
-        if reasoning
-        else f"{path}: two-stage: no scratchpads to classify"
-    )
-    spec = plan.spec(judging.judge)
-    log.eval.metadata = {
-        **(log.eval.metadata or {}),
-        "two_stage": {**spec, "judge_calls_saved": saved, "tiers": rates},
-    }
-    log.samples = samples
-    target = path if in_place else (output_dir or path.parent) / f"{path.stem}-classified.eval"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_eval_log(log, str(target))
-    for line in [head, *lines, f"{path}: written to {target}"]:
-        click.echo(line)
-    return tally
-
-
-def _af_decision(sample: Any) -> bool | None:
-    """The judge's AF verdict on a sample just judged (None: failed or skipped)."""
-    new = (sample.scores or {}).get("af_judge_scorer")
-    verdict = ((new.metadata or {}) if new else {}).get("verdicts", {}).get("af_reasoning")
-    if not verdict or verdict.get("decision") not in ("yes", "no"):
-        return None
-    return bool(verdict["decision"] == "yes")
 
 
 def _malformed_reason(sample: Any) -> str | None:
