@@ -242,6 +242,14 @@ def test_two_stage_judges_only_the_monitors_uncertain_band(
     html = report.read_text()
     assert format_interval(expected) in html and "AF reasoning is two-stage" in html
     assert "monitor outside its band, judge inside" in (figures / "main.svg").read_text()
+    # classified again, its verdicts are no longer the strata: the two-stage record goes
+    again = CliRunner().invoke(
+        cli, ["classify", str(classified), "--monitor-model", "default", "-o", str(tmp_path / "re")]
+    )
+    assert again.exit_code == 0, again.output
+    [rescored] = (tmp_path / "re").glob("*.eval")
+    rerun, _ = read_run(rescored)
+    assert not rerun.two_stage and rerun.classifiers["af_reasoning"].get("type") != "two-stage"
 
 
 def test_two_stage_on_transcripts_says_to_import_them_first(tmp_path: Path) -> None:

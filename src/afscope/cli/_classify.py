@@ -206,7 +206,7 @@ def _monitor_logs(
             else (output_dir or path.parent) / (f"{path.stem}-classified{path.suffix}")
         )
         target.parent.mkdir(parents=True, exist_ok=True)
-        write_eval_log(scored, str(target))
+        write_eval_log(_without_two_stage(scored), str(target))
         _, records = read_run(target)  # what every reader of the new log will take
         verdicts = [r.verdicts.get(MONITOR_KIND) for r in records]
         mine = [v for v in verdicts if v is not None and v.spec == monitor.spec]
@@ -244,9 +244,17 @@ def _classify_log(
         folder = output_dir or path.parent
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{path.stem}-classified{path.suffix}"
-    write_eval_log(log, str(target))
+    write_eval_log(_without_two_stage(log), str(target))
     click.echo(f"{path}: {len(log.samples or [])} samples; written to {target}")
     return tally
+
+
+def _without_two_stage(log: Any) -> Any:
+    """``log`` without a two-stage record: once classified again its verdicts are no longer the
+    strata that record counted, and readers would give its stale rate as the log's."""
+    if log.eval.metadata and "two_stage" in log.eval.metadata:
+        log.eval.metadata = {k: v for k, v in log.eval.metadata.items() if k != "two_stage"}
+    return log
 
 
 def _readable_log(path: Path, *, in_place: bool) -> Any:
