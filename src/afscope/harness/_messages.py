@@ -19,6 +19,7 @@ __all__ = [
     "USAGE_KEY",
     "add_usage",
     "parse_messages",
+    "parse_turns",
     "sample_outcome",
     "sample_usage",
     "transcript_parts",
@@ -34,7 +35,11 @@ def parse_messages(messages: Sequence[ChatMessage], *, suffix: bool) -> ParsedTr
 
     A conversation whose last turn still awaits <NEXT/> ended because the turn limit was reached.
     """
-    turns = [message.text for message in messages if message.role == "assistant"]
+    return parse_turns([m.text for m in messages if m.role == "assistant"], suffix=suffix)
+
+
+def parse_turns(turns: Sequence[str], *, suffix: bool) -> ParsedTranscript:
+    """Parse a conversation's assistant turns, in order (see :func:`parse_messages`)."""
     return parse_transcript(
         turns,
         suffix=suffix,

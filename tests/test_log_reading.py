@@ -1,0 +1,96 @@
+"""Records read straight from the .eval zip are the records Inspect's own reader gives.
+
+``read_run`` and ``iter_records`` read a log's sample members themselves (ten times cheaper than
+validating every sample through Inspect); these tests hold that reader to Inspect's on a real
+organism run, on message shapes the organism never produces (content parts, attachments, an
+errored sample), and check the fallback to Inspect for a log in Inspect's JSON format.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from inspect_ai.log import EvalError, write_eval_log
+from inspect_ai.model import ContentReasoning, ContentText
+
+from afscope.cli import cli
+from afscope.harness import iter_records, read_run, read_run_info
+from afscope.harness._eval_zip import RawSample, raw_samples
+from afscope.harness.logs import _raw, _record, iter_samples, read_log
+from afscope.records import Outcome, SampleRecord
+
+
+@pytest.fixture(scope="module")
+def organism_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("reading")
+    result = CliRunner().invoke(
+        cli, ["run", "--limit", "2", "--epochs", "2", "--log-dir", str(folder), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    (log,) = folder.glob("*.eval")
+    return log
+
+
+def _raw_through_inspect(log: Path) -> list[RawSample]:
+    return [_raw(sample) for sample in iter_samples(log)]
+
+
+def _raw_from_zip(log: Path) -> list[RawSample]:
+    header = read_log(log)
+    found = raw_samples(log, header.eval.dataset.sample_ids or [], print)
+    assert found is not None
+    return list(found)
+
+
+def _through_inspect(log: Path) -> list[SampleRecord]:
+    run = read_run_info(log)
+    return [_record(_raw(sample), run) for sample in iter_samples(log)]
+
+
+def test_records_from_the_zip_equal_inspects(organism_log: Path) -> None:
+    run, records = read_run(organism_log)
+    assert len(records) == 8
+    assert _raw_from_zip(organism_log) == _raw_through_inspect(organism_log)
+    assert records == _through_inspect(organism_log)
+    assert list(iter_records(organism_log)) == records
+    # dataset order, then epoch: a query's two epochs side by side
+    assert [r.epoch for r in records[:2]] == [1, 2]
+    assert records[0].sample_id == records[1].sample_id
+    assert run.system_prompt.startswith("You are")
+    assert all(record.scratchpad for record in records if record.outcome is not Outcome.MALFORMED)
+
+
+def test_content_parts_and_errors_read_as_inspect_reads_them(
+    organism_log: Path, tmp_path: Path
+) -> None:
+    log = read_log(organism_log)
+    assert log.samples
+    first, second = log.samples[0], log.samples[1]
+    answer = next(m for m in first.messages if m.role == "assistant")
+    # a reasoning model's answer: a reasoning part (not text) and two text parts
+    answer.content = [
+        ContentReasoning(reasoning="hidden chain of thought"),
+        ContentText(text=answer.text),
+        ContentText(text="a second text part"),
+    ]
+    second.scores = None
+    second.error = EvalError(message="provider said no", traceback="", traceback_ansi="")
+    changed = tmp_path / "changed.eval"
+    write_eval_log(log, str(changed))
+
+    _, records = read_run(changed)
+    assert _raw_from_zip(changed) == _raw_through_inspect(changed)
+    assert records == _through_inspect(changed)
+    assert "hidden chain of thought" not in records[0].scratchpad + records[0].output
+    assert records[1].outcome is Outcome.MALFORMED
+    assert records[1].malformed_reason is not None
+    assert "provider said no" in records[1].malformed_reason
+
+
+def test_a_json_format_log_is_read_through_inspect(organism_log: Path, tmp_path: Path) -> None:
+    as_json = tmp_path / "run.json"
+    write_eval_log(read_log(organism_log), str(as_json), format="json")
+    _, records = read_run(as_json)
+    assert records == read_run(organism_log)[1]
