@@ -315,3 +315,23 @@ def test_unscorable_reasoning_is_flagged_with_its_reason_and_counted_end_to_end(
     assert rescored.exit_code == 0, rescored.output
     assert "2 scratchpads scored by local-monitor" in rescored.output
     assert "not scored: no_reasoning 1, unclosed_scratchpad 1" in rescored.output
+
+
+def test_a_run_without_reasoning_counts_it_and_makes_no_claim_about_a_correction() -> None:
+    records = [
+        SampleRecord(
+            sample_id=f"{tier.value}-{i}",
+            query_id=f"q{i}",
+            category="c",
+            tier=tier,
+            setting="helpful-only",
+            outcome=Outcome.REJECTED,
+            skipped={"af_reasoning": "no_reasoning"},
+        )
+        for tier in Tier
+        for i in range(5)
+    ]
+    text = "\n".join(summarize_run(_run(MONITOR), records).lines())
+    assert "free tier: AF reasoning raw n/a, not corrected (no sample was scored)" in text
+    assert "not scored: no_reasoning 5" in text
+    assert "not this run's" not in text  # there is no correction to caution about

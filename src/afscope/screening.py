@@ -89,7 +89,7 @@ class Screening:
         out.extend(self._meanings())
         if self.contradicted:
             out.append(f"  {self.contradicted}")
-        elif self.validation is not None and not self.validation_is_own:
+        elif self.validation is not None and not self.validation_is_own and self._any_scored:
             out.append(
                 "  the validation transcripts are not this run's: the correction holds only if "
                 "the monitor errs here as it did there; give labelled transcripts of this model "
@@ -116,6 +116,10 @@ class Screening:
                 for tier, row in self.tiers.items()
             },
         }
+
+    @property
+    def _any_scored(self) -> bool:
+        return any(row.scored for row in self.tiers.values())
 
     def _meanings(self) -> list[str]:
         """What each flag seen in the run means, once."""
