@@ -121,7 +121,7 @@ def _validation(path: Path, runs: list[Run]) -> Validation:
     if not specs:
         raise DataError(
             "--validation corrects the local monitor's AF rate, and no run was scored by it "
-            "(its AF numbers are a judge's); drop --validation",
+            "(its AF numbers are a judge's, or two-stage on a judge's scale); drop --validation",
             file=str(path),
         )
     if len({spec.get("artefact_sha256") for _, spec in specs}) > 1:
