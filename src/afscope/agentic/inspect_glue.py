@@ -43,7 +43,7 @@ from afscope.agentic._plan import planned_sample
 from afscope.agentic._scoring import diff_files, score_final_state
 from afscope.errors import ConfigError
 from afscope.experiment import Plan, PlannedSample
-from afscope.harness._refusals import RefusalGuard
+from afscope.harness._refusals import send
 from afscope.stats import wilson_interval
 
 __all__ = [
@@ -138,7 +138,6 @@ def agent_loop(max_turns: int = 12, max_tokens: int = 60_000) -> Solver:
 
     After a refusal no retry fixes (400, 401, 403, 404), later samples send nothing.
     """
-    guard = RefusalGuard()
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         _refuse_host_sandbox()
@@ -146,7 +145,7 @@ def agent_loop(max_turns: int = 12, max_tokens: int = 60_000) -> Solver:
         model = get_model()
         tokens, turns, stopped = 0, 0, "max_turns"
         while turns < max_turns:
-            output = await guard.call(model.name, model.generate(state.messages, state.tools))
+            output = await send(model, model.generate(state.messages, state.tools))
             turns += 1
             state.output = output
             state.messages.append(output.message)

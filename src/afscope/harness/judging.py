@@ -37,6 +37,7 @@ from afscope.classifiers import (
 )
 from afscope.harness._messages import sample_outcome, transcript_parts, unclosed_reasoning
 from afscope.harness._metrics import run_metrics
+from afscope.harness._refusals import send
 from afscope.records import Verdict
 
 __all__ = [
@@ -118,8 +119,13 @@ async def _draw(
         timeout=options.timeout,
     )
     try:
-        output = await model.generate(
-            [ChatMessageUser(content=prompt)], config=config, cache=_cache(options, spec, request)
+        output = await send(
+            model,
+            model.generate(
+                [ChatMessageUser(content=prompt)],
+                config=config,
+                cache=_cache(options, spec, request),
+            ),
         )
     except Exception as error:  # the provider failed after Inspect's retries: an error vote
         return DrawFailure(_describe(error)), 0

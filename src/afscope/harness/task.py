@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from inspect_ai import Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
-from inspect_ai.model import ChatMessageSystem, ChatMessageUser, GenerateConfig
+from inspect_ai.model import ChatMessageSystem, ChatMessageUser, GenerateConfig, get_model
 from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
@@ -19,7 +19,7 @@ from afscope.classifiers import Adaptive
 from afscope.experiment import Experiment, Plan, plan_experiment
 from afscope.harness._messages import add_usage, parse_messages, sample_usage
 from afscope.harness._metrics import run_metrics
-from afscope.harness._refusals import RefusalGuard
+from afscope.harness._refusals import send
 from afscope.harness.judging import JudgeOptions, af_judge_scorer
 from afscope.harness.monitoring import MONITOR_KIND, monitor_scorer
 from afscope.monitor import load_monitor
@@ -52,21 +52,20 @@ def build_samples(plan: Plan) -> list[Sample]:
 def scratchpad_loop(max_turns: int = 4) -> Solver:
     """Generate; while a turn ends in reasoning without <OUTPUT>, answer <NEXT/> (max_turns).
 
-    After the provider refuses a request for good (400, 401, 403, 404) the task's later samples
-    send nothing and fail at once (:mod:`afscope.harness._refusals`).
+    After the provider refuses a request for good (400, 401, 403, 404) the run's later and
+    waiting samples send nothing and fail at once (:mod:`afscope.harness._refusals`).
     """
-    guard = RefusalGuard()
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         # nothing is written to the state but the conversation: scoring reads everything from it
-        model = str(state.model)
+        model = get_model()
         for _ in range(max_turns - 1):
-            state = await guard.call(model, generate(state))
+            state = await send(model, generate(state))
             add_usage(state)
             if not needs_continuation(state.output.completion):
                 return state
             state.messages.append(ChatMessageUser(content=NEXT_MESSAGE))
-        state = await guard.call(model, generate(state))
+        state = await send(model, generate(state))
         add_usage(state)
         return state
 
