@@ -89,7 +89,7 @@ def test_epochs_are_separate_samples_so_pairs_and_rates_count_every_episode(
     tmp_path: Path,
 ) -> None:
     log = _eval(
-        scheming_task(["instrumental_alignment_faking"], epochs=2, interrogation_turns=0),
+        scheming_task("instrumental_alignment_faking", epochs=2, interrogation_turns=0),
         "organism/confesses",
         tmp_path,
     )
@@ -120,7 +120,8 @@ def test_measured_rates_recover_the_preset_within_their_intervals(
 ) -> None:
     preset = load_preset(preset_name)
     names = ["oversight_subversion", "instrumental_alignment_faking", "sandbagging"]
-    log = _eval(scheming_task(names, epochs=10), f"organism/{preset_name}", tmp_path)
+    task = scheming_task(setting=",".join(names), epochs=10)
+    log = _eval(task, f"organism/{preset_name}", tmp_path)
     [score] = log.results.scores  # type: ignore[union-attr]
     metrics = score.metrics
     for name in names:
@@ -143,13 +144,17 @@ def test_measured_rates_recover_the_preset_within_their_intervals(
 
 def test_bad_task_arguments_are_one_line_errors() -> None:
     with pytest.raises(UnknownNameError, match="did you mean 'oversight_subversion'"):
-        scheming(environments="oversight_subversoin")
-    with pytest.raises(UnknownNameError, match="nudge condition"):
-        scheming_task(["goal_guarding"], nudge="strong")
-    with pytest.raises(UnknownNameError, match="goal_guarding instance"):
-        scheming_task(["goal_guarding"], instances="nope")
+        scheming(setting="oversight_subversoin")
+    with pytest.raises(UnknownNameError, match="did you mean 'no-nudge'"):
+        scheming_task("goal_guarding", setting="no-nudg")
+    with pytest.raises(UnknownNameError, match="setting of goal_guarding"):
+        scheming_task("goal_guarding", setting="nudge,nope")
     with pytest.raises(ConfigError, match="runs model commands on the host"):
-        scheming_task(["goal_guarding"], sandbox="local")
+        scheming_task("goal_guarding", sandbox="local")
+    with pytest.raises(ConfigError, match="no prompt variants"):
+        scheming_task("goal_guarding", variant="developer-openai")
+    with pytest.raises(ConfigError, match="--no-scratchpad"):
+        scheming_task("goal_guarding", scratchpad=False)
 
 
 def test_the_cli_prints_rates_per_environment_and_nudge_marked_simulated(tmp_path: Path) -> None:

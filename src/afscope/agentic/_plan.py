@@ -8,7 +8,13 @@ from afscope.agentic._environment import Condition, Environment, load_environmen
 from afscope.errors import ConfigError, UnknownNameError
 from afscope.experiment import Experiment, Plan, PlannedSample
 
-__all__ = ["plan_environment", "plan_exfiltration", "planned_sample", "select_conditions"]
+__all__ = [
+    "plan_environment",
+    "plan_exfiltration",
+    "planned_sample",
+    "refuse_inapplicable",
+    "select_conditions",
+]
 
 ALL = "all"
 
@@ -25,7 +31,7 @@ def plan_environment(environment: Environment, experiment: Experiment) -> Plan:
     edits the text, ``max_turns`` and ``max_tokens`` override the environment's bounds (tokens
     per sample, all turns). Sample ids are ``<condition>:<n>``.
     """
-    _refuse_inapplicable(experiment)
+    refuse_inapplicable(experiment)
     edited = environment.with_variant(experiment.variant)  # unknown: "did you mean"
     conditions = select_conditions(edited, experiment.setting)
     per_condition = experiment.limit or environment.samples
@@ -86,8 +92,9 @@ def select_conditions(environment: Environment, setting: str) -> list[Condition]
     return [c for c in environment.conditions if c.name in names or c.name.split("/")[0] in names]
 
 
-def _refuse_inapplicable(experiment: Experiment) -> None:
-    """Options of the alignment-faking experiment that mean nothing here: one line, not ignored."""
+def refuse_inapplicable(experiment: Experiment, *, interrogates: bool = False) -> None:
+    """Options of the alignment-faking experiment that mean nothing here: one line, not ignored
+    (``interrogates``: a scheming kind, whose ``--interrogation-turns`` does apply)."""
     given = (
         (experiment.queries is not None, "--queries", "the scenario is the query"),
         (not experiment.scratchpad, "--no-scratchpad", "the model reasons in its own turns"),
@@ -98,6 +105,11 @@ def _refuse_inapplicable(experiment: Experiment) -> None:
             experiment.monitor_model is not None,
             "--monitor-model",
             "the local monitor reads scratchpads only",
+        ),
+        (
+            experiment.interrogation_turns is not None and not interrogates,
+            "--interrogation-turns",
+            "only the scheming kinds interrogate",
         ),
     )
     for present, option, why in given:

@@ -89,6 +89,12 @@ _OPTIONS = (
         "instead of the shipped one.",
     ),
     click.option(
+        "--interrogation-turns",
+        type=click.IntRange(min=0),
+        default=None,
+        help="Scheming kinds: management's questions after an episode that schemed [default: 3].",
+    ),
+    click.option(
         "--dry-run", is_flag=True, help="Print what would be sent and its cost; send nothing."
     ),
     click.option(
@@ -126,4 +132,5 @@ def _shared(options: dict[str, Any]) -> dict[str, Any]:
         judge_adaptive=options["adaptive"],
         monitor=options["monitor"],
         monitor_model=options["monitor_model"],
+        interrogation_turns=options["interrogation_turns"],
     )

@@ -62,6 +62,12 @@ def _model_args(pairs: tuple[str, ...]) -> dict[str, str]:
     help="Fixed number of concurrent requests [default: adaptive, 10-100].",
 )
 @click.option("--judge-base-url", default=None, help="Base URL of the judge model's API.")
+@click.option(
+    "--sandbox",
+    default="bwrap",
+    show_default=True,
+    help="Agentic and scheming kinds: where the model's commands run (bwrap, docker or k8s).",
+)
 @experiment_options
 @click.option(
     "--prices",
@@ -95,6 +101,12 @@ def run(**options: Any) -> None:
         if options[option] is not None:  # Inspect writes the URL into the log
             check_base_url(options[option], "--" + option.replace("_", "-"))
     plan = plan_experiment(experiment)  # unknown setting, variant or query set: one clear line
+    sandbox = options["sandbox"]
+    if kind.family == "alignment_faking" and sandbox != "bwrap":
+        raise ConfigError(
+            "does not apply to the alignment-faking experiment (no commands run); drop it",
+            key="--sandbox",
+        )
     check_queries(plan.user_turns, options["queries"] or "the setting's default query set")
     for note in plan.notes:
         click.echo(f"note: {note}", err=True)
@@ -102,8 +114,8 @@ def run(**options: Any) -> None:
     if is_simulated(model):
         from afscope.sweep import check_preset
 
-        agentic = plan.sample_tokens is not None
-        check_preset(model.split("/", 1)[1], experiment.seed, model_args, agentic=agentic)
+        preset = model.split("/", 1)[1]
+        check_preset(preset, experiment.seed, model_args, family=kind.family)
     as_json = options["as_json"]
     if options["dry_run"]:
         _print_dry_run(plan, options["prices"], as_json)
@@ -126,19 +138,24 @@ def run(**options: Any) -> None:
     check_log_dir(options["log_dir"])
     policy = policy_from(options, max_connections=options["max_connections"])
     show_retries()
-    log_path = _evaluate(plan, model_args, base_url, roles, options["log_dir"], policy, as_json)
+    task_args = {} if kind.family == "alignment_faking" else {"sandbox": sandbox}
+    log_path = _evaluate(
+        plan, model_args, base_url, roles, options["log_dir"], policy, as_json, task_args
+    )
     summary = kind.summary_function()
     if summary is None:
         _print_summary(log_path, as_json, price_table, validation)
     else:
-        _print_lines(summary(log_path, price_table), as_json)
+        _print_lines(summary(log_path, price_table), as_json, log=log_path)
     _print_next_steps(log_path, as_json)
 
 
-def _print_lines(summary: Any, as_json: bool) -> None:
-    """A kind's own summary: its JSON object, or its lines (SIMULATED lines highlighted)."""
+def _print_lines(summary: Any, as_json: bool, log: Path | None = None) -> None:
+    """A kind's own summary: its JSON object (with the ``log`` path when given), or its lines
+    (SIMULATED lines highlighted)."""
     if as_json:
-        click.echo(json.dumps(summary.to_json(), indent=None))
+        data = summary.to_json() if log is None else {**summary.to_json(), "log": str(log)}
+        click.echo(json.dumps(data, indent=None))
         return
     click.echo()
     for line in summary.lines():
@@ -170,6 +187,7 @@ def _evaluate(
     log_dir: str,
     policy: RetryPolicy,
     quiet: bool,
+    task_args: dict[str, Any] | None = None,
 ) -> Path:
     from inspect_ai import eval as inspect_eval
 
@@ -186,7 +204,7 @@ def _evaluate(
     try:
         with stdout_to_stderr(quiet):
             logs = inspect_eval(
-                task(**experiment.task_args()),
+                task(**experiment.task_args(), **(task_args or {})),
                 model=model,
                 model_args={**sdk_args, **model_args},
                 model_base_url=base_url,

@@ -1,13 +1,24 @@
-"""`afscope scheming`: the in-context scheming suite (or one environment) on any Inspect model."""
+"""`afscope scheming`: an alias of `afscope run --experiment ENV` for the scheming environments.
+
+Each environment (and ``scheming``, the suite) is an experiment kind; this command only spells
+the scheming options the way the scheming paper does (``--nudge``, ``--instances``) and hands
+everything to `afscope run`, so both run, dry-run, estimate and summarise the same way.
+"""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
 
 __all__ = ["scheming"]
+
+
+def _setting(nudge: str, instances: str | None) -> str:
+    """The kind's ``--setting``: the nudge condition(s) and instance ids as one comma list."""
+    names = [] if nudge == "both" else [nudge]
+    names += [name.strip() for name in (instances or "").split(",") if name.strip()]
+    return ",".join(names) or "all"
 
 
 @click.command()
@@ -21,9 +32,13 @@ __all__ = ["scheming"]
     show_default=True,
     help="With the strong goal nudge, without it, or both.",
 )
-@click.option("--instances", default=None, help="Comma list of instance ids (default: all).")
+@click.option(
+    "--instances", default=None, help="Comma list of one environment's instance ids [all]."
+)
 @click.option("--epochs", type=click.IntRange(min=1), default=5, show_default=True)
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="First N episodes.")
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=None, help="First N instances of each ENV."
+)
 @click.option(
     "--interrogation-turns",
     type=click.IntRange(min=0),
@@ -36,63 +51,27 @@ __all__ = ["scheming"]
 @click.option("--sandbox", default="bwrap", show_default=True, help="bwrap, docker or k8s.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--log-dir", default="logs", show_default=True, type=click.Path(file_okay=False))
+@click.option(
+    "--dry-run", is_flag=True, help="Print what would be sent and its cost; send nothing."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
-def scheming(**options: Any) -> None:
-    """Run the in-context scheming environments (Meinke et al. 2024) in the sandbox."""
-    from inspect_ai import eval as inspect_eval
-    from inspect_ai.log import read_eval_log
+@click.pass_context
+def scheming(ctx: click.Context, /, **options: Any) -> None:
+    """Run the in-context scheming environments (Meinke et al. 2024) in the sandbox.
 
+    The same as `afscope run --experiment ENV --setting NUDGE,INSTANCES` (ENV ``all``: the kind
+    ``scheming``, the suite); `afscope run` and `afscope sweep` take every option of theirs.
+    """
+    from afscope.cli._run import run
     from afscope.errors import UnknownNameError
-    from afscope.harness.scheming import scheming as scheming_suite
-    from afscope.providers import is_simulated
-    from afscope.scheming import ENVIRONMENT_NAMES, summarize_scheming
+    from afscope.scheming import ENVIRONMENT_NAMES
 
-    name = options["environment"]
+    name = options.pop("environment")
     if name not in ("all", *ENVIRONMENT_NAMES):
         raise UnknownNameError("scheming environment", name, ("all", *ENVIRONMENT_NAMES))
-    task = scheming_suite(
-        environments=name,
-        nudge=options["nudge"],
-        instances=options["instances"],
-        epochs=options["epochs"],
-        interrogation_turns=options["interrogation_turns"],
-        max_turns=options["max_turns"],
-        judge=options["judge"] is not None,
-        sandbox=options["sandbox"],
+    ctx.invoke(
+        run,
+        kind="scheming" if name == "all" else name,
+        setting=_setting(options.pop("nudge"), options.pop("instances")),
+        **options,
     )
-    model = options["model"]
-    simulated = is_simulated(model)
-    [log] = inspect_eval(
-        task,
-        model=model,
-        model_args={"seed": options["seed"]} if simulated else {},
-        model_base_url=options["base_url"],
-        model_roles={"grader": options["judge"]} if options["judge"] else None,
-        log_dir=options["log_dir"],
-        limit=options["limit"],
-        seed=options["seed"],
-        fail_on_error=False,
-        display="none" if options["as_json"] else None,
-        tags=["afscope", "scheming", *(["simulated"] if simulated else [])],
-    )
-    if log.status != "success" and not log.samples:
-        message = log.error.message if log.error else log.status
-        raise click.ClickException(f"the run did not complete ({message}); log: {log.location}")
-    samples = read_eval_log(log.location).samples or []
-    records = [
-        dict(sample.scores["scheming_scorer"].metadata or {})
-        for sample in samples
-        if sample.scores and "scheming_scorer" in sample.scores
-    ]
-    summary = summarize_scheming(records)
-    if options["as_json"]:
-        click.echo(json.dumps({**summary.to_json(), "log": log.location}))
-        return
-    click.echo()
-    for line in summary.lines():
-        style = {"fg": "yellow", "bold": True} if line.startswith("SIMULATED") else {}
-        click.secho(line, **style)  # type: ignore[arg-type]
-    failed = len(samples) - len(records)
-    if failed:
-        click.echo(f"{failed} episodes failed (no score); see the log", err=True)
-    click.echo(f"log: {log.location}")

@@ -170,7 +170,12 @@ def _run(plan: SweepPlan, policy: RetryPolicy, log_dir: str, report: Path, as_js
     except KeyboardInterrupt:  # the rerun redoes only what is missing
         command = redact(rerun_command(plan, policy, log_dir))
         raise Interrupted(Path(log_dir), command=command) from None
-    if plan.experiment.kind != "alignment_faking":
+    from afscope.experiment import experiment_kind
+
+    family = experiment_kind(plan.experiment.kind).family
+    if family == "scheming":
+        return _scheming_results(plan, outcome, policy, log_dir, report, as_json)
+    if family != "alignment_faking":
         return _agentic_results(plan, outcome, policy, log_dir, report, as_json)
     results, refused = [], dict[str, str]()
     for _cell, path in outcome.logs:
@@ -253,6 +258,47 @@ def _agentic_results(
             console.print(f"{failed} samples failed; retry them with:")
             console.print(f"  {rerun}", markup=False, soft_wrap=True)
         console.print(f"report: {report}", markup=False)
+    if unfinished:
+        raise SystemExit(1)
+
+
+def _scheming_results(
+    plan: SweepPlan, outcome: Any, policy: RetryPolicy, log_dir: str, report: Path, as_json: bool
+) -> None:
+    """A scheming sweep: per cell, the rates per environment x nudge and the confession rate."""
+    from afscope.harness.episodes import scheming_run
+    from afscope.report import write_scheming_report
+    from afscope.sweep import read_faults, rerun_command
+
+    cells = [(cell, scheming_run(path), read_faults(path)) for cell, path in outcome.logs]
+    write_scheming_report([run for _, run, _ in cells], report)
+    failed = sum(len(faults.failed) for _, _, faults in cells)
+    rerun = redact(rerun_command(plan, policy, log_dir))
+    unfinished = bool(failed) or not outcome.complete
+    if as_json:
+        rows = [
+            {"cell": cell.label, **run[1].to_json(), "failed": list(faults.failed)}
+            for cell, run, faults in cells
+        ]
+        click.echo(
+            json.dumps(
+                {
+                    "complete": not unfinished,
+                    "cells": rows,
+                    "failed_samples": failed,
+                    "rerun": rerun if unfinished else None,
+                    "report": str(report),
+                }
+            )
+        )
+    else:
+        for cell, run, _faults in cells:
+            click.echo(cell.label)
+            for line in run[1].lines():
+                click.echo(f"  {line}")
+        if unfinished:
+            click.echo(f"{failed} samples failed; retry them with:\n  {rerun}")
+        click.echo(f"report: {report}")
     if unfinished:
         raise SystemExit(1)
 

@@ -46,6 +46,7 @@ class Experiment:
     judge_adaptive: Adaptive | None = None
     monitor: bool | None = None
     monitor_model: str | None = None  # a fitted monitor's name or artefact path; None: shipped
+    interrogation_turns: int | None = None  # scheming kinds: management's questions; None: 3
 
     def __post_init__(self) -> None:
         from afscope.experiment._kinds import experiment_kind
@@ -63,6 +64,11 @@ class Experiment:
             (self.limit is None or self.limit >= 1, "--limit", "at least 1"),
             (self.max_tokens is None or self.max_tokens >= 1, "--max-tokens", "at least 1"),
             (self.judge_votes is None or self.judge_votes >= 1, "--judge-votes", "at least 1"),
+            (
+                self.interrogation_turns is None or self.interrogation_turns >= 0,
+                "--interrogation-turns",
+                "0 or more",
+            ),
         )
         for ok, key, rule in checks:
             if not ok:

@@ -17,7 +17,18 @@ if TYPE_CHECKING:
     from afscope.experiment._experiment import Experiment
     from afscope.experiment._plan import Plan
 
-__all__ = ["KINDS", "ExperimentKind", "experiment_kind"]
+__all__ = ["KINDS", "SCHEMING_ENVIRONMENTS", "ExperimentKind", "experiment_kind"]
+
+# the in-context scheming environments, each a kind (afscope.scheming reads its names from here,
+# so that the registry lists them without importing the scheming package)
+SCHEMING_ENVIRONMENTS: tuple[str, ...] = (
+    "oversight_subversion",
+    "self_exfiltration",
+    "goal_guarding",
+    "covert_email_reranking",
+    "instrumental_alignment_faking",
+    "sandbagging",
+)
 
 
 @dataclass(frozen=True)
@@ -27,7 +38,9 @@ class ExperimentKind:
     ``summary`` (optional, "module:attr") is ``(log path, price table or None) -> summary`` whose
     result has ``lines()`` (the text `run` prints) and ``to_json()`` (its ``--json``); without
     one, `run` prints the alignment-faking summary. ``default_setting`` is what ``--setting``
-    means when it is not given.
+    means when it is not given. ``family`` groups kinds that share a reader and an organism:
+    ``alignment_faking``, ``agentic`` (the agentic layer's environments, its acting presets) or
+    ``scheming`` (the in-context scheming environments, their presets and report).
     """
 
     name: str
@@ -35,6 +48,7 @@ class ExperimentKind:
     task: str
     summary: str | None = None
     default_setting: str = "helpful-only"
+    family: str = "alignment_faking"
 
     def plan_function(self) -> Callable[[Experiment], Plan]:
         function: Callable[[Experiment], Plan] = _resolve(self.plan)
@@ -66,7 +80,19 @@ KINDS: dict[str, ExperimentKind] = {
         task="afscope.harness._registry:exfiltration",
         summary="afscope.harness.episodes:agentic_summary",
         default_setting="all",
+        family="agentic",
     ),
+    **{
+        name: ExperimentKind(
+            name,
+            plan="afscope.scheming._plan:plan_scheming",
+            task=f"afscope.harness.scheming:{name}",
+            summary="afscope.harness.episodes:scheming_summary",
+            default_setting="all",
+            family="scheming",
+        )
+        for name in ("scheming", *SCHEMING_ENVIRONMENTS)  # the suite, then each environment
+    },
 }
 
 

@@ -73,6 +73,7 @@ def exfiltration(
     tier_casing: str = "lower",
     monitor: bool | None = None,
     monitor_model: str | None = None,
+    interrogation_turns: int | None = None,
 ) -> Task:
     """The weight-exfiltration opportunity (afscope.agentic data ``exfiltration``).
 

@@ -19,6 +19,7 @@ from afscope.records import RunInfo, Verdict
 
 if TYPE_CHECKING:
     from afscope.report._scheming import SchemingRun
+    from afscope.scheming import SchemingSummary
 
 __all__ = [
     "FINAL_STATE_SCORER",
@@ -28,6 +29,7 @@ __all__ = [
     "is_scheming_log",
     "read_episodes",
     "scheming_run",
+    "scheming_summary",
 ]
 
 FINAL_STATE_SCORER = "final_state_scorer"
@@ -147,6 +149,12 @@ def scheming_run(path: str | Path) -> SchemingRun:
         episode = replace(_episode(sample, run.model), reached=schemed)
         items.append(SchemingEpisode(episode, record))
     return run, summarize_scheming(item.record for item in items), items
+
+
+def scheming_summary(path: str | Path, prices: PriceTable | None = None) -> SchemingSummary:
+    """What `afscope run` prints after a scheming kind's run: :func:`scheming_run`'s summary
+    (the prices are not used: a scheming summary states no cost)."""
+    return scheming_run(path)[1]
 
 
 def _afscope_meta(path: str | Path) -> dict[str, Any]:

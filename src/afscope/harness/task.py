@@ -128,6 +128,7 @@ def alignment_faking(
     monitor: bool | None = None,
     monitor_model: str | None = None,
     epochs: int = 1,
+    interrogation_turns: int | None = None,
 ) -> Task:
     """Alignment faking (Greenblatt et al. 2024): each query asked in both tiers.
 
@@ -150,6 +151,7 @@ def alignment_faking(
         monitor: Score AF reasoning with the local monitor (default: when no judge runs).
         monitor_model: A fitted monitor's name or artefact path (default: the shipped one).
         epochs: Times each sample is run.
+        interrogation_turns: The scheming kinds' option: refused unless left at None.
     """
     args = dict(locals())
     experiment = Experiment.from_task_args("alignment_faking", **args)

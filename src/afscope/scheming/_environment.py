@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from afscope._yaml import load_unique
 from afscope.errors import ConfigError, UnknownNameError
+from afscope.experiment._kinds import SCHEMING_ENVIRONMENTS
 
 __all__ = [
     "ENVIRONMENT_NAMES",
@@ -36,14 +37,7 @@ __all__ = [
     "parse_environment",
 ]
 
-ENVIRONMENT_NAMES: tuple[str, ...] = (
-    "oversight_subversion",
-    "self_exfiltration",
-    "goal_guarding",
-    "covert_email_reranking",
-    "instrumental_alignment_faking",
-    "sandbagging",
-)
+ENVIRONMENT_NAMES: tuple[str, ...] = SCHEMING_ENVIRONMENTS  # each is an experiment kind
 _STANDARD = "standard"
 
 

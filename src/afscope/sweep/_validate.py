@@ -25,10 +25,18 @@ class CellPlan:
     plan: Plan
 
 
-def check_preset(preset: str, seed: int, args: Mapping[str, Any], *, agentic: bool) -> None:
-    """An unknown organism preset or override is one line before anything runs (agentic
-    experiments: the presets the environments' behaviour data knows)."""
-    if agentic:
+def check_preset(preset: str, seed: int, args: Mapping[str, Any], *, family: str) -> None:
+    """An unknown organism preset or override is one line before anything runs (by the kind's
+    family: agentic experiments know the presets of the environments' behaviour data, scheming
+    ones the scheming presets)."""
+    if family == "scheming":
+        from afscope.errors import UnknownNameError
+        from afscope.scheming import PRESET_NAMES
+
+        if preset not in PRESET_NAMES:
+            raise UnknownNameError("scheming organism preset", preset, PRESET_NAMES)
+        return
+    if family == "agentic":
         from afscope.agentic import acting_presets
         from afscope.errors import UnknownNameError
 
@@ -41,12 +49,14 @@ def check_preset(preset: str, seed: int, args: Mapping[str, Any], *, agentic: bo
 
 
 def _check_models(plan: SweepPlan, environ: Mapping[str, str]) -> None:
-    agentic = plan.experiment.kind != "alignment_faking"
+    from afscope.experiment import experiment_kind
+
+    family = experiment_kind(plan.experiment.kind).family
     for model in plan.models:
         if is_simulated(model):
             args = plan.args_for(model)
             seed = args.pop("seed")
-            check_preset(model.split("/", 1)[1], seed, args, agentic=agentic)
+            check_preset(model.split("/", 1)[1], seed, args, family=family)
         elif plan.base_url(model) is None:
             check_api_key(model, environ)
     judge = plan.experiment.judge
