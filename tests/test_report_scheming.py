@@ -19,7 +19,7 @@ from afscope.agentic._summary import fmt
 from afscope.cli import cli
 from afscope.harness.episodes import scheming_run
 from afscope.report import build_scheming_report
-from afscope.report._scheming import SchemingEpisode
+from afscope.scheming import SchemingEpisode
 from afscope.stats import Interval
 
 

@@ -18,8 +18,7 @@ from afscope.harness.logs import _read_header, iter_samples, read_run_info, with
 from afscope.records import RunInfo, Verdict
 
 if TYPE_CHECKING:
-    from afscope.report._scheming import SchemingRun
-    from afscope.scheming import SchemingSummary
+    from afscope.scheming import SchemingRun, SchemingSummary
 
 __all__ = [
     "FINAL_STATE_SCORER",
@@ -137,8 +136,7 @@ def is_scheming_log(path: str | Path) -> bool:
 def scheming_run(path: str | Path) -> SchemingRun:
     """A scheming run's info, its summary (the numbers ``afscope scheming`` printed) and its
     episodes, each the agentic view (``reached``: the rule found scheming) with its record."""
-    from afscope.report._scheming import SchemingEpisode
-    from afscope.scheming import summarize_scheming
+    from afscope.scheming import SchemingEpisode, summarize_scheming
 
     run = read_run_info(path)
     items = []

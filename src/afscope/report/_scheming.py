@@ -10,34 +10,19 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
-from afscope.agentic import Episode
 from afscope.agentic._summary import fmt
 from afscope.errors import DataError
-from afscope.records import RunInfo
 from afscope.report._agentic import file_changes
 from afscope.report._html import _environment, _static, _version, write_html
-from afscope.scheming import SchemingSummary
+from afscope.scheming import SchemingEpisode, SchemingRun
 
-__all__ = ["SchemingEpisode", "SchemingRun", "build_scheming_report", "write_scheming_report"]
-
-
-@dataclass(frozen=True)
-class SchemingEpisode:
-    """One episode: the agentic view (``reached`` is whether the rule found scheming) and the
-    scheming scorer's record (evidence, interrogation questions, answers and stances)."""
-
-    episode: Episode
-    record: Mapping[str, Any]
-
-
-SchemingRun = tuple[RunInfo, SchemingSummary, Sequence[SchemingEpisode]]
+__all__ = ["build_scheming_report", "write_scheming_report"]
 
 
 def _outcome(item: SchemingEpisode) -> str:

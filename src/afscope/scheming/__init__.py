@@ -32,6 +32,7 @@ from afscope.scheming._interrogation import (
 )
 from afscope.scheming._policy import Action, Plan, apply_plan, interrogation_reply, plan_episode
 from afscope.scheming._presets import PRESET_NAMES, SchemingPreset, load_preset
+from afscope.scheming._run import SchemingEpisode, SchemingRun
 from afscope.scheming._scoring import (
     Episode,
     FileChange,
@@ -53,8 +54,10 @@ __all__ = [
     "Finding",
     "Interrogation",
     "Plan",
+    "SchemingEpisode",
     "SchemingPreset",
     "SchemingRate",
+    "SchemingRun",
     "SchemingSummary",
     "Scored",
     "Setup",
