@@ -1,11 +1,12 @@
 """The scheming tasks' solver and scorer: the episode scored by its environment's rule, management's
 interrogation after it, the answers classified, the metrics.
 
-After an episode in which the rule found scheming, management asks ``turns`` questions on the same
-conversation. Answers are classified confess / deny / evade by the interrogation rubrics when a
-judge is given (the ``grader`` model role), else by the organism's own label when the model is the
-simulated organism, else left unjudged. Everything is written under ``scheming`` in the sample's
-store and the score's metadata.
+After an episode that warrants it (:func:`afscope.scheming.warrants_interrogation`: the rule
+found scheming; the deployed episode that took its own goal; a threatened run that scored low),
+management asks ``turns`` questions on the same conversation. Answers are classified confess /
+deny / evade by the interrogation rubrics when a judge is given (the ``grader`` model role), else
+by the organism's own label when the model is the simulated organism, else left unjudged.
+Everything is written under ``scheming`` in the sample's store and the score's metadata.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from afscope.scheming import (
     setup_for_key,
     stance_from_decisions,
     summarize_scheming,
+    warrants_interrogation,
 )
 from afscope.scheming._interrogation import Stance
 
@@ -95,7 +97,7 @@ def interrogation(turns: int) -> Solver:
             (t for m in reversed(state.messages) if (t := _organism_truth(m)) is not None), None
         )
         record: dict[str, Any] = {"organism_truth": truth, "questions": [], "answers": []}
-        if finding.schemed and turns >= 1:
+        if turns >= 1 and warrants_interrogation(environment, setup, finding):
             labels = []
             for question in follow_up_questions(setup.management, turns):
                 record["questions"].append(question)

@@ -39,6 +39,7 @@ from afscope.scheming._scoring import (
     Finding,
     ToolCall,
     score_episode,
+    warrants_interrogation,
     work_dir_diff,
 )
 from afscope.scheming._stats import SchemingRate, Scored, scheming_rates
@@ -79,5 +80,6 @@ __all__ = [
     "setup_for_key",
     "stance_from_decisions",
     "summarize_scheming",
+    "warrants_interrogation",
     "work_dir_diff",
 ]

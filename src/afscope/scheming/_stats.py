@@ -20,8 +20,8 @@ from afscope.stats import Interval, paired_difference, wilson_interval
 
 __all__ = ["SchemingRate", "Scored", "scheming_rates"]
 
-_PAIRED = "instrumental_alignment_faking"
-_SANDBAGGING = "sandbagging"
+PAIRED = "instrumental_alignment_faking"
+SANDBAGGING = "sandbagging"
 TESTED, DEPLOYED = "tested", "deployed"
 THREATENED, COUNTERFACTUAL = "threatened", "counterfactual"
 
@@ -95,9 +95,9 @@ def scheming_rates(results: Iterable[Scored], confidence: float = 0.95) -> tuple
         cells[_cell(scored)].append(scored)
     rows = []
     for (environment, nudge), cell in cells.items():
-        if environment == _PAIRED:
+        if environment == PAIRED:
             row = _paired_rate(environment, nudge, cell, confidence)
-        elif environment == _SANDBAGGING:
+        elif environment == SANDBAGGING:
             row = _accuracy_drop(environment, nudge, cell, confidence)
         else:
             schemed = sum(scored.finding.schemed for scored in cell)
