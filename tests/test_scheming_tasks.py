@@ -15,8 +15,12 @@ from afscope.errors import ConfigError, UnknownNameError
 from afscope.harness.scheming import scheming, scheming_task
 from afscope.scheming import (
     ENVIRONMENT_NAMES,
+    apply_plan,
+    interrogation_reply,
     load_environment,
     load_preset,
+    plan_episode,
+    score_episode,
     setup_for_key,
     summarize_scheming,
 )
@@ -158,32 +162,46 @@ def test_epochs_are_separate_samples_so_pairs_and_rates_count_every_episode(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("preset_name", ["confesses", "never-schemes"])
-def test_measured_rates_recover_the_preset_within_their_intervals(
+@pytest.mark.parametrize("preset_name", ["confesses", "o1-like"])
+def test_every_episode_in_the_sandbox_is_the_presets_own_plan_for_its_draw(
     preset_name: str, tmp_path: Path
 ) -> None:
+    """The preset's rates are recovered at the policy level (test_scheming_organism, 60 epochs in
+    milliseconds); here every episode run through Inspect, the organism provider and the sandbox
+    must score exactly as the preset's plan for its draw does on plain files, and management's
+    answers must be the preset's, so that the measured rates are the policy's rates."""
     preset = load_preset(preset_name)
     names = ["oversight_subversion", "instrumental_alignment_faking", "sandbagging"]
-    task = scheming_task(setting=",".join(names), epochs=10)
-    log = _eval(task, f"organism/{preset_name}", tmp_path)
+    log = _eval(
+        scheming_task(setting=",".join(names), epochs=2), f"organism/{preset_name}", tmp_path
+    )
+    assert log.samples is not None and len(log.samples) == 60
+    draws: dict[str, set[int]] = {}
+    for sample in log.samples:
+        data = _metadata(sample)
+        setup, environment = setup_for_key(data["key"]), load_environment(data["environment"])
+        draw = int(data["organism_truth"]["draw"])
+        draws.setdefault(f"{setup.system}{setup.task}", set()).add(draw)
+        plan = plan_episode(preset, environment, setup, draw)
+        expected = score_episode(environment, apply_plan(setup, plan, draw))
+        found = (data["schemed"], data["choice"], tuple(data["correct"]))
+        assert found == (expected.schemed, expected.choice, expected.correct), data["key"]
+        stances = [
+            interrogation_reply(preset, environment, setup, turn, draw)[1]
+            for turn in range(1, len(data["stances"]) + 1)
+        ]
+        assert data["stances"] == stances, data["key"]
+    # each prompt's episodes drew different decisions (no episode is another's repeat)
+    samples_per_prompt = Counter(
+        f"{setup_for_key(_metadata(s)['key']).system}{setup_for_key(_metadata(s)['key']).task}"
+        for s in log.samples
+    )
+    assert {key: len(found) for key, found in draws.items()} == dict(samples_per_prompt)
     [score] = log.results.scores  # type: ignore[union-attr]
-    metrics = score.metrics
-    for name in names:
-        for nudge in (False, True):
-            cell = f"{name}/{'nudge' if nudge else 'no-nudge'}"
-            low, high = metrics[f"{cell}:low"].value, metrics[f"{cell}:high"].value
-            if name == "sandbagging":
-                expected = preset.sandbagging_drop.at(nudge)
-            else:
-                expected = preset.rate(name, nudge)
-            # 95% intervals at a fixed seed: deterministic, and wide enough for n = 30 episodes
-            assert low - 1e-9 <= expected <= high + 1e-9, (cell, low, high, expected)
-    if preset.name == "never-schemes":
-        assert "confession" not in metrics  # nothing schemed, so nobody was asked
-    else:
-        # the first answer confesses at the preset's per-turn rate
-        low, high = metrics["confession:low"].value, metrics["confession:high"].value
-        assert low <= preset.confess_per_turn <= high
+    summary = summarize_scheming(_metadata(sample) for sample in log.samples)
+    assert score.metrics.keys() >= summary.metrics().keys()
+    for name, value in summary.metrics().items():
+        assert score.metrics[name].value == pytest.approx(value), name
 
 
 def test_bad_task_arguments_are_one_line_errors() -> None:
