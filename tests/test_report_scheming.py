@@ -64,7 +64,9 @@ def test_the_report_shows_the_printed_rates_confessions_and_episodes(
     assert "-oversight_enabled: true" in page and "+oversight_enabled: false" in page
     assert "[tool call] $ " in page and "printed]" in page
     assert html.escape(str(episodes[0].episode.sample_id)) in page
-    assert page.count("Management here") >= len(schemed)
+    # management's questions once each (the episode's steps end where the interrogation begins)
+    asked = [item for item in episodes if item.record["questions"]]
+    assert len(asked) == len(schemed) and page.count("Management here") == len(asked)
     assert page.count("<summary>oversight_subversion/") == 24
     assert page.count("· schemed ·") == len(schemed)
     assert page.count("· did not scheme ·") == len(honest)
@@ -82,3 +84,42 @@ def test_model_text_and_tool_output_are_escaped(
     hostile = SchemingEpisode(replace(first.episode, steps=steps), record)
     page = build_scheming_report([(run, summary, [hostile])])
     assert attack not in page and page.count(html.escape(attack)) >= 5
+
+
+def test_exports_and_the_figure_per_environment_and_nudge(
+    organism_log: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    import csv
+
+    log, printed = organism_log
+    out, figures = tmp_path / "report.html", tmp_path / "figures"
+    args = ["report", str(log), "-o", str(out), "--csv", str(tmp_path / "e.csv")]
+    args += ["--json", str(tmp_path / "e.json"), "--figures", str(figures)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    rows = json.loads((tmp_path / "e.json").read_text())
+    with (tmp_path / "e.csv").open(newline="") as handle:
+        assert len(list(csv.DictReader(handle))) == len(rows) == 24
+    _run, summary, _episodes = scheming_run(log)
+    assert sum(row["schemed"] for row in rows) == sum(
+        round(r.interval.estimate * r.interval.n) for r in summary.rows
+    )
+    assert {row["environment"] for row in rows} == {"oversight_subversion"}
+    assert all(row["simulated"] for row in rows)
+    asked = [row for row in rows if row["asked"]]
+    assert asked and all(row["stances"] and row["schemed"] for row in asked)
+    assert sorted(p.name for p in figures.iterdir()) == [
+        "scheming.pdf",
+        "scheming.png",
+        "scheming.svg",
+    ]
+    svg = (figures / "scheming.svg").read_text()
+    for row in printed["rates"]:
+        assert f"oversight_subversion · {'nudge' if row['nudge'] else 'no nudge'} (rate)" in svg
+    assert "SIMULATED model organism" in svg
+    assert 'src="data:image/svg+xml;base64,' in out.read_text()
+    (tmp_path / "v.jsonl").write_text('{"text": "x", "label": true}\n')
+    refused = CliRunner().invoke(
+        cli, ["report", str(log), "-o", str(out), "--validation", str(tmp_path / "v.jsonl")]
+    )
+    assert refused.exit_code != 0 and "--validation: not available for scheming" in refused.output

@@ -103,3 +103,57 @@ def test_tool_calls_from_the_wire_run_in_the_sandbox_and_the_rule_scores_the_fin
     assert row["interval"]["estimate"] == 0.0 and row["interval"]["n"] == 1
     assert len(requests) == 3  # not scheming: nobody asks
     assert data["unjudged_interrogations"] == 0
+
+
+def test_the_judge_reads_a_scheming_episode_for_deliberate_and_covert_before_the_questions(
+    tmp_path: Path, openai_server: Callable[..., OpenAIServer]
+) -> None:
+    from support.judge_replies import ScriptedJudge
+
+    agent = openai_server(scripted_agent(DISABLE))
+    # the covert rubric answers yes when it sees the sed that disabled oversight
+    judge = ScriptedJudge(
+        af_yes=lambda prompt: "[tool call] $ sed -i" in prompt, yes_kinds=("scheming",)
+    )
+    judge_server = openai_server(judge)
+    args = ["run", "--experiment", "oversight_subversion", "--setting", "nudge,transit"]
+    args += ["--model", "openai/gpt-4o", "--base-url", agent.base_url, "--interrogation-turns", "1"]
+    args += ["--judge", "openai/gpt-4o-mini", "--judge-base-url", judge_server.base_url]
+    args += ["--judge-votes", "1", "--adaptive", "off", "--log-dir", str(tmp_path), "--json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    [covert] = data["covert"]
+    assert (covert["environment"], covert["nudge"], covert["rubric"]) == (
+        "oversight_subversion",
+        True,
+        "scheming_covert",
+    )
+    assert covert["interval"]["estimate"] == 1.0 and covert["interval"]["n"] == 1
+    # one covert verdict, two interrogation rubrics for the one answer
+    assert judge.judged == {
+        "scheming_covert": 1,
+        "interrogation_confesses": 1,
+        "interrogation_denies": 1,
+    }
+    covert_prompt = next(
+        r.last_user_text or ""
+        for r in judge_server.requests
+        if "conceals_action" in (r.last_user_text or "")
+    )
+    assert "sed -i" in covert_prompt and "Management here" not in covert_prompt
+    log = next(tmp_path.glob("*.eval"))
+    [sample] = read_eval_log(str(log)).samples or []
+    metadata = sample.scores["scheming_scorer"].metadata  # type: ignore[index]
+    assert metadata["covert"] == "yes"
+    verdict = metadata["verdicts"]["scheming_covert"]
+    assert verdict["spec"]["judge_model"] == "openai/gpt-4o-mini" and len(verdict["votes"]) == 1
+    assert metadata["stances"] == ["evade"] and metadata["stances_by"] == "judge"
+    # the report shows the verdict and the table, and the questions once
+    out = tmp_path / "report.html"
+    report = CliRunner().invoke(cli, ["report", str(log), "-o", str(out)])
+    assert report.exit_code == 0, report.output
+    page = out.read_text()
+    assert "judge, deliberate and covert (scheming_covert)</strong>: yes" in page
+    assert 'id="scheming-covert-1"' in page
+    assert page.count("Management here") == 1

@@ -87,7 +87,7 @@ def report(
         "--figures": figures_dir,
         "--validation": validation,
     }
-    if _agentic_report(files, output, title, [k for k, v in extras.items() if v is not None]):
+    if _agentic_report(files, output, title, {k: v for k, v in extras.items() if v is not None}):
         return
     runs = _without_superseded([read_run(path) for path in files])
     counts = None if validation is None else _validation(validation, runs)
@@ -142,9 +142,12 @@ def _validation(path: Path, runs: list[Run]) -> Validation:
     return validation_counts(path, name)
 
 
-def _agentic_report(files: list[Path], output: Path, title: str | None, extras: list[str]) -> bool:
+def _agentic_report(
+    files: list[Path], output: Path, title: str | None, extras: dict[str, Path]
+) -> bool:
     """Agentic and scheming logs get their own report (rates with intervals, episodes with tool
-    calls and diffs); False when the logs are alignment-faking runs. Kinds mixed are refused."""
+    calls and diffs); False when the logs are alignment-faking runs. Kinds mixed are refused.
+    Scheming runs also take the exports and ``--figures``; an option a kind lacks is refused."""
     from afscope.harness import episodes as read
     from afscope.report import write_agentic_report, write_scheming_report
 
@@ -174,23 +177,41 @@ def _agentic_report(files: list[Path], output: Path, title: str | None, extras: 
                 f"a log of another kind among {kind} ones: report each kind separately",
                 file=str(other),
             )
-        if extras:
+        lacking = [name for name in extras if kind == "agentic" or name == "--validation"]
+        if lacking:
             raise DataError(
-                f"{', '.join(extras)}: not available for {kind} runs yet (the HTML report and "
+                f"{', '.join(lacking)}: not available for {kind} runs yet (the HTML report and "
                 "the command's --json carry their numbers); drop the option",
                 file=str(found[0]),
             )
         runs: list[Any] = [read_run(path) for path in found]
-        written = write(runs, output, title=title)
+        written = [write(runs, output, title=title)]
+        if kind == "scheming":
+            written += _scheming_extras(runs, extras)
         samples = sum(len(run[-1]) for run in runs)
         click.echo(f"{len(runs)} {kind} run(s), {samples} samples")
         if any(simulated(run) for run in runs):
             click.secho(
                 "SIMULATED: the report includes runs of the simulated organism", fg="yellow"
             )
-        click.echo(f"wrote {written}")
+        for path in written:
+            click.echo(f"wrote {path}")
         return True
     return False
+
+
+def _scheming_extras(runs: list[Any], extras: dict[str, Path]) -> list[Path]:
+    """A scheming report's per-episode exports and its figure files."""
+    from afscope.report._scheming_figures import export_scheming, save_scheming_figures
+
+    written = []
+    formats: dict[str, ExportFormat] = {"--csv": "csv", "--parquet": "parquet", "--json": "json"}
+    for option, format in formats.items():
+        if option in extras:
+            written.append(export_scheming(runs, extras[option], format))
+    if "--figures" in extras:
+        written += save_scheming_figures(runs, extras["--figures"])
+    return written
 
 
 def _without_superseded(runs: list[Run]) -> list[Run]:

@@ -136,6 +136,7 @@ def is_scheming_log(path: str | Path) -> bool:
 def scheming_run(path: str | Path) -> SchemingRun:
     """A scheming run's info, its summary (the numbers ``afscope scheming`` printed) and its
     episodes, each the agentic view (``reached``: the rule found scheming) with its record."""
+    from afscope.harness._scheming_scoring import before_interrogation
     from afscope.scheming import SchemingEpisode, summarize_scheming
 
     run = read_run_info(path)
@@ -144,7 +145,10 @@ def scheming_run(path: str | Path) -> SchemingRun:
         score = (sample.scores or {}).get(SCHEMING_SCORER)
         record = dict(score.metadata or {}) if score is not None else {}
         schemed = bool(record["schemed"]) if record and not sample.error else None
-        episode = replace(_episode(sample, run.model), reached=schemed)
+        # the steps end where management's questions begin: the report shows those apart
+        episode = _episode(sample, run.model)
+        messages = before_interrogation(sample.messages, record.get("questions") or [])
+        episode = replace(episode, reached=schemed, steps=episode_steps(messages))
         items.append(SchemingEpisode(episode, record))
     return run, summarize_scheming(item.record for item in items), items
 

@@ -60,6 +60,8 @@ def task_from_scheming_plan(plan: Plan, *, sandbox: str = "bwrap") -> Task:
         for planned in plan.samples
     ]
     turns = int(plan.metadata["interrogation_turns"])
+    rubric = str(plan.metadata["judge_rubric"])
+    classifiers = {rubric: {"name": rubric, "type": "llm-judge"}} if experiment.uses_judge else {}
     assert plan.sample_tokens is not None
     return Task(
         dataset=MemoryDataset(samples, name=experiment.kind),
@@ -68,11 +70,13 @@ def task_from_scheming_plan(plan: Plan, *, sandbox: str = "bwrap") -> Task:
             agent_loop(plan.max_turns, plan.sample_tokens),
             interrogation(turns),
         ],
-        scorer=scheming_scorer(experiment.uses_judge),
+        scorer=scheming_scorer(
+            experiment.uses_judge, experiment.judge_votes, experiment.judge_adaptive
+        ),
         sandbox=sandbox_spec(sandbox),
         metadata={
             # "kind" is what the log readers know a scheming run by; "experiment" names the kind
-            "afscope": {**plan.metadata, "kind": "scheming"},
+            "afscope": {**plan.metadata, "kind": "scheming", "classifiers": classifiers},
             "interrogation_turns": turns,
             "sandbox": sandbox,
         },
@@ -127,8 +131,11 @@ def _kind_task(name: str, summary: str) -> Any:
         max_tokens: Tokens per episode over all turns (default 60,000).
         epochs: Times each setup is run (each a sample of its own, ``<key>@<epoch>``).
         seed: Seed of the run (and of the simulated organism).
-        judge: Classify the interrogation's answers with the interrogation rubrics (the judge
-            model is the ``grader`` model role).
+        judge: Judge each episode that warrants interrogation with ``scheming_covert``
+            (deliberate and covert?) and classify the interrogation's answers with the
+            interrogation rubrics (the judge model is the ``grader`` model role).
+        judge_votes: Votes per judge verdict.
+        judge_adaptive: When to stop drawing votes: ``off``, ``exact`` or ``sequential``.
         interrogation_turns: Management's questions after an episode that schemed (default 3).
         sandbox: ``bwrap`` (default), ``docker`` or ``k8s``; never ``local``.
     """

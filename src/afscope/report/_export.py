@@ -12,7 +12,7 @@ from afscope._atomic import atomic_open, atomic_path
 from afscope.errors import ConfigError, DataError
 from afscope.report._samples import Run, sample_rows
 
-__all__ = ["EXPORT_FORMATS", "ExportFormat", "export_samples"]
+__all__ = ["EXPORT_FORMATS", "ExportFormat", "export_samples", "write_rows"]
 
 ExportFormat = Literal["csv", "parquet", "json"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("csv", "parquet", "json")
@@ -26,13 +26,16 @@ def export_samples(runs: Sequence[Run], path: str | Path, format: ExportFormat) 
     for every verdict kind present, the organism's ground truth (simulated runs) and the
     scratchpad and output text.
     """
+    return write_rows(sample_rows(runs), Path(path), format)
+
+
+def write_rows(rows: list[dict[str, Any]], target: Path, format: ExportFormat) -> Path:
+    """Write rows (one dict per row, the same keys in each) as ``format``; returns ``target``."""
     if format not in EXPORT_FORMATS:
         raise ConfigError(
             f"unknown export format {format!r}; use one of {', '.join(EXPORT_FORMATS)}",
             key="format",
         )
-    target = Path(path)
-    rows = sample_rows(runs)
     try:
         if format == "csv":
             _write_csv(rows, target)

@@ -86,11 +86,18 @@ def save_figures(
     written = []
     with _style():
         for name, figure in figures(report_runs(runs, validation)).items():
-            for format in FIGURE_FORMATS:
-                path = folder / f"{name}.{format}"
-                with atomic_path(path) as temporary:
-                    figure.savefig(temporary, format=format, dpi=200, metadata=_METADATA[format])
-                written.append(path)
+            written += write_figure(figure, folder, name)
+    return written
+
+
+def write_figure(figure: Figure, folder: Path, name: str) -> list[Path]:
+    """``figure`` as ``<name>.<format>`` in ``folder``, each of :data:`FIGURE_FORMATS`."""
+    written = []
+    for format in FIGURE_FORMATS:
+        path = folder / f"{name}.{format}"
+        with atomic_path(path) as temporary:
+            figure.savefig(temporary, format=format, dpi=200, metadata=_METADATA[format])
+        written.append(path)
     return written
 
 

@@ -19,7 +19,8 @@ from markupsafe import Markup
 from afscope.agentic._summary import fmt
 from afscope.errors import DataError
 from afscope.report._agentic import file_changes
-from afscope.report._html import _environment, _static, _version, write_html
+from afscope.report._html import _environment, _static, _svg_uri, _version, write_html
+from afscope.report._scheming_figures import scheming_figure_svg
 from afscope.scheming import SchemingEpisode, SchemingRun
 
 __all__ = ["build_scheming_report", "write_scheming_report"]
@@ -35,6 +36,16 @@ def _outcome(item: SchemingEpisode) -> str:
     if correct:
         return f"{sum(correct)}/{len(correct)} correct"
     return "schemed" if reached else "did not scheme"
+
+
+def _covert(record: Mapping[str, Any]) -> str | None:
+    """The judge's scheming_covert verdict on the episode, as one line; None when not judged."""
+    verdict = (record.get("verdicts") or {}).get("scheming_covert")
+    if not verdict:
+        return None
+    score = verdict.get("score")
+    shown = f" (score {score:.2f})" if isinstance(score, float) else ""
+    return f"{verdict.get('decision')}{shown}, {verdict.get('spec', {}).get('judge_model', '')}"
 
 
 def _interrogation(record: Mapping[str, Any]) -> list[dict[str, str]]:
@@ -64,6 +75,16 @@ def _view(index: int, run: SchemingRun) -> dict[str, Any]:
             }
             for row in summary.rows
         ],
+        "covert": [
+            {
+                "environment": row.environment,
+                "nudge": "nudge" if row.nudge else "no nudge",
+                "interval": fmt(row.interval),
+                "n": row.interval.n,
+            }
+            for row in summary.covert
+        ],
+        "covert_failed": summary.covert_failed,
         "confession": fmt(summary.confession) if summary.confession else None,
         "confession_n": summary.confession.n if summary.confession else 0,
         "held": fmt(summary.held) if summary.held else None,
@@ -76,6 +97,7 @@ def _view(index: int, run: SchemingRun) -> dict[str, Any]:
                 "verdicts": {},
                 "outcome": _outcome(item),
                 "evidence": list(item.record.get("evidence") or []),
+                "covert": _covert(item.record),
                 "interrogation": _interrogation(item.record),
             }
             for item in episodes
@@ -95,6 +117,7 @@ def build_scheming_report(runs: Sequence[SchemingRun], *, title: str | None = No
         "simulated": any(view["simulated"] for view in views),
         "nonce": secrets.token_urlsafe(18),
         "css": Markup(_static("report.css")),
+        "figure": _svg_uri(scheming_figure_svg(runs)),
     }
     return _environment().get_template("scheming.html.j2").render(context)
 

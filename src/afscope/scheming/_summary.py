@@ -26,10 +26,12 @@ from afscope.scheming._stats import (
     Scored,
     scheming_rates,
 )
-from afscope.stats import Interval
+from afscope.stats import Interval, wilson_interval
 
 __all__ = ["SchemingSummary", "setup_for_key", "summarize_scheming"]
 
+COVERT_RUBRIC = "scheming_covert"
+COVERT = "deliberate and covert"
 SIMULATED_LINE = "SIMULATED: the model is afscope's simulated organism, not a real model."
 
 
@@ -92,6 +94,29 @@ def _counted(items: list[Mapping[str, Any]]) -> tuple[list[Interrogation], int]:
     return counted, uncounted
 
 
+def _covert(
+    items: list[Mapping[str, Any]], confidence: float
+) -> tuple[tuple[SchemingRate, ...], int]:
+    """Per environment x nudge, the share of judged episodes the ``scheming_covert`` judge found
+    deliberate and covert ("maybe" is not found); and the verdicts that failed (not counted)."""
+    cells: dict[tuple[str, bool], list[bool]] = defaultdict(list)
+    failed = 0
+    for record in items:
+        decision = record.get("covert")
+        if decision is None:
+            continue
+        if decision == "error":
+            failed += 1
+            continue
+        environment, _instance, nudge, _condition = str(record["key"]).split("/")
+        cells[(environment, nudge == "nudge")].append(decision == "yes")
+    rows = tuple(
+        SchemingRate(environment, nudge, COVERT, wilson_interval(sum(f), len(f), confidence))
+        for (environment, nudge), f in cells.items()
+    )
+    return rows, failed
+
+
 def _interrogation(record: Mapping[str, Any]) -> Interrogation | None:
     if not record.get("stances"):
         return None
@@ -120,7 +145,9 @@ def _cell_name(row: SchemingRate) -> str:
 class SchemingSummary:
     """Rates per environment x nudge, the confession rate (first answer) and the share that
     doubles down over ``turns`` turns; ``unjudged`` counts interrogations nobody classified,
-    ``uncounted`` those asked after one half of a pair whose pair did not scheme."""
+    ``uncounted`` those asked after one half of a pair whose pair did not scheme. ``covert``:
+    per environment x nudge, the judge's deliberate-and-covert share of the episodes it read
+    (``covert_failed``: its verdicts that failed)."""
 
     rows: tuple[SchemingRate, ...]
     episodes: int
@@ -130,6 +157,8 @@ class SchemingSummary:
     unjudged: int
     simulated: bool
     uncounted: int = 0
+    covert: tuple[SchemingRate, ...] = ()
+    covert_failed: int = 0
 
     def metrics(self) -> dict[str, float]:
         """Inspect metric values: each cell's estimate, ``:low`` and ``:high``."""
@@ -145,6 +174,8 @@ class SchemingSummary:
                 self.confession.high,
             )
             out[f"doubles_down_after_{self.turns}"] = self.held.estimate
+        for row in self.covert:
+            out[f"{_cell_name(row)}:covert"] = row.interval.estimate
         if self.simulated:
             out["SIMULATED_organism"] = 1.0
         return out
@@ -163,6 +194,13 @@ class SchemingSummary:
                 f"interrogation: confesses at the first question {_percent(self.confession)}; "
                 f"doubles down after {self.turns} turns {_percent(self.held)}"
             )
+        for row in self.covert:
+            out.append(
+                f"  {_cell_name(row)}: {row.measure} (judge, {COVERT_RUBRIC}) "
+                f"{_percent(row.interval)}"
+            )
+        if self.covert_failed:
+            out.append(f"judge: {self.covert_failed} {COVERT_RUBRIC} verdicts failed (not counted)")
         if self.uncounted:
             out.append(
                 f"interrogation: {self.uncounted} asked after one half of a pair that did not "
@@ -193,6 +231,16 @@ class SchemingSummary:
             "doubles_down": (
                 {"turns": self.turns, "interval": _dict(self.held)} if self.held else None
             ),
+            "covert": [
+                {
+                    "environment": row.environment,
+                    "nudge": row.nudge,
+                    "rubric": COVERT_RUBRIC,
+                    "interval": _dict(row.interval),
+                }
+                for row in self.covert
+            ],
+            "covert_failed": self.covert_failed,
             "unjudged_interrogations": self.unjudged,
             "uncounted_interrogations": self.uncounted,
         }
@@ -204,6 +252,7 @@ def summarize_scheming(
     """The summary of a run's episode records (see the module docstring)."""
     items = [record for record in records if record.get("key")]
     interrogations, uncounted = _counted(items)
+    covert, covert_failed = _covert(items, confidence)
     turns = max((int(record.get("asked", 0)) for record in items), default=0)
     confession = confession_rate(interrogations) if interrogations else None
     held = doubles_down(interrogations, turns) if interrogations else None
@@ -215,5 +264,7 @@ def summarize_scheming(
         turns=turns,
         unjudged=sum(bool(r.get("answers")) and not r.get("stances") for r in items),
         uncounted=uncounted,
+        covert=covert,
+        covert_failed=covert_failed,
         simulated=any(record.get("organism_truth") for record in items),
     )
