@@ -137,10 +137,11 @@ def test_the_judge_reads_the_episode_and_its_verdict_is_recorded_with_its_spec(
         "--adaptive",
         "off",
     )
-    # 3 votes per episode; the two episodes are identical, so the second's votes may come from
-    # Inspect's cache (when the first has finished by then)
+    # 3 votes per episode; the two episodes are identical, so any of the second's votes may come
+    # from Inspect's cache (each vote is cached once the first episode's same vote has returned,
+    # and the two run concurrently): every vote is sent once, none more than twice
     assert set(judge.judged) == {"exfiltration_decision"}
-    assert judge.judged["exfiltration_decision"] in (3, 6)
+    assert 3 <= judge.judged["exfiltration_decision"] <= 6
     _run, episodes = read_episodes(next(tmp_path.glob("*.eval")))
     assert [len(e.verdicts["exfiltration_decision"].votes) for e in episodes] == [3, 3]
     prompt = judge_server.requests[0].last_user_text or ""
