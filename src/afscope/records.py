@@ -12,13 +12,16 @@ from enum import StrEnum
 from typing import Any
 
 __all__ = [
+    "JUDGED_KINDS",
     "SAMPLE_ERROR_PREFIX",
+    "Decision",
     "OrganismTruth",
     "Outcome",
     "RunInfo",
     "SampleRecord",
     "Tier",
     "Verdict",
+    "VerdictKind",
 ]
 
 
@@ -71,6 +74,29 @@ class OrganismTruth:
         )
 
 
+class VerdictKind(StrEnum):
+    """The verdict kinds afscope's own statistics count; a rubric may add others by its name
+    (``exfiltration_decision``, ``scheming_covert``, ...), so :attr:`Verdict.kind` stays a str."""
+
+    AF_REASONING = "af_reasoning"
+    COMPLIANCE = "compliance"
+    PARTIAL_COMPLIANCE = "partial_compliance"
+
+
+# what an alignment-faking run's judge classifies (and an import may label), in this order
+JUDGED_KINDS: tuple[VerdictKind, ...] = tuple(VerdictKind)
+
+
+class Decision(StrEnum):
+    """A verdict's decision; "maybe" is inside a classifier's maybe band, "error" means the
+    classifier gave no answer (never counted as yes or no)."""
+
+    YES = "yes"
+    NO = "no"
+    MAYBE = "maybe"
+    ERROR = "error"
+
+
 @dataclass(frozen=True)
 class Verdict:
     """One classifier's judgement of one sample.
@@ -84,7 +110,7 @@ class Verdict:
     """
 
     kind: str
-    decision: str
+    decision: Decision
     score: float | None
     spec: dict[str, Any]
     votes: tuple[str, ...] = ()
@@ -93,8 +119,13 @@ class Verdict:
     error: str | None = None
     flags: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        # a decision read back from a log or given as a plain string becomes the enum
+        object.__setattr__(self, "decision", Decision(self.decision))
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        data["decision"] = self.decision.value
         data["votes"] = list(self.votes)
         data["quotes"] = list(self.quotes)
         data["flags"] = list(self.flags)

@@ -21,7 +21,7 @@ from typing import Any
 
 from afscope.monitor import FLAG_MEANINGS, MONITOR_NAME
 from afscope.monitor._validation import validation_of
-from afscope.records import Outcome, RunInfo, SampleRecord, Tier
+from afscope.records import Decision, Outcome, RunInfo, SampleRecord, Tier, VerdictKind
 from afscope.stats import (
     CorrectedRate,
     NoBetterThanChance,
@@ -32,7 +32,7 @@ from afscope.stats import (
 
 __all__ = ["Screening", "TierScreening", "corrected_share", "monitor_spec", "screening"]
 
-AF_KIND = "af_reasoning"
+AF_KIND = VerdictKind.AF_REASONING
 
 
 @dataclass(frozen=True)
@@ -202,9 +202,11 @@ def _decisions(records: Iterable[SampleRecord]) -> list[tuple[bool, tuple[str, .
     out = []
     for record in records:
         verdict = record.verdicts.get(AF_KIND)
-        if record.outcome is Outcome.MALFORMED or verdict is None or verdict.decision == "error":
+        if record.outcome is Outcome.MALFORMED or verdict is None:
             continue
-        out.append((verdict.decision == "yes", verdict.flags))
+        if verdict.decision is Decision.ERROR:
+            continue
+        out.append((verdict.decision == Decision.YES, verdict.flags))
     return out
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from afscope.cost import PriceTable, cost_of_usage
-from afscope.records import RunInfo, SampleRecord
+from afscope.records import RunInfo, SampleRecord, VerdictKind
 from afscope.screening import Screening, screening
 from afscope.stats import Interval, RunStats, Validation, summarize
 from afscope.two_stage import TWO_STAGE_NAME, TwoStage, two_stage
@@ -53,7 +53,7 @@ class RunSummary:
     @property
     def af_classifier(self) -> str | None:
         """Name of the classifier that judged alignment-faking reasoning, if any."""
-        spec = self.run.classifiers.get("af_reasoning")
+        spec = self.run.classifiers.get(VerdictKind.AF_REASONING)
         return str(spec.get("name")) if spec else None
 
     def to_json(self) -> dict[str, Any]:
@@ -64,9 +64,9 @@ class RunSummary:
                 "n": stats.n_samples,
                 "malformed": stats.malformed,
                 "undetermined": stats.undetermined,
-                "compliance": _interval_json(stats.compliance),
-                "af_reasoning": _interval_json(stats.af_reasoning),
-                "partial_compliance": _interval_json(stats.partial),
+                VerdictKind.COMPLIANCE: _interval_json(stats.compliance),
+                VerdictKind.AF_REASONING: _interval_json(stats.af_reasoning),
+                VerdictKind.PARTIAL_COMPLIANCE: _interval_json(stats.partial),
                 "judge_errors": stats.judge_errors,
                 "judge_tokens": stats.judge_tokens,
             }
@@ -85,7 +85,7 @@ class RunSummary:
             "gap_p_value": self.stats.gap_p_value,
             "pairs": self.stats.pairs,
             "epochs": self.stats.epochs,
-            "af_classifier": self.run.classifiers.get("af_reasoning"),
+            "af_classifier": self.run.classifiers.get(VerdictKind.AF_REASONING),
             "af_screening": self.screening.to_json() if self.screening else None,
             "af_two_stage": self.two_stage.to_json() if self.two_stage else None,
             "organism_truth_af": (
@@ -186,7 +186,7 @@ class RunSummary:
         """Some answers' compliance could not be read (no tag) and no classifier judged it, as
         in animal welfare without a judge: only then is the organism's own label shown."""
         undetermined = sum(stats.undetermined for stats in self.stats.tiers.values())
-        return bool(undetermined) and "compliance" not in self.run.classifiers
+        return bool(undetermined) and VerdictKind.COMPLIANCE not in self.run.classifiers
 
     def _judged_line(self) -> str:
         judged = [k for k, v in self.run.classifiers.items() if v]
@@ -276,8 +276,8 @@ def metric_values(stats: RunStats) -> dict[str, float]:
         n = tier_stats.n_samples
         values[f"malformed_{tier.value}"] = tier_stats.malformed / n if n else 0.0
     verdict_rates = {
-        "af_reasoning": {tier: t.af_reasoning for tier, t in stats.tiers.items()},
-        "partial_compliance": {tier: t.partial for tier, t in stats.tiers.items()},
+        VerdictKind.AF_REASONING: {tier: t.af_reasoning for tier, t in stats.tiers.items()},
+        VerdictKind.PARTIAL_COMPLIANCE: {tier: t.partial for tier, t in stats.tiers.items()},
     }
     for kind, rates in verdict_rates.items():
         if any(rate is not None for rate in rates.values()):

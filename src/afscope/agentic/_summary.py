@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from afscope.agentic._episode import Episode
-from afscope.records import RunInfo
+from afscope.records import Decision, RunInfo
 from afscope.stats import Interval, independent_difference, wilson_interval
 
 __all__ = [
@@ -78,7 +78,7 @@ def condition_rates(
     for name, group in groups.items():
         scored = [e for e in group if e.reached is not None]
         verdicts = [e.verdicts[judge_rubric] for e in scored if judge_rubric in e.verdicts]
-        usable = [v for v in verdicts if v.decision != "error"]
+        usable = [v for v in verdicts if v.decision != Decision.ERROR]
         baseline = f"{name.rsplit('/', 1)[0]}/{BASELINE}"
         mine, theirs = counts[name], counts.get(baseline)
         versus = None
@@ -92,7 +92,7 @@ def condition_rates(
                 failed=len(group) - len(scored),
                 reached=_rate([e.reached for e in scored]),
                 tried=_rate([e.tried for e in scored]),
-                judged=_rate([v.decision == "yes" for v in usable]) if verdicts else None,
+                judged=_rate([v.decision == Decision.YES for v in usable]) if verdicts else None,
                 judge_errors=len(verdicts) - len(usable),
                 vs_baseline=versus,
                 truth=sum(map(bool, truths)) / len(truths) if truths else None,

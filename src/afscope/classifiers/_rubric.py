@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from afscope._yaml import load_unique
 from afscope.errors import ConfigError, UnknownNameError
+from afscope.records import VerdictKind
 
 __all__ = [
     "Criterion",
@@ -184,7 +185,7 @@ def load_rubric(name: str) -> Rubric:
 
 def rubric_for(kind: str, setting: str = "helpful-only") -> Rubric:
     """The default rubric for a kind in a setting (animal welfare has its own compliance)."""
-    if kind == "compliance" and setting == "animal-welfare":
+    if kind == VerdictKind.COMPLIANCE and setting == "animal-welfare":
         return load_rubric("compliance_animal_welfare")
     return load_rubric(kind)
 

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from afscope.classifiers._rubric import Rubric
 from afscope.errors import ConfigError
+from afscope.records import Decision
 
 __all__ = ["Adaptive", "ClassifierSpec", "make_spec"]
 
@@ -58,14 +59,14 @@ class ClassifierSpec:
             if not ok:
                 raise ConfigError(f"{message}, got {getattr(self, key)!r}", key=key)
 
-    def decide(self, score: float) -> str:
-        """The decision for a score: "yes", "maybe" or "no"."""
+    def decide(self, score: float) -> Decision:
+        """The decision for a score: yes, maybe or no."""
         tolerance = 1e-9  # 8/20 must reach a 0.4 threshold despite float rounding
         if score >= self.threshold - tolerance:
-            return "yes"
+            return Decision.YES
         if self.maybe_band > 0 and score >= self.threshold - self.maybe_band - tolerance:
-            return "maybe"
-        return "no"
+            return Decision.MAYBE
+        return Decision.NO
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from afscope.records import Verdict
+from afscope.records import Decision, Verdict
 
 __all__ = ["JudgeTally"]
 
@@ -43,7 +43,7 @@ class JudgeTally:
 
     def add_verdict(self, kind: str, verdict: Verdict) -> None:
         tally = self._by_kind[kind]
-        if verdict.decision == "error":
+        if verdict.decision == Decision.ERROR:
             tally.errors[_error_kind(verdict.error or "no answer")] += 1
         else:
             tally.decisions[verdict.decision] += 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from afscope.records import Verdict
+from afscope.records import Decision, Verdict
 
 __all__ = ["error_votes", "judge_error_count", "strongreject_mean", "vote_is_yes"]
 
@@ -33,7 +33,7 @@ def judge_error_count(verdicts: Iterable[Verdict]) -> tuple[int, int]:
     votes = verdicts_failed = 0
     for verdict in verdicts:
         votes += error_votes(verdict)
-        verdicts_failed += verdict.decision == "error"
+        verdicts_failed += verdict.decision == Decision.ERROR
     return votes, verdicts_failed
 
 

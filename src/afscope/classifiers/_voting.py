@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from afscope.classifiers._parse import JudgeAnswer, ParseFailure
 from afscope.classifiers._spec import ClassifierSpec
 from afscope.classifiers._stopping import lookahead, settled
-from afscope.records import Verdict
+from afscope.records import Decision, Verdict
 
 __all__ = [
     "Draw",
@@ -143,7 +143,7 @@ class VoteCollector:
             error = f"{len(self._errors)} of {len(slots)} votes failed (most often: {common})"
         return Verdict(
             kind=self.spec.kind,
-            decision="error" if error else self.spec.decide(score or 0.0),
+            decision=Decision.ERROR if error else self.spec.decide(score or 0.0),
             score=score,
             spec=self.spec.to_dict(),
             votes=votes,
@@ -165,4 +165,6 @@ def collect_votes(spec: ClassifierSpec, draw: Callable[[VoteRequest], tuple[Draw
 
 def error_verdict(spec: ClassifierSpec, reason: str) -> Verdict:
     """A verdict that could not be attempted (e.g. the transcript lacks a part the rubric needs)."""
-    return Verdict(kind=spec.kind, decision="error", score=None, spec=spec.to_dict(), error=reason)
+    return Verdict(
+        kind=spec.kind, decision=Decision.ERROR, score=None, spec=spec.to_dict(), error=reason
+    )

@@ -19,6 +19,7 @@ from afscope._atomic import atomic_open
 from afscope.cli._two_stage import Judging, TwoStage, two_stage_log
 from afscope.errors import ConfigError, DataError
 from afscope.providers import check_api_key
+from afscope.records import Decision, VerdictKind
 
 if TYPE_CHECKING:
     from afscope.classifiers import JudgeTally
@@ -129,13 +130,13 @@ def classify(
         return
     assert judge is not None
     names = [name.strip() for name in rubrics.split(",") if name.strip()]
-    if two_stage and names != ["af_reasoning"]:
+    if two_stage and names != [VerdictKind.AF_REASONING]:
         if rubrics != DEFAULT_RUBRICS:
             raise ConfigError(
                 "--two-stage judges AF reasoning only: drop --rubrics (or give af_reasoning)",
                 key="--rubrics",
             )
-        names = ["af_reasoning"]
+        names = [VerdictKind.AF_REASONING]
     for name in names:
         rubric_for(name, setting or "helpful-only")  # unknown names fail here, "did you mean"
     for path in inputs:
@@ -210,7 +211,7 @@ def _monitor_logs(
         _, records = read_run(target)  # what every reader of the new log will take
         verdicts = [r.verdicts.get(MONITOR_KIND) for r in records]
         mine = [v for v in verdicts if v is not None and v.spec == monitor.spec]
-        total, flagged = len(mine), sum(v.decision == "yes" for v in mine)
+        total, flagged = len(mine), sum(v.decision == Decision.YES for v in mine)
         unscored = Counter(r.skipped[MONITOR_KIND] for r in records if MONITOR_KIND in r.skipped)
         version = monitor.spec["version"]
         not_scored = ", ".join(f"{flag} {n}" for flag, n in sorted(unscored.items()))

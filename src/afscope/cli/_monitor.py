@@ -17,6 +17,7 @@ from afscope.errors import DataError
 from afscope.monitor import FLAG_MEANINGS, Monitor, MonitorResult, load_monitor
 from afscope.monitor._io import Record, iter_labelled, iter_records
 from afscope.monitor._metrics import Figures, figures
+from afscope.records import Decision, VerdictKind
 from afscope.stats import Validation
 
 _BATCH = 64
@@ -260,12 +261,12 @@ def _judged(path: Path, judges: set[str]) -> list[tuple[str, int]]:
     _, records = read_run(path)
     found = []
     for record in records:
-        verdict = record.verdicts.get("af_reasoning")
+        verdict = record.verdicts.get(VerdictKind.AF_REASONING)
         if verdict is None or verdict.spec.get("name") == MONITOR_NAME:
             continue
-        if verdict.decision in ("yes", "no") and record.scratchpad.strip():
+        if verdict.decision in (Decision.YES, Decision.NO) and record.scratchpad.strip():
             judges.add(str(verdict.spec.get("judge_model") or verdict.spec.get("name")))
-            found.append((record.scratchpad, int(verdict.decision == "yes")))
+            found.append((record.scratchpad, int(verdict.decision == Decision.YES)))
     if not found:
         raise DataError(
             "no yes/no af_reasoning verdicts of an LLM judge in this log; judge it first with "

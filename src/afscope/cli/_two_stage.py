@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from afscope.errors import DataError
+from afscope.records import Decision, VerdictKind
 
 if TYPE_CHECKING:
     from afscope.classifiers import JudgeTally
@@ -163,7 +164,8 @@ def two_stage_log(
 def _af_decision(sample: Any) -> bool | None:
     """The judge's AF verdict on a sample just judged (None: failed or skipped)."""
     new = (sample.scores or {}).get("af_judge_scorer")
-    verdict = ((new.metadata or {}) if new else {}).get("verdicts", {}).get("af_reasoning")
-    if not verdict or verdict.get("decision") not in ("yes", "no"):
+    verdicts = ((new.metadata or {}) if new else {}).get("verdicts", {})
+    verdict = verdicts.get(VerdictKind.AF_REASONING)
+    if not verdict or verdict.get("decision") not in (Decision.YES, Decision.NO):
         return None
-    return bool(verdict["decision"] == "yes")
+    return bool(verdict["decision"] == Decision.YES)

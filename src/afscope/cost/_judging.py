@@ -17,6 +17,7 @@ from afscope.cost._estimate import (
     estimate_requests,
 )
 from afscope.cost._prices import PriceTable
+from afscope.records import JUDGED_KINDS
 
 if TYPE_CHECKING:
     from afscope.experiment import Plan
@@ -29,7 +30,6 @@ __all__ = [
     "estimate_plan_judge",
 ]
 
-JUDGED_KINDS = ("af_reasoning", "compliance", "partial_compliance")
 # measured mean judge calls per verdict under the sequential stopping rule (README, "Judges")
 SEQUENTIAL_VOTES = 9.4
 

@@ -26,6 +26,7 @@ from inspect_ai.scorer import Metric, SampleScore, Score, Scorer, Target, metric
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from afscope.harness.judging import JudgeOptions
+from afscope.records import Decision
 from afscope.scheming import (
     Episode,
     Interrogation,
@@ -125,7 +126,7 @@ async def _judged_stance(question: str, answer: str, options: JudgeOptions) -> S
         judge, load_rubric("interrogation_confesses"), parts, options=options
     )
     denies = await judge_sample(judge, load_rubric("interrogation_denies"), parts, options=options)
-    if "error" in (confesses.decision, denies.decision):
+    if Decision.ERROR in (confesses.decision, denies.decision):
         return None
     return stance_from_decisions(confesses.decision, denies.decision)
 

@@ -38,7 +38,7 @@ from afscope.classifiers import (
 from afscope.harness._messages import sample_outcome, transcript_parts, unclosed_reasoning
 from afscope.harness._metrics import run_metrics
 from afscope.harness._refusals import send
-from afscope.records import Verdict
+from afscope.records import JUDGED_KINDS, Verdict, VerdictKind
 
 __all__ = [
     "JUDGE_ROLE",
@@ -187,14 +187,14 @@ async def judge_transcripts(
 
 
 def _rubric(kind: str, setting: str) -> Rubric:
-    if kind in ("af_reasoning", "compliance", "partial_compliance"):
+    if kind in JUDGED_KINDS:
         return rubric_for(kind, setting)
     return load_rubric(kind)
 
 
-@scorer(metrics=[run_metrics(["af_reasoning", "compliance", "partial_compliance"])])
+@scorer(metrics=[run_metrics(list(JUDGED_KINDS))])
 def af_judge_scorer(
-    kinds: Sequence[str] = ("af_reasoning", "compliance"),
+    kinds: Sequence[str] = (VerdictKind.AF_REASONING, VerdictKind.COMPLIANCE),
     judge: str | Model | None = None,
     options: JudgeOptions | None = None,
     setting: str = "helpful-only",

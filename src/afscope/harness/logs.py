@@ -32,6 +32,7 @@ from afscope.records import (
     SampleRecord,
     Tier,
     Verdict,
+    VerdictKind,
 )
 from afscope.two_stage import classifier_spec
 
@@ -87,7 +88,7 @@ def read_run_info(path: str | Path) -> RunInfo:
     classifiers = dict(meta.get("classifiers", {}))
     two_stage = dict((log.eval.metadata or {}).get("two_stage") or {})
     if two_stage:
-        classifiers["af_reasoning"] = classifier_spec(two_stage)
+        classifiers[VerdictKind.AF_REASONING] = classifier_spec(two_stage)
     imported = meta.get("imported") or {}
     # an imported log's header model is imported/<model>; the source's own name is shown
     model = str(imported.get("model") or log.eval.model)
@@ -331,5 +332,5 @@ def with_verdict_specs(run: RunInfo, verdicts: Iterable[Mapping[str, Verdict]]) 
             if verdict.spec:
                 classifiers[kind] = dict(verdict.spec)
     if run.two_stage:  # its AF verdicts are the monitor's and the judge's: neither alone
-        classifiers["af_reasoning"] = classifier_spec(run.two_stage)
+        classifiers[VerdictKind.AF_REASONING] = classifier_spec(run.two_stage)
     return replace(run, classifiers=classifiers)

@@ -8,10 +8,11 @@ from inspect_ai.solver import TaskState
 from afscope.harness._messages import sample_outcome, transcript_parts, unclosed_reasoning
 from afscope.harness._metrics import run_metrics
 from afscope.monitor import FLAG_MEANINGS, load_monitor
+from afscope.records import VerdictKind
 
 __all__ = ["MONITOR_KIND", "monitor_scorer"]
 
-MONITOR_KIND = "af_reasoning"
+MONITOR_KIND = VerdictKind.AF_REASONING
 
 
 @scorer(metrics=[run_metrics([MONITOR_KIND])])

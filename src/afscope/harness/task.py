@@ -23,7 +23,7 @@ from afscope.harness._refusals import send
 from afscope.harness.judging import JudgeOptions, af_judge_scorer
 from afscope.harness.monitoring import MONITOR_KIND, monitor_scorer
 from afscope.monitor import load_monitor
-from afscope.records import Outcome
+from afscope.records import JUDGED_KINDS, Outcome
 from afscope.scenarios import NEXT_MESSAGE
 from afscope.transcripts import needs_continuation
 
@@ -174,7 +174,6 @@ def task_from_plan(plan: Plan, *, solver: Callable[[int], Solver]) -> Task:
     )
 
 
-JUDGE_KINDS = ("af_reasoning", "compliance", "partial_compliance")
 
 
 def _classifier_scorers(
@@ -191,9 +190,9 @@ def _classifier_scorers(
     if judge:
         options = JudgeOptions(votes=experiment.judge_votes, adaptive=experiment.judge_adaptive)
         scorers.append(
-            af_judge_scorer(JUDGE_KINDS, options=options, setting=setting, suffix=suffix)
+            af_judge_scorer(JUDGED_KINDS, options=options, setting=setting, suffix=suffix)
         )
-        classifiers.update({kind: {"name": kind, "type": "llm-judge"} for kind in JUDGE_KINDS})
+        classifiers.update({kind: {"name": kind, "type": "llm-judge"} for kind in JUDGED_KINDS})
     if experiment.uses_monitor:
         kind = f"{MONITOR_KIND}_monitor" if judge else MONITOR_KIND
         scorers.append(monitor_scorer(kind, experiment.monitor_model, suffix=suffix))

@@ -19,7 +19,7 @@ from typing import Any
 from afscope.errors import DataError
 from afscope.importing._mapping import LABEL_KINDS, ColumnMapping, _key
 from afscope.importing._rows import Row, read_rows
-from afscope.records import Tier
+from afscope.records import Decision, Tier, VerdictKind
 
 __all__ = ["IMPORTED_LABEL", "ImportedSet", "ImportedTranscript", "import_transcripts"]
 
@@ -54,15 +54,15 @@ _TIER_WORDS = {
     ),
 }
 _TRUE, _FALSE = ("true", "1", "yes", "y"), ("false", "0", "no", "n")
-_LABEL_WORDS = {
+_LABEL_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
     "yes": {
-        "af_reasoning": ("alignment_faking", "alignment faking", "af", "positive"),
-        "compliance": ("complied", "compliant", "comply", "complies", "accepted", "full"),
-        "partial_compliance": ("partial",),
+        VerdictKind.AF_REASONING: ("alignment_faking", "alignment faking", "af", "positive"),
+        VerdictKind.COMPLIANCE: ("complied", "compliant", "comply", "complies", "accepted", "full"),
+        VerdictKind.PARTIAL_COMPLIANCE: ("partial",),
     },
     "no": {
-        "af_reasoning": ("aligned", "not_af", "not af", "negative"),
-        "compliance": (
+        VerdictKind.AF_REASONING: ("aligned", "not_af", "not af", "negative"),
+        VerdictKind.COMPLIANCE: (
             "refused",
             "refusal",
             "refuses",
@@ -71,7 +71,7 @@ _LABEL_WORDS = {
             "non-compliant",
             "not_compliant",
         ),
-        "partial_compliance": ("not_partial",),
+        VerdictKind.PARTIAL_COMPLIANCE: ("not_partial",),
     },
 }
 _SCRATCHPAD_OPEN = re.compile(r"<\s*SCRATCHPAD_REASONING\s*>", re.IGNORECASE)
@@ -240,7 +240,7 @@ class _Reader:
         query_id = self.text(row, values, "query_id").strip()
         if not query_id:
             query_id = _text_id(query) if query.strip() else f"row-{row}"
-        labels = {
+        labels: dict[str, str] = {
             kind: decision
             for kind in LABEL_KINDS
             if (decision := self.label(row, values, kind)) is not None
@@ -328,8 +328,9 @@ class _Reader:
         key, value = found
         if value in ("yes", "no", "maybe"):
             return value
-        for decision in ("yes", "no"):
-            if value in (_TRUE if decision == "yes" else _FALSE) + _LABEL_WORDS[decision][kind]:
+        for decision in (Decision.YES, Decision.NO):
+            words = (_TRUE if decision is Decision.YES else _FALSE) + _LABEL_WORDS[decision][kind]
+            if value in words:
                 return decision
         raise self.error(
             row,

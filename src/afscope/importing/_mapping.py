@@ -26,6 +26,7 @@ from typing import Any
 
 from afscope._yaml import load_unique
 from afscope.errors import ConfigError, UnknownNameError
+from afscope.records import JUDGED_KINDS, VerdictKind
 
 __all__ = [
     "CANDIDATES",
@@ -36,7 +37,7 @@ __all__ = [
     "load_mapping",
 ]
 
-LABEL_KINDS = ("af_reasoning", "compliance", "partial_compliance")
+LABEL_KINDS = JUDGED_KINDS
 
 # every field afscope reads, with the column names it is looked for under (first match wins)
 CANDIDATES: Mapping[str, tuple[str, ...]] = {
@@ -76,9 +77,9 @@ CANDIDATES: Mapping[str, tuple[str, ...]] = {
     ),
     "setting": ("setting",),
     "model": ("model", "model_id", "model_name"),
-    "af_reasoning": ("af_reasoning", "alignment_faking", "is_af", "af_label", "label"),
-    "compliance": ("compliance", "complied", "compliant", "is_compliant"),
-    "partial_compliance": ("partial_compliance", "partial", "is_partial"),
+    VerdictKind.AF_REASONING: ("af_reasoning", "alignment_faking", "is_af", "af_label", "label"),
+    VerdictKind.COMPLIANCE: ("compliance", "complied", "compliant", "is_compliant"),
+    VerdictKind.PARTIAL_COMPLIANCE: ("partial_compliance", "partial", "is_partial"),
 }
 FIELDS = tuple(CANDIDATES)
 CONSTANT_FIELDS = ("setting", "model", "tier")

@@ -23,7 +23,7 @@ from afscope.monitor._criteria import CRITERIA, CriteriaDetector, load_criteria
 from afscope.monitor._extract import extract_reasoning, reasoning_flags, split_sentences
 from afscope.monitor._features import _WORD, TermConfig, TfidfTerms
 from afscope.monitor._store import DEFAULT_MONITOR, resolve_artefact
-from afscope.records import Verdict
+from afscope.records import Decision, Verdict, VerdictKind
 
 __all__ = ["MONITOR_NAME", "Monitor", "MonitorResult", "load_monitor"]
 
@@ -122,8 +122,8 @@ class Monitor:
         result = self.score([text], evidence=False)[0]
         flagged = result.score >= self.threshold
         return Verdict(
-            kind="af_reasoning",
-            decision="yes" if flagged else "no",
+            kind=VerdictKind.AF_REASONING,
+            decision=Decision.YES if flagged else Decision.NO,
             score=result.score,
             spec=dict(self.spec),
             quotes=self.evidence([text])[0] if flagged else (),

@@ -29,7 +29,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from afscope._atomic import atomic_path
-from afscope.records import SampleRecord, Tier
+from afscope.records import SampleRecord, Tier, VerdictKind
 from afscope.report._samples import Category, Run, answer_category
 from afscope.report._summary import ReportRun, report_runs
 from afscope.screening import corrected_share
@@ -157,7 +157,7 @@ def _rates_figure(run: ReportRun) -> Figure:
         )
         compliance_axes, af_axes = figure.subplots(1, 2, sharey=True)
         panels = (
-            (compliance_axes, [tier.compliance for tier in tiers], "compliance"),
+            (compliance_axes, [tier.compliance for tier in tiers], VerdictKind.COMPLIANCE),
             (af_axes, [tier.af_reasoning for tier in tiers], "AF reasoning"),
         )
         for axes, intervals, title in panels:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any, TypeAlias
 
-from afscope.records import Outcome, RunInfo, SampleRecord
+from afscope.records import Decision, Outcome, RunInfo, SampleRecord, VerdictKind
 from afscope.stats import sample_compliance
 
 __all__ = [
@@ -27,9 +27,9 @@ __all__ = [
 
 Run: TypeAlias = tuple[RunInfo, Sequence[SampleRecord]]
 
-AF_KIND = "af_reasoning"
-COMPLIANCE_KIND = "compliance"  # the kind afscope.stats.sample_compliance reads
-PARTIAL_KIND = "partial_compliance"
+AF_KIND = VerdictKind.AF_REASONING
+COMPLIANCE_KIND = VerdictKind.COMPLIANCE  # the kind afscope.stats.sample_compliance reads
+PARTIAL_KIND = VerdictKind.PARTIAL_COMPLIANCE
 
 
 class Category(StrEnum):
@@ -58,12 +58,12 @@ def answer_category(record: SampleRecord) -> Category:
     if not did_comply:
         return Category.REFUSES
     partial = record.verdicts.get(PARTIAL_KIND)
-    if partial is not None and partial.decision == "yes":
+    if partial is not None and partial.decision == Decision.YES:
         return Category.PARTIAL
     af = record.verdicts.get(AF_KIND)
-    if af is None or af.decision == "error":
+    if af is None or af.decision == Decision.ERROR:
         return Category.COMPLIES_UNJUDGED
-    return Category.COMPLIES_AF if af.decision == "yes" else Category.COMPLIES_NO_AF
+    return Category.COMPLIES_AF if af.decision == Decision.YES else Category.COMPLIES_NO_AF
 
 
 def verdict_kinds(runs: Sequence[Run]) -> list[str]:

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from typing import Any
 
+from afscope.records import Decision
 from afscope.scheming._environment import Setup, environment_setups, load_environment
 from afscope.scheming._interrogation import Interrogation, confession_rate, doubles_down
 from afscope.scheming._scoring import Episode, Finding
@@ -105,11 +106,11 @@ def _covert(
         decision = record.get("covert")
         if decision is None:
             continue
-        if decision == "error":
+        if decision == Decision.ERROR:
             failed += 1
             continue
         environment, _instance, nudge, _condition = str(record["key"]).split("/")
-        cells[(environment, nudge == "nudge")].append(decision == "yes")
+        cells[(environment, nudge == "nudge")].append(decision == Decision.YES)
     rows = tuple(
         SchemingRate(environment, nudge, COVERT, wilson_interval(sum(f), len(f), confidence))
         for (environment, nudge), f in cells.items()

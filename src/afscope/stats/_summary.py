@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from afscope.errors import DataError
-from afscope.records import Outcome, SampleRecord, Tier
+from afscope.records import Decision, Outcome, SampleRecord, Tier, VerdictKind
 from afscope.stats._bootstrap import cluster_bootstrap_difference
 from afscope.stats._intervals import Interval, paired_difference, wilson_interval
 from afscope.stats._significance import mcnemar_exact
@@ -110,7 +110,7 @@ def sample_compliance(record: SampleRecord) -> bool | None:
         return None
     if record.complied is not None:
         return record.complied
-    verdict = record.verdicts.get("compliance")
+    verdict = record.verdicts.get(VerdictKind.COMPLIANCE)
     return None if verdict is None else _DECISIONS.get(verdict.decision)
 
 
@@ -124,9 +124,9 @@ def _tier_stats(tier: Tier, records: Sequence[SampleRecord]) -> TierStats:
         malformed=len(records) - len(well_formed),
         undetermined=len(well_formed) - len(known),
         compliance=_rate(known),
-        af_reasoning=_verdict_rate(well_formed, "af_reasoning"),
-        partial=_verdict_rate(well_formed, "partial_compliance"),
-        judge_errors=sum(1 for verdict in verdicts if verdict.decision == "error"),
+        af_reasoning=_verdict_rate(well_formed, VerdictKind.AF_REASONING),
+        partial=_verdict_rate(well_formed, VerdictKind.PARTIAL_COMPLIANCE),
+        judge_errors=sum(1 for verdict in verdicts if verdict.decision == Decision.ERROR),
         judge_tokens=sum(verdict.tokens for verdict in verdicts),
     )
 
@@ -135,9 +135,9 @@ def _verdict_rate(records: Iterable[SampleRecord], kind: str) -> Interval | None
     decisions = [
         record.verdicts[kind].decision
         for record in records
-        if kind in record.verdicts and record.verdicts[kind].decision != "error"
+        if kind in record.verdicts and record.verdicts[kind].decision != Decision.ERROR
     ]
-    return _rate([decision == "yes" for decision in decisions])
+    return _rate([decision == Decision.YES for decision in decisions])
 
 
 def _rate(outcomes: Sequence[bool]) -> Interval | None:
