@@ -119,9 +119,7 @@ def test_a_judge_with_a_bad_key_costs_a_handful_of_requests(
     # every verdict of every sample failed: none was judged
     assert sum(tier["judge_errors"] for tier in summary["tiers"].values()) > 40
     _run, records = read_run(summary["log"])
-    reasons = {
-        verdict.error or "" for record in records for verdict in record.verdicts.values()
-    }
+    reasons = {verdict.error or "" for record in records for verdict in record.verdicts.values()}
     assert any("not sent" in reason for reason in reasons), reasons
 
 

@@ -107,10 +107,20 @@ def main(argv: list[str] | None = None) -> None:
         cli.main(args=argv, prog_name="afscope", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
-        sys.exit(130)
+        _exit_interrupted()
     except click.ClickException as error:
         error.show()
+        if error.exit_code == 130:
+            _exit_interrupted()
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
-        sys.exit(130)
+        _exit_interrupted()
+
+
+def _exit_interrupted() -> None:
+    """Exit 130 after Ctrl-C, without waiting forever on threads the interrupted run left."""
+    from afscope.cli._interrupted import release_worker_threads
+
+    release_worker_threads()
+    sys.exit(130)

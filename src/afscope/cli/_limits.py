@@ -4,6 +4,7 @@
   :class:`afscope.sweep.RetryPolicy`) to a command; :func:`policy_from` reads them back.
 * :func:`show_retries` turns on one terminal line per retried request (what failed, how often,
   when the next attempt is), fed by Inspect's ``on_model_retry`` hook.
+* :func:`raise_interrupts` makes Ctrl-C end Inspect's eval functions with KeyboardInterrupt.
 * :func:`check_model`, :func:`check_queries` and :func:`check_log_dir` refuse a bad model string,
   an empty query file or an unusable log directory with one line, before anything is sent.
 """
@@ -14,7 +15,6 @@ import contextlib
 import difflib
 import os
 import re
-import shlex
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -31,13 +31,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "INSPECT_PROVIDERS",
-    "Interrupted",
     "check_log_dir",
     "check_model",
     "check_queries",
     "failure_causes",
     "failure_line",
-    "newest_log",
     "policy_from",
     "raise_interrupts",
     "redact",
@@ -280,59 +278,6 @@ def check_log_dir(log_dir: str, option: str = "--log-dir") -> None:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise ConfigError(f"cannot create {log_dir!r}: {error.strerror}", key=option) from None
-
-
-class Interrupted(click.ClickException):
-    """Ctrl-C (or SIGTERM) during a run: say what was kept and how to finish; exit 130.
-
-    ``log`` is the run's log, or for a sweep its log directory with the ``command`` that finishes
-    it (the same sweep again).
-    """
-
-    exit_code = 130
-
-    def __init__(self, log: Path | None, *, command: str | None = None) -> None:
-        super().__init__("interrupted")
-        self.log = log
-        self.command = command
-
-    def show(self, file: Any = None) -> None:
-        if self.log is None:
-            click.echo("interrupted before any log was written; nothing to resume", err=True)
-            return
-        logs = sorted(self.log.glob("*.eval")) if self.log.is_dir() else [self.log]
-        kept = _finished_samples(logs)
-        count = f"{kept} finished samples" if kept is not None else "the finished samples"
-        what, command = ("sweep", self.command) if self.command else ("run", None)
-        command = command or f"afscope resume {shlex.quote(str(self.log))}"
-        click.echo(
-            f"interrupted: {count} kept in {self.log}; finish the {what} with: {command}", err=True
-        )
-
-
-def _finished_samples(logs: Sequence[Path]) -> int | None:
-    """Samples finished without error, per task the most any of its logs holds, all added up.
-
-    A resumed task's log holds the finished samples of the attempt before it; counting the
-    largest per task counts each sample once.
-    """
-    from inspect_ai.log import read_eval_log, read_eval_log_sample_summaries
-
-    kept: dict[str, int] = {}
-    try:
-        for log in logs:
-            task = read_eval_log(str(log), header_only=True).eval.task_id
-            done = sum(1 for s in read_eval_log_sample_summaries(str(log)) if not s.error)
-            kept[task] = max(kept.get(task, 0), done)
-    except Exception:  # a log still being written may not list its samples yet
-        return None
-    return sum(kept.values())
-
-
-def newest_log(log_dir: str | Path, *, since: float) -> Path | None:
-    """The newest .eval file in ``log_dir`` written after ``since`` (a time.time() value)."""
-    logs = [p for p in Path(log_dir).glob("*.eval") if p.stat().st_mtime >= since - 1]
-    return max(logs, key=lambda p: p.stat().st_mtime) if logs else None
 
 
 def refusal_line(model: str, reasons: Sequence[str]) -> str | None:

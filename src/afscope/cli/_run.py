@@ -10,14 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from afscope.cli._interrupted import Interrupted, newest_log
 from afscope.cli._limits import (
-    Interrupted,
     check_log_dir,
     check_model,
     check_queries,
     failure_causes,
     failure_line,
-    newest_log,
     policy_from,
     retry_options,
     show_retries,

@@ -16,8 +16,8 @@ from typing import Any
 
 import click
 
+from afscope.cli._interrupted import Interrupted
 from afscope.cli._limits import (
-    Interrupted,
     check_log_dir,
     check_model,
     policy_from,

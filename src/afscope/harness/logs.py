@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -37,6 +38,7 @@ from afscope.records import (
 from afscope.two_stage import classifier_spec
 
 __all__ = [
+    "cut_off_before_start",
     "iter_records",
     "iter_samples",
     "log_is_finished",
@@ -63,9 +65,29 @@ def _read_header(path: Path) -> EvalLog:
     try:
         header = _cached_header(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
     except Exception as error:  # Inspect raises many types for a bad file
+        if cut_off_before_start(path):
+            raise DataError(
+                "this log was cut off before its run started (interrupted at once): it holds no "
+                "sample, so nothing can be resumed or reported; run the command again",
+                file=str(path),
+            ) from None
         raise DataError(f"not a readable Inspect log ({error})", file=str(path)) from error
     # a copy: a caller may set its samples (read_log), which must not reach the next caller
     return header.model_copy()
+
+
+def cut_off_before_start(path: Path) -> bool:
+    """Whether ``path`` is an .eval file cut off before Inspect wrote its start: no header, no
+    sample, nothing any reader can open (Inspect creates the file before writing into it, and
+    Ctrl-C in the first moments of a run can land in between)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (OSError, zipfile.BadZipFile):  # created, nothing written yet
+        return path.suffix == ".eval" and path.is_file() and path.stat().st_size < 1024
+    if "_journal/start.json" in names or "header.json" in names:
+        return False
+    return not any(name.startswith("samples/") for name in names)
 
 
 @functools.lru_cache(maxsize=8)
