@@ -84,7 +84,7 @@ def cut_off_before_start(path: Path) -> bool:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
     except (OSError, zipfile.BadZipFile):  # created, nothing written yet
-        return path.suffix == ".eval" and path.is_file() and path.stat().st_size < 1024
+        return path.suffix == ".eval" and path.is_file() and path.stat().st_size == 0
     if "_journal/start.json" in names or "header.json" in names:
         return False
     return not any(name.startswith("samples/") for name in names)
