@@ -113,8 +113,12 @@ def test_a_judge_with_a_bad_key_costs_a_handful_of_requests(
     server = openai_server(Fault.unauthorized(), max_requests=2000)
     args = ["run", "--limit", QUERIES, "--judge", MODEL, "--judge-base-url", server.base_url]
     result = CliRunner().invoke(cli, [*args, "--log-dir", str(tmp_path), "--json"])
-    assert result.exit_code == 0, result.output
     assert 1 <= len(server.requests) <= HANDFUL, len(server.requests)
+    # none judged: a failing status and one line with the status, the fix and the way on
+    assert result.exit_code == 1, result.output
+    assert "the judge failed every verdict: openai answered HTTP 401" in result.stderr
+    assert "API key was refused" in result.stderr
+    assert f"afscope classify {tmp_path}" in result.stderr and f"--judge {MODEL}" in result.stderr
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     # every verdict of every sample failed: none was judged
     assert sum(tier["judge_errors"] for tier in summary["tiers"].values()) > 40

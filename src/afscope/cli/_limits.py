@@ -299,6 +299,16 @@ def failure_line(model: str, reasons: Sequence[str]) -> str:
     return f"every sample failed ({len(reasons)} samples): {first}"
 
 
+def judge_failure_line(judge: str, reasons: Sequence[str], log: Path) -> str:
+    """One line for a run whose every judge verdict failed: the cause, its fix, and how to judge
+    the kept answers once it is fixed."""
+    cause = refusal_line(judge, reasons) or _cause(reasons[0] if reasons else "unknown")
+    return (
+        f"the judge failed every verdict: {cause}. The answers are kept; once fixed, judge "
+        f"them with: afscope classify {log} --judge {judge}"
+    )
+
+
 def _cause(reason: str) -> str:
     """A failed sample's error as one short line (a retry loop that gave up says so)."""
     text = redact(reason.removeprefix("sample error: ").strip())
@@ -319,10 +329,10 @@ def _cause(reason: str) -> str:
     return text.splitlines()[0][:240] if text else "unknown error"
 
 
-def failure_causes(reasons: Sequence[str]) -> list[str]:
-    """One line per distinct cause of failed samples, with how many samples it ended."""
+def failure_causes(reasons: Sequence[str], what: str = "samples") -> list[str]:
+    """One line per distinct cause of failed samples (or ``what``), with how many it ended."""
     causes = Counter(_cause(r) for r in reasons)
-    return [f"{n} samples failed: {cause}" for cause, n in causes.most_common()]
+    return [f"{n} {what} failed: {cause}" for cause, n in causes.most_common()]
 
 
 def redact(text: str) -> str:
