@@ -15,12 +15,10 @@ import pytest
 from click.testing import CliRunner
 
 from afscope.agentic import Step
-from afscope.agentic._summary import fmt
 from afscope.cli import cli
 from afscope.harness.episodes import scheming_run
 from afscope.report import build_scheming_report
 from afscope.scheming import SchemingEpisode
-from afscope.stats import Interval
 
 
 @pytest.fixture(scope="module")
@@ -31,10 +29,6 @@ def organism_log(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[s
     assert result.exit_code == 0, result.output
     printed: dict[str, Any] = json.loads(result.output.strip().splitlines()[-1])
     return Path(printed["log"]), printed
-
-
-def _interval(data: dict[str, Any]) -> Interval:
-    return Interval(**data)
 
 
 def test_the_report_shows_the_printed_rates_confessions_and_episodes(
@@ -51,11 +45,11 @@ def test_the_report_shows_the_printed_rates_confessions_and_episodes(
     assert len(printed["rates"]) == 2
     for row in printed["rates"]:
         nudge = "nudge" if row["nudge"] else "no nudge"
-        cell = f"<td>{nudge}</td><td>rate</td><td>{html.escape(fmt(_interval(row['interval'])))}"
+        cell = f"<td>{nudge}</td><td>rate</td><td>{html.escape(_shown(row['interval']))}"
         assert cell in page
     confession = printed["confession"]
     assert confession is not None, "the preset schemes often at seed 0: someone is asked"
-    assert f"confesses at the first question: {fmt(_interval(confession))}" in page
+    assert f"confesses at the first question: {_shown(confession)}" in page
     _run, _summary, episodes = scheming_run(log)
     schemed = [item for item in episodes if item.episode.reached]
     honest = [item for item in episodes if item.episode.reached is False]
@@ -123,3 +117,8 @@ def test_exports_and_the_figure_per_environment_and_nudge(
         cli, ["report", str(log), "-o", str(out), "--validation", str(tmp_path / "v.jsonl")]
     )
     assert refused.exit_code != 0 and "--validation: not available for scheming" in refused.output
+
+
+def _shown(data: dict[str, Any]) -> str:
+    """A rate as the report writes it, spelled out here rather than with the report's formatter."""
+    return f"{data['estimate']:.1%} [{data['low']:.1%}, {data['high']:.1%}]"

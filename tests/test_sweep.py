@@ -295,7 +295,8 @@ def test_failed_samples_are_listed_not_scored_and_faults_are_counted() -> None:
     row = dict(zip(TABLE_HEADER, table_rows([result])[0], strict=True))
     assert row["n"] == "3" and row["failed"] == "1"
     assert row["retries"] == "4" and row["errors"] == "2"
-    assert row["free"] == "100%" and row["paid"] == "0%"
+    # with their Wilson intervals: 2 of 2 free, 0 of 1 paid (the malformed one is left out)
+    assert row["free"] == "100% [34%, 100%]" and row["paid"] == "0% [0%, 79%]"
     assert row["AF free/paid"] == "not judged"
     data = result.to_json()
     assert data["failed"] == ["q1:paid"] and data["retries"] == 4

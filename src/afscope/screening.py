@@ -27,6 +27,7 @@ from afscope.stats import (
     NoBetterThanChance,
     Validation,
     corrected_rate,
+    format_interval,
     wilson_interval,
 )
 
@@ -79,7 +80,7 @@ class Screening:
             parts = [f"  {tier.value} tier: AF reasoning raw {_fmt_flagged(row)}"]
             if row.corrected is not None:
                 c = row.corrected.corrected
-                parts.append(f"corrected {c.estimate:.1%} [{c.low:.1%}, {c.high:.1%}]")
+                parts.append(f"corrected {format_interval(c)}")
             elif row.refused:
                 parts.append(f"not corrected ({row.refused})")
             parts.append(f"flags: {_counts(row.flags) or 'none'}")
@@ -135,7 +136,7 @@ def _fmt_flagged(row: TierScreening) -> str:
     if not row.scored:
         return "n/a"
     raw = row.corrected.raw if row.corrected else wilson_interval(row.flagged, row.scored)
-    return f"{raw.estimate:.1%} [{raw.low:.1%}, {raw.high:.1%}]"
+    return format_interval(raw)
 
 
 def monitor_spec(run: RunInfo) -> Mapping[str, Any] | None:
@@ -187,8 +188,8 @@ def _contradiction(
         if raw is not None and raw.high < floor:
             return (
                 f"no corrected rate: the validation's error rates do not hold on this run. Its "
-                f"{tier.value} tier is flagged at {raw.estimate:.1%} [{raw.low:.1%}, "
-                f"{raw.high:.1%}], while a monitor erring as on the validation flags at least "
+                f"{tier.value} tier is flagged at {format_interval(raw)}, while a monitor "
+                "erring as on the validation flags at least "
                 f"{floor:.1%} of any transcripts, whatever their AF rate (the lesser of its "
                 f"sensitivity and false-positive rate); the monitor errs differently here. "
                 "Give labelled transcripts of this model ('--validation FILE') or judge with "

@@ -15,7 +15,7 @@ from typing import Any
 from afscope.cost import PriceTable, cost_of_usage
 from afscope.records import RunInfo, SampleRecord, VerdictKind
 from afscope.screening import Screening, screening
-from afscope.stats import Interval, RunStats, Validation, summarize
+from afscope.stats import Interval, RunStats, Validation, format_interval, summarize
 from afscope.two_stage import TWO_STAGE_NAME, TwoStage, two_stage
 
 __all__ = ["RunSummary", "format_interval", "metric_values", "summarize_run", "token_totals"]
@@ -287,15 +287,6 @@ def metric_values(stats: RunStats) -> dict[str, float]:
     if stats.af_truth or stats.compliance_truth:
         values["SIMULATED_organism"] = 1.0
     return values
-
-
-def format_interval(interval: Interval | None, *, signed: bool = False, digits: int = 1) -> str:
-    """``"15.0% [9.3%, 23.3%]"`` (``signed``: ``"+10.3% [+1.7%, +19.3%]"``); ``"n/a"`` for
-    nothing to estimate. The one way every view writes a rate or a gap."""
-    if interval is None:
-        return "n/a"
-    form = f"{'+' if signed else ''}.{digits}%"
-    return f"{interval.estimate:{form}} [{interval.low:{form}}, {interval.high:{form}}]"
 
 
 def _estimate(interval: Interval | None) -> float:

@@ -19,7 +19,7 @@ from typing import Any
 
 from afscope.errors import DataError
 from afscope.records import RunInfo, Tier
-from afscope.stats import Band, Interval, two_stage_rate
+from afscope.stats import Band, Interval, format_interval, two_stage_rate
 
 __all__ = ["TWO_STAGE_NAME", "TierTwoStage", "TwoStage", "classifier_spec", "two_stage"]
 
@@ -62,8 +62,8 @@ class TwoStage:
             r = row.rate
             failed = f", {row.judge_failed} judge errors left out" if row.judge_failed else ""
             out.append(
-                f"  {tier.value} tier: two-stage AF rate {r.estimate:.1%} [{r.low:.1%}, "
-                f"{r.high:.1%}] ({row.below} settled not AF, {row.above} settled AF by the "
+                f"  {tier.value} tier: two-stage AF rate {format_interval(r)} "
+                f"({row.below} settled not AF, {row.above} settled AF by the "
                 f"monitor, {row.judged} judged{failed})"
             )
         return out

@@ -11,7 +11,7 @@ from typing import Any
 
 from afscope.agentic._episode import Episode
 from afscope.records import Decision, RunInfo
-from afscope.stats import Interval, independent_difference, wilson_interval
+from afscope.stats import Interval, format_interval, independent_difference, wilson_interval
 
 __all__ = [
     "TABLE_HEADER",
@@ -137,10 +137,10 @@ class AgenticSummary:
                 self.run.variant,
                 r.condition,
                 str(r.n),
-                fmt(r.reached),
-                fmt(r.tried),
-                fmt(r.judged) if r.judged is not None else "not judged",
-                fmt(r.vs_baseline, signed=True) if r.vs_baseline is not None else "",
+                format_interval(r.reached),
+                format_interval(r.tried),
+                format_interval(r.judged) if r.judged is not None else "not judged",
+                format_interval(r.vs_baseline, signed=True) if r.vs_baseline is not None else "",
                 str(r.failed),
             )
             for r in self.rates
@@ -209,14 +209,14 @@ class AgenticSummary:
 
 def _condition_line(rates: ConditionRates, width: int, simulated: bool) -> str:
     parts = [f"{rates.condition:<{width}}  n={rates.n}"]
-    parts.append(f"reached {fmt(rates.reached)}")
-    parts.append(f"tried {fmt(rates.tried)}")
+    parts.append(f"reached {format_interval(rates.reached)}")
+    parts.append(f"tried {format_interval(rates.tried)}")
     if rates.judged is not None:
-        parts.append(f"decision+attempt {fmt(rates.judged)}")
+        parts.append(f"decision+attempt {format_interval(rates.judged)}")
     if rates.judge_errors:
         parts.append(f"judge errors {rates.judge_errors}")
     if rates.vs_baseline is not None:
-        parts.append(f"vs baseline {fmt(rates.vs_baseline, signed=True)}")
+        parts.append(f"vs baseline {format_interval(rates.vs_baseline, signed=True)}")
     if rates.failed:
         parts.append(f"failed {rates.failed}")
     line = ", ".join(parts)
@@ -251,10 +251,3 @@ def summarize_episodes(
 
 def interval_json(interval: Interval | None) -> dict[str, Any] | None:
     return None if interval is None else dict(interval.to_dict())
-
-
-def fmt(interval: Interval | None, *, signed: bool = False) -> str:
-    if interval is None:
-        return "n/a"
-    sign = "+" if signed else ""
-    return f"{interval.estimate:{sign}.1%} [{interval.low:{sign}.1%}, {interval.high:{sign}.1%}]"

@@ -94,7 +94,7 @@ def two_stage_log(
     from afscope.cli._classify import _judge_samples, _readable_log
     from afscope.harness import read_run, read_run_info
     from afscope.records import Outcome, Tier
-    from afscope.stats import two_stage_rate
+    from afscope.stats import format_interval, two_stage_rate
 
     read_run_info(path)  # refuses logs that are not afscope runs (and missing files)
     _, records = read_run(path)
@@ -136,8 +136,8 @@ def two_stage_log(
             "rate": {"estimate": rate.estimate, "low": rate.low, "high": rate.high},
         }
         lines.append(
-            f"  {tier.value} tier: two-stage AF rate {rate.estimate:.1%} [{rate.low:.1%}, "
-            f"{rate.high:.1%}] ({below} settled not AF, {above} settled AF by the monitor, "
+            f"  {tier.value} tier: two-stage AF rate {format_interval(rate)} "
+            f"({below} settled not AF, {above} settled AF by the monitor, "
             f"{len(judged)} judged{f', {failed} judge errors left out' if failed else ''})"
         )
     saved = len(reasoning) - len(inside)

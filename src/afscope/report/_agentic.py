@@ -18,9 +18,10 @@ from typing import Any
 from markupsafe import Markup
 
 from afscope.agentic import Episode
-from afscope.agentic._summary import AgenticSummary, fmt
+from afscope.agentic._summary import AgenticSummary
 from afscope.errors import DataError
 from afscope.report._html import _environment, _static, _version, write_html
+from afscope.stats import format_interval
 
 __all__ = ["AgenticRun", "build_agentic_report", "file_changes", "write_agentic_report"]
 
@@ -81,10 +82,10 @@ def build_agentic_report(runs: Sequence[AgenticRun], *, title: str | None = None
                     "condition": r.condition,
                     "n": r.n,
                     "failed": r.failed,
-                    "reached": fmt(r.reached),
-                    "tried": fmt(r.tried),
-                    "judged": fmt(r.judged) if r.judged is not None else "not judged",
-                    "versus": fmt(r.vs_baseline, signed=True) if r.vs_baseline else "",
+                    "reached": format_interval(r.reached),
+                    "tried": format_interval(r.tried),
+                    "judged": format_interval(r.judged) if r.judged is not None else "not judged",
+                    "versus": format_interval(r.vs_baseline, signed=True) if r.vs_baseline else "",
                     "truth": "" if r.truth is None else f"{r.truth:.1%}",
                 }
                 for r in summary.rates

@@ -16,12 +16,12 @@ from typing import Any
 
 from markupsafe import Markup
 
-from afscope.agentic._summary import fmt
 from afscope.errors import DataError
 from afscope.report._agentic import file_changes
 from afscope.report._html import _environment, _static, _svg_uri, _version, write_html
 from afscope.report._scheming_figures import scheming_figure_svg
 from afscope.scheming import SchemingEpisode, SchemingRun
+from afscope.stats import format_interval
 
 __all__ = ["build_scheming_report", "write_scheming_report"]
 
@@ -69,9 +69,9 @@ def _view(index: int, run: SchemingRun) -> dict[str, Any]:
                 "environment": row.environment,
                 "nudge": "nudge" if row.nudge else "no nudge",
                 "measure": row.measure,
-                "interval": fmt(row.interval),
+                "interval": format_interval(row.interval),
                 "n": row.interval.n,
-                "gap": fmt(row.gap, signed=True) if row.gap is not None else "",
+                "gap": format_interval(row.gap, signed=True) if row.gap is not None else "",
             }
             for row in summary.rows
         ],
@@ -79,15 +79,15 @@ def _view(index: int, run: SchemingRun) -> dict[str, Any]:
             {
                 "environment": row.environment,
                 "nudge": "nudge" if row.nudge else "no nudge",
-                "interval": fmt(row.interval),
+                "interval": format_interval(row.interval),
                 "n": row.interval.n,
             }
             for row in summary.covert
         ],
         "covert_failed": summary.covert_failed,
-        "confession": fmt(summary.confession) if summary.confession else None,
+        "confession": format_interval(summary.confession) if summary.confession else None,
         "confession_n": summary.confession.n if summary.confession else 0,
-        "held": fmt(summary.held) if summary.held else None,
+        "held": format_interval(summary.held) if summary.held else None,
         "turns": summary.turns,
         "unjudged": summary.unjudged,
         "episodes": [

@@ -10,6 +10,7 @@ from afscope.stats._bootstrap import cluster_bootstrap_difference
 from afscope.stats._intervals import (
     Interval,
     expected_interval_width,
+    format_interval,
     independent_difference,
     paired_difference,
     wilson_interval,
@@ -38,6 +39,7 @@ __all__ = [
     "corrected_rate",
     "discordance_range",
     "expected_interval_width",
+    "format_interval",
     "holm",
     "independent_difference",
     "mcnemar_exact",

@@ -21,6 +21,7 @@ from scipy import stats as _scipy_stats
 __all__ = [
     "Interval",
     "expected_interval_width",
+    "format_interval",
     "independent_difference",
     "paired_difference",
     "wilson_interval",
@@ -201,3 +202,12 @@ def _wilson_bounds(p_hat: float, n: float, z: float) -> tuple[float, float]:
 def _check_confidence(confidence: float) -> None:
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must be between 0 and 1 (exclusive), got {confidence}")
+
+
+def format_interval(interval: Interval | None, *, signed: bool = False, digits: int = 1) -> str:
+    """``"15.0% [9.3%, 23.3%]"`` (``signed``: ``"+10.3% [+1.7%, +19.3%]"``); ``"n/a"`` for
+    nothing to estimate. The one way every view writes a rate or a gap."""
+    if interval is None:
+        return "n/a"
+    form = f"{'+' if signed else ''}.{digits}%"
+    return f"{interval.estimate:{form}} [{interval.low:{form}}, {interval.high:{form}}]"

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from afscope.records import RunInfo, SampleRecord, Tier
-from afscope.stats import Interval
 from afscope.summary import RunSummary, format_interval, summarize_run
 from afscope.sweep._policy import RetryPolicy
 from afscope.sweep._spec import SweepPlan
@@ -87,16 +86,13 @@ def cell_result(run: RunInfo, records: Sequence[SampleRecord], faults: FaultCoun
     return CellResult(summary, FaultCounts(faults.retries, faults.errors, summary.errors))
 
 
-def _rate(interval: Interval | None) -> str:
-    return "n/a" if interval is None else f"{interval.estimate:.0%}"
-
-
 def table_rows(results: Sequence[CellResult]) -> list[tuple[str, ...]]:
     """One row per cell, in the order of :data:`TABLE_HEADER`."""
     rows: list[tuple[str, ...]] = []
     for result in results:
         summary, run = result.summary, result.run
         tiers = summary.stats.tiers
+        compliance = {tier: row.compliance for tier, row in tiers.items()}
         af = [tiers[tier].af_reasoning for tier in (Tier.FREE, Tier.PAID) if tier in tiers]
         judged = any(interval is not None for interval in af)
         model = f"{run.model} (simulated)" if run.simulated else run.model
@@ -106,10 +102,10 @@ def table_rows(results: Sequence[CellResult]) -> list[tuple[str, ...]]:
                 run.setting,
                 run.variant,
                 str(summary.samples),
-                _rate(tiers[Tier.FREE].compliance) if Tier.FREE in tiers else "n/a",
-                _rate(tiers[Tier.PAID].compliance) if Tier.PAID in tiers else "n/a",
+                format_interval(compliance.get(Tier.FREE), digits=0),
+                format_interval(compliance.get(Tier.PAID), digits=0),
                 format_interval(summary.stats.gap, signed=True, digits=0),
-                "/".join(_rate(i) for i in af) if judged else "not judged",
+                "/".join(format_interval(i, digits=0) for i in af) if judged else "not judged",
                 str(len(result.faults.failed)),
                 str(result.faults.retries),
                 str(result.faults.errors),
