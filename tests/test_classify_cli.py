@@ -14,7 +14,7 @@ from afscope.cli import cli
 from afscope.harness import read_run
 from afscope.records import Tier
 from support.judge_replies import ScriptedJudge
-from support.wire_servers import OpenAIServer, Reply
+from support.wire_servers import Fault, OpenAIServer, Reply
 
 
 @pytest.fixture
@@ -273,3 +273,14 @@ def test_two_stage_without_validation_or_with_other_rubrics_is_one_line(
     )
     assert result.exit_code == 2 and "judges AF reasoning only" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_judge_with_a_bad_key_names_the_refusal_and_its_fix(
+    openai_server: Callable[..., OpenAIServer], organism_log: Path
+) -> None:
+    server = openai_server(Fault.unauthorized(), max_requests=500)
+    args = ["classify", str(organism_log), "--rubrics", "af_reasoning", *judge_args(server)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert "every verdict failed: openai answered HTTP 401" in result.stderr
+    assert "the API key was refused" in result.stderr

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from afscope.cli import cli
 from afscope.harness import read_run
 from support.judge_replies import ScriptedJudge
-from support.wire_servers import OpenAIServer
+from support.wire_servers import Fault, OpenAIServer
 
 ORGANISM = "organism/opus-like"
 
@@ -65,3 +65,19 @@ def test_a_missing_judge_key_fails_before_anything_runs(
     assert result.exit_code == 2
     assert "OPENAI_API_KEY" in result.output
     assert not list(tmp_path.glob("*.eval"))
+
+
+@pytest.mark.slow
+def test_a_judge_that_fails_every_verdict_fails_the_sweep_with_the_fix(
+    openai_server: Callable[..., OpenAIServer], tmp_path: Path
+) -> None:
+    server = openai_server(Fault.unauthorized(), max_requests=2000)
+    args = ["sweep", "--models", ORGANISM, "--variants", "default,no-objective", "--limit", "2"]
+    judge = ["--judge", "openai/gpt-4o-mini", "--base-url", f"openai={server.base_url}"]
+    result = CliRunner().invoke(cli, [*args, *judge, "--log-dir", str(tmp_path), "--json"])
+    assert result.exit_code == 1, result.output
+    assert "the judge failed every verdict: openai answered HTTP 401" in result.stderr
+    assert f"afscope classify {tmp_path}/*.eval --judge openai/gpt-4o-mini" in result.stderr
+    # the answers are kept: every cell's log holds its samples
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    assert [cell["samples"] for cell in data["cells"]] == [4, 4]

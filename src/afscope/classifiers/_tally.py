@@ -56,6 +56,11 @@ class JudgeTally:
         """True when no rubric produced a single yes/no/maybe verdict."""
         return all(tally.judged == 0 for tally in self._by_kind.values())
 
+    @property
+    def errors(self) -> list[str]:
+        """The cause of every failed verdict, of every rubric (one entry per verdict)."""
+        return [m for t in self._by_kind.values() for m, n in t.errors.items() for _ in range(n)]
+
     def lines(self, labels: dict[str, str] | None = None) -> list[str]:
         """One line per rubric, then one indented line per error message and skip reason."""
         out = []

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from afscope._atomic import atomic_open
+from afscope.cli._limits import refusal_line
 from afscope.cli._two_stage import Judging, TwoStage, two_stage_log
 from afscope.errors import ConfigError, DataError
 from afscope.providers import check_api_key
@@ -156,7 +157,7 @@ def classify(
         plan = TwoStage.chosen(validation, monitor_model, max_error)
         for line in plan.band_lines():
             click.echo(line)
-    judged_any = False
+    judged_any, errors = False, list[str]()
     for path in inputs:
         if plan is not None:
             judging = Judging(judge, model, names, options, setting)
@@ -171,11 +172,13 @@ def classify(
         for line in tally.lines():
             click.echo(line)
         judged_any = judged_any or not tally.nothing_judged
+        errors += tally.errors
     if not judged_any:
-        click.echo(
-            "error: nothing could be judged (every verdict an error or skipped; see above)",
-            err=True,
+        refused = refusal_line(judge, errors)
+        cause = (
+            f"every verdict failed: {refused}" if refused else "every verdict an error or skipped"
         )
+        click.echo(f"error: nothing could be judged ({cause}; see above)", err=True)
         sys.exit(1)
 
 

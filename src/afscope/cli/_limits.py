@@ -25,12 +25,14 @@ import click
 
 from afscope.errors import ConfigError, DataError
 from afscope.providers import API_KEY_VARIABLES, provider_of
+from afscope.records import Decision, SampleRecord
 
 if TYPE_CHECKING:
     from afscope.sweep import RetryPolicy
 
 __all__ = [
     "INSPECT_PROVIDERS",
+    "check_judged",
     "check_log_dir",
     "check_model",
     "check_queries",
@@ -299,14 +301,24 @@ def failure_line(model: str, reasons: Sequence[str]) -> str:
     return f"every sample failed ({len(reasons)} samples): {first}"
 
 
-def judge_failure_line(judge: str, reasons: Sequence[str], log: Path) -> str:
-    """One line for a run whose every judge verdict failed: the cause, its fix, and how to judge
-    the kept answers once it is fixed."""
-    cause = refusal_line(judge, reasons) or _cause(reasons[0] if reasons else "unknown")
-    return (
-        f"the judge failed every verdict: {cause}. The answers are kept; once fixed, judge "
-        f"them with: afscope classify {log} --judge {judge}"
-    )
+def check_judged(records: Sequence[SampleRecord], logs: str) -> None:
+    """The judge's failed verdicts: their causes on stderr and, when it failed every verdict, a
+    failing status with the cause, its fix and how to judge the kept answers in ``logs`` once it
+    is fixed (a bad judge key would otherwise end as exit 0 and a count)."""
+    judged = [v for r in records for v in r.verdicts.values() if v.spec.get("judge_model")]
+    failed = [v for v in judged if v.decision is Decision.ERROR]
+    if not failed:
+        return
+    reasons = [v.error or "" for v in failed]
+    for line in failure_causes(reasons, what="judge verdicts"):
+        click.echo(line, err=True)
+    if len(failed) == len(judged):
+        judge = str(failed[0].spec["judge_model"])
+        cause = refusal_line(judge, reasons) or _cause(reasons[0])
+        raise click.ClickException(
+            f"the judge failed every verdict: {cause}. The answers are kept; once fixed, judge "
+            f"them with: afscope classify {logs} --judge {judge}"
+        )
 
 
 def _cause(reason: str) -> str:

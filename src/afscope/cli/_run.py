@@ -12,12 +12,12 @@ import click
 
 from afscope.cli._interrupted import Interrupted, newest_log
 from afscope.cli._limits import (
+    check_judged,
     check_log_dir,
     check_model,
     check_queries,
     failure_causes,
     failure_line,
-    judge_failure_line,
     policy_from,
     retry_options,
     show_retries,
@@ -27,13 +27,10 @@ from afscope.cli._options import experiment_from_options, experiment_options
 from afscope.errors import ConfigError
 from afscope.experiment import DEFAULT_MODEL
 from afscope.providers import check_api_key, check_base_url, is_simulated
-from afscope.records import Decision
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
 
     from afscope.experiment import Plan
-    from afscope.records import SampleRecord
     from afscope.sweep import RetryPolicy
 
 
@@ -249,23 +246,7 @@ def _print_summary(log_path: Path, as_json: bool, prices: Any, validation: Any =
         click.echo(line, err=True)
     if records and not summary.records:  # nothing answered: the cause, its fix, a failing status
         raise click.ClickException(failure_line(run.model, reasons))
-    _judge_failures(summary.records, log_path)
-
-
-def _judge_failures(records: Sequence[SampleRecord], log_path: Path) -> None:
-    """The judge's failed verdicts: their causes on stderr, and a failing status with the cause
-    and its fix when none was judged (a bad judge key would otherwise end as exit 0 and a count)."""
-    judged = [v for r in records for v in r.verdicts.values() if v.spec.get("judge_model")]
-    failed = [v for v in judged if v.decision is Decision.ERROR]
-    if not failed:
-        return
-    reasons = [v.error or "" for v in failed]
-    for line in failure_causes(reasons, what="judge verdicts"):
-        click.echo(line, err=True)
-    if len(failed) == len(judged):
-        raise click.ClickException(
-            judge_failure_line(str(failed[0].spec["judge_model"]), reasons, log_path)
-        )
+    check_judged(summary.records, str(log_path))
 
 
 def _print_dry_run(plan: Plan, prices_file: str | None, as_json: bool) -> None:

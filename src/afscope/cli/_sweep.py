@@ -18,6 +18,7 @@ import click
 
 from afscope.cli._interrupted import Interrupted
 from afscope.cli._limits import (
+    check_judged,
     check_log_dir,
     check_model,
     policy_from,
@@ -202,6 +203,7 @@ def _run(plan: SweepPlan, policy: RetryPolicy, log_dir: str, report: Path, as_js
         )
     else:
         _print_results(results, outcome.complete, rerun, report, list(refused.values()))
+    check_judged([record for r in results for record in r.records], f"{log_dir}/*.eval")
     if failed or not outcome.complete:
         raise SystemExit(1)
 
