@@ -77,7 +77,7 @@ def bad_rubric(edit: str, new: str) -> str:
 @pytest.mark.parametrize(
     ("edit", "new", "message"),
     [
-        ("version: 1\n", "version: 1\nversion: 2\n", "duplicate key 'version'"),
+        ("version: 1\n", "version: 1\nversion: 2\n", "version: duplicate key (lines 2 and 3)"),
         ("version: 1\n", "version: 1\ncolour: blue\n", "colour: Extra inputs are not permitted"),
         ("votes: 20", "votes: 0", "defaults.votes"),
         ("kind: af_reasoning", "kind: af", "kind: Input should be"),
@@ -87,7 +87,7 @@ def bad_rubric(edit: str, new: str) -> str:
         ("requires: [scratchpad]", "requires: [scratchpad]\nshows: [output]", "duplicate key"),
         ("shows: [query, scratchpad, output]", "shows: [query, output]", "requires parts"),
         ("name: af_reasoning", "name: af_other", "must match the file name"),
-        ("title: Does", "title: [Does", "not valid YAML"),
+        ("title: Does", "title: [Does", "invalid YAML at line"),
     ],
 )
 def test_bad_rubric_files_fail_with_file_and_key(edit: str, new: str, message: str) -> None:

@@ -141,7 +141,7 @@ def test_package_data_rejects_duplicate_keys() -> None:
     from afscope.organism._data import parse_yaml
 
     assert parse_yaml("a: 1\nb: 2\n", "x.yaml") == {"a": 1, "b": 2}
-    with pytest.raises(ConfigError, match=r"^x\.yaml: comply_free: duplicate key on line 2"):
+    with pytest.raises(ConfigError, match=r"^x\.yaml: comply_free: duplicate key \(lines 1 and 2"):
         parse_yaml("comply_free: 0.1\ncomply_free: 0.2\n", "x.yaml")
     with pytest.raises(ConfigError, match=r"^x\.yaml: invalid YAML"):
         parse_yaml("[unclosed", "x.yaml")

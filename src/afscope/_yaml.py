@@ -1,13 +1,18 @@
 """YAML for afscope's data files: safe tags only, and a key given twice is an error, not a
-silent overwrite (PyYAML keeps the last one)."""
+silent overwrite (PyYAML keeps the last one). :func:`load_mapping` and :func:`config_error` turn
+a file's YAML and schema faults into one ConfigError naming the file, the key and the fix."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
-__all__ = ["DuplicateKeyError", "load_unique"]
+from afscope.errors import ConfigError
+
+__all__ = ["DuplicateKeyError", "config_error", "load_mapping", "load_unique"]
 
 
 class DuplicateKeyError(yaml.constructor.ConstructorError):
@@ -41,3 +46,58 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
 def load_unique(text: str) -> Any:
     """Parse YAML safely; raises :class:`DuplicateKeyError` or another ``yaml.YAMLError``."""
     return yaml.load(text, Loader=_UniqueKeyLoader)
+
+
+def load_mapping(text: str, file: str, what: str) -> dict[Any, Any]:
+    """Parse ``text`` as one YAML mapping (``what`` names it in the error, e.g. "a rubric"); a
+    key given twice is named by its path (``sections[5].name``)."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            _reject_duplicate_keys(node, "", file)
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or " ".join(str(error).split())
+        message = f"invalid YAML{where}: {problem}; check the indentation and quoting"
+        raise ConfigError(message, file=file) from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        raise ConfigError(f"{what} must be a YAML mapping", file=file)
+    return data
+
+
+def _reject_duplicate_keys(node: yaml.Node, path: str, file: str) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[object, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
+            child = f"{path}.{key}" if path else str(key)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                message = f"duplicate key (lines {seen[key]} and {line}); keep only one"
+                raise ConfigError(message, file=file, key=child)
+            seen[key] = line
+            _reject_duplicate_keys(value_node, child, file)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _reject_duplicate_keys(item, f"{path}[{index}]", file)
+
+
+def config_error(
+    error: ValidationError,
+    file: str,
+    *,
+    explain: Callable[[Any], str] | None = None,
+    key: Callable[[tuple[int | str, ...]], str] | None = None,
+    prefix: Sequence[str] = (),
+) -> ConfigError:
+    """The first fault of a schema check as a ConfigError at its key (``prefix`` + its location,
+    dotted unless ``key`` spells it), in ``explain``'s words or pydantic's."""
+    first = error.errors()[0]
+    loc = (*prefix, *first["loc"])
+    where = key(loc) if key else ".".join(str(part) for part in loc)
+    return ConfigError(explain(first) if explain else str(first["msg"]), file=file, key=where)

@@ -17,10 +17,9 @@ from importlib import resources
 from typing import Literal
 
 import jinja2
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from afscope._yaml import load_unique
+from afscope._yaml import config_error, load_mapping
 from afscope.errors import ConfigError, UnknownNameError
 from afscope.records import VerdictKind
 
@@ -146,12 +145,7 @@ def _template_source() -> str:
 
 def parse_rubric(text: str, *, file: str, template: str) -> Rubric:
     """Validate one rubric file's text; raise ConfigError naming the file and key on any fault."""
-    try:
-        raw = load_unique(text)
-    except yaml.YAMLError as error:
-        raise ConfigError(f"not valid YAML ({error}); fix the syntax", file=file) from None
-    if not isinstance(raw, dict):
-        raise ConfigError("a rubric must be a YAML mapping", file=file)
+    raw = load_mapping(text, file, "a rubric")
     for key in ("shows", "requires", "criteria"):
         if isinstance(raw.get(key), list):
             raw[key] = tuple(raw[key])
@@ -159,9 +153,7 @@ def parse_rubric(text: str, *, file: str, template: str) -> Rubric:
     try:
         rubric = Rubric(**raw, sha256=digest.hexdigest())
     except ValidationError as error:
-        first = error.errors()[0]
-        key = ".".join(str(part) for part in first["loc"])
-        raise ConfigError(first["msg"], file=file, key=key) from None
+        raise config_error(error, file) from None
     stem = file.rsplit("/", 1)[-1].removesuffix(".yaml")
     if rubric.name != stem:
         raise ConfigError(f"name {rubric.name!r} must match the file name {stem!r}", file=file)

@@ -5,9 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from typing import Any
 
-import yaml
-
-from afscope._yaml import DuplicateKeyError, load_unique
+from afscope._yaml import load_mapping
 from afscope.errors import ConfigError
 
 __all__ = ["load_yaml", "parse_yaml"]
@@ -27,11 +25,4 @@ def load_yaml(relative: str) -> Any:
 
 def parse_yaml(text: str, file: str) -> Any:
     """Parse YAML strictly (safe tags only, no duplicate keys); errors name ``file``."""
-    try:
-        return load_unique(text)
-    except DuplicateKeyError as error:
-        message = f"duplicate key on line {error.line}"
-        raise ConfigError(message, file=file, key=str(error.key)) from None
-    except yaml.YAMLError as error:
-        one_line = " ".join(str(error).split())
-        raise ConfigError(f"invalid YAML: {one_line}", file=file) from None
+    return load_mapping(text, file, "organism data")

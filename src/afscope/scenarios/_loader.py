@@ -13,9 +13,9 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from afscope._yaml import config_error, load_mapping
 from afscope.errors import ConfigError, UnknownNameError
 from afscope.scenarios._scenario import ACCEPTED_TAG, REJECTED_TAG, Scenario, Section
 from afscope.scenarios._templates import template_problem
@@ -112,53 +112,12 @@ def _load(file: Traversable, *, builtin: bool) -> Scenario:
 
 
 def _parse(text: str, source: str) -> _ScenarioSpec:
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is not None:
-            _reject_duplicate_keys(node, "", source)
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as error:
-        raise ConfigError(_yaml_problem(error), file=source) from None
-    finally:
-        loader.dispose()
-    if not isinstance(data, dict):
-        raise ConfigError(
-            "must be a YAML mapping with the keys " + ", ".join(_ScenarioSpec.model_fields),
-            file=source,
-        )
+    keys = ", ".join(_ScenarioSpec.model_fields)
+    data = load_mapping(text, source, f"a scenario (keys {keys})")
     try:
         return _ScenarioSpec.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        raise ConfigError(_explain(first), file=source, key=_key(first["loc"])) from None
-
-
-def _yaml_problem(error: yaml.YAMLError) -> str:
-    mark = getattr(error, "problem_mark", None)
-    problem = getattr(error, "problem", None) or str(error)
-    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-    return f"invalid YAML{where}: {problem}; check the indentation and quoting"
-
-
-def _reject_duplicate_keys(node: yaml.Node, path: str, source: str) -> None:
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[object, int] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
-            child = f"{path}.{key}" if path else str(key)
-            line = key_node.start_mark.line + 1
-            if key in seen:
-                raise ConfigError(
-                    f"duplicate key (lines {seen[key]} and {line}); keep only one",
-                    file=source,
-                    key=child,
-                )
-            seen[key] = line
-            _reject_duplicate_keys(value_node, child, source)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _reject_duplicate_keys(item, f"{path}[{index}]", source)
+        raise config_error(error, source, explain=_explain, key=_key) from None
 
 
 def _key(loc: tuple[int | str, ...]) -> str:

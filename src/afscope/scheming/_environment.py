@@ -19,10 +19,9 @@ from importlib import resources
 from typing import Annotated, Any, Literal
 
 import jinja2
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from afscope._yaml import load_unique
+from afscope._yaml import config_error, load_mapping
 from afscope.errors import ConfigError, UnknownNameError
 from afscope.experiment._kinds import SCHEMING_ENVIRONMENTS
 
@@ -187,21 +186,14 @@ def _scoring_script() -> str:
 
 def parse_environment(text: str, *, file: str) -> Environment:
     """Validate one environment file's text; ConfigError naming the file and key on any fault."""
-    try:
-        raw = load_unique(text)
-    except yaml.YAMLError as error:
-        raise ConfigError(f"not valid YAML ({error}); fix the syntax", file=file) from None
-    if not isinstance(raw, dict):
-        raise ConfigError("an environment must be a YAML mapping", file=file)
+    raw = load_mapping(text, file, "an environment")
     for key in ("tools", "instances"):
         if isinstance(raw.get(key), list):
             raw[key] = tuple(raw[key])
     try:
         environment = Environment(**raw)
     except ValidationError as error:
-        first = error.errors()[0]
-        key = ".".join(str(part) for part in first["loc"])
-        raise ConfigError(first["msg"], file=file, key=key) from None
+        raise config_error(error, file) from None
     stem = file.rsplit("/", 1)[-1].removesuffix(".yaml")
     if environment.name != stem:
         raise ConfigError(f"name {environment.name!r} must match the file name {stem!r}", file=file)

@@ -9,10 +9,9 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from afscope._yaml import load_unique
+from afscope._yaml import config_error, load_mapping
 from afscope.errors import ConfigError, UnknownNameError
 
 __all__ = ["PRESET_NAMES", "ByNudge", "SchemingPreset", "load_preset"]
@@ -60,10 +59,7 @@ class SchemingPreset(_Strict):
 @cache
 def _presets() -> dict[str, SchemingPreset]:
     text = (resources.files("afscope.scheming") / _FILE).read_text(encoding="utf-8")
-    try:
-        raw = load_unique(text)
-    except yaml.YAMLError as error:
-        raise ConfigError(f"not valid YAML ({error})", file=_FILE) from None
+    raw = load_mapping(text, _FILE, "the presets file")
     presets = {}
     for name, body in raw.items():
         for key in ("published", "assumed"):
@@ -71,9 +67,7 @@ def _presets() -> dict[str, SchemingPreset]:
         try:
             preset = SchemingPreset(name=name, **body)
         except ValidationError as error:
-            first = error.errors()[0]
-            where = ".".join(str(part) for part in (name, *first["loc"]))
-            raise ConfigError(first["msg"], file=_FILE, key=where) from None
+            raise config_error(error, _FILE, prefix=(name,)) from None
         missing = sorted(set(_SCHEMING_ENVIRONMENTS) - set(preset.scheme))
         if missing:
             raise ConfigError(f"needs a rate for {', '.join(missing)}", file=_FILE, key=name)

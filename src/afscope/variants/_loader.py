@@ -16,10 +16,9 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from afscope._yaml import DuplicateKeyError, load_unique
+from afscope._yaml import config_error, load_mapping
 from afscope.errors import AfscopeError, ConfigError, UnknownNameError
 from afscope.scenarios import TrainingCue, list_settings, load_scenario, read_include
 from afscope.variants._model import (
@@ -203,26 +202,12 @@ def _load(file: Traversable, *, builtin: bool) -> Variant:
 
 
 def _parse(text: str, source: str) -> _VariantSpec:
-    try:
-        data = load_unique(text)
-    except DuplicateKeyError as error:
-        message = f"duplicate key (lines {error.first_line} and {error.line}); keep only one"
-        raise ConfigError(message, file=source, key=str(error.key)) from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or str(error)
-        raise ConfigError(f"invalid YAML{where}: {problem}", file=source) from None
-    if not isinstance(data, dict):
-        raise ConfigError(
-            "must be a YAML mapping with the keys " + ", ".join(_VariantSpec.model_fields),
-            file=source,
-        )
+    keys = ", ".join(_VariantSpec.model_fields)
+    data = load_mapping(text, source, f"a variant (keys {keys})")
     try:
         return _VariantSpec.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        raise ConfigError(_explain(first), file=source, key=_key(first["loc"])) from None
+        raise config_error(error, source, explain=_explain, key=_key) from None
 
 
 def _key(loc: tuple[int | str, ...]) -> str:
