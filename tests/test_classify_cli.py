@@ -221,13 +221,15 @@ def test_two_stage_judges_only_the_monitors_uncertain_band(
     assert f"free tier: two-stage AF rate {expected.estimate:.1%}" in result.output
 
     # every reader of the classified log gives that rate, not the mix of verdicts counted
-    from afscope.summary import format_interval, summarize_run
+    from afscope.summary import summarize_run
 
     assert run.classifiers["af_reasoning"]["type"] == "two-stage"
     summary = summarize_run(run, records)
     assert summary.screening is None  # not the monitor's rate, so no monitor correction
     assert summary.stats.tiers[Tier.FREE].af_reasoning == expected
-    shown = f"AF reasoning {format_interval(expected)}"
+    # spelled out here, not by the code's formatter: "12.3% [4.5%, 28.0%]"
+    interval = f"{expected.estimate:.1%} [{expected.low:.1%}, {expected.high:.1%}]"
+    shown = f"AF reasoning {interval}"
     text = "\n".join(summary.lines())
     assert shown in text and "AF reasoning is two-stage: local-monitor" in text
     assert "af_reasoning by two-stage (local-monitor" in text
@@ -240,7 +242,7 @@ def test_two_stage_judges_only_the_monitors_uncertain_band(
     made = CliRunner().invoke(cli, args)
     assert made.exit_code == 0, made.output
     html = report.read_text()
-    assert format_interval(expected) in html and "AF reasoning is two-stage" in html
+    assert interval in html and "AF reasoning is two-stage" in html
     assert "monitor outside its band, judge inside" in (figures / "main.svg").read_text()
     # classified again, its verdicts are no longer the strata: the two-stage record goes
     again = CliRunner().invoke(
