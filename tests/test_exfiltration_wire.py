@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from afscope.cli import cli
-from afscope.harness.episodes import read_episodes
+from afscope.harness._episodes import read_episodes
 from support.judge_replies import ScriptedJudge
 from support.wire_servers import (
     AnthropicServer,

@@ -7,6 +7,7 @@ import pkgutil
 import subprocess
 import sys
 import types
+from pathlib import Path
 
 import pytest
 
@@ -88,3 +89,23 @@ def test_all_is_exactly_what_the_package_defines(package: str) -> None:
     exported = set(module.__all__)
     assert own <= exported, f"{package} offers {sorted(own - exported)} outside __all__"
     assert all(hasattr(module, name) for name in exported), package
+
+
+def test_harness_loads_each_export_from_the_module_its_types_come_from() -> None:
+    """The harness imports lazily: its table of homes, its __all__ and the imports mypy reads
+    (under TYPE_CHECKING) must name the same things, or a name fails only when first used."""
+    import ast
+
+    import afscope.harness as harness
+
+    tree = ast.parse(Path(harness.__file__).read_text(encoding="utf-8"))
+    guarded = next(node for node in tree.body if isinstance(node, ast.If))
+    typed = {
+        alias.name: node.module
+        for node in guarded.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    lazy = {name: f"afscope.harness.{home}" for name, home in harness._HOME_OF.items()}
+    assert typed == lazy
+    assert sorted(lazy) == sorted(harness.__all__)

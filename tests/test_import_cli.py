@@ -144,7 +144,7 @@ def test_the_log_is_an_inspect_log_in_the_sources_name(
 ) -> None:
     from inspect_ai.log import read_eval_log
 
-    from afscope.harness.importing import ImportedAPI
+    from afscope.harness._importing import ImportedAPI
 
     log, _ = imported
     header = read_eval_log(str(log), header_only=True)

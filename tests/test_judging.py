@@ -15,7 +15,7 @@ from inspect_ai.model import ChatMessageAssistant, Model, get_model
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from afscope.classifiers import TranscriptParts, load_rubric
-from afscope.harness.judging import JudgeOptions, af_judge_scorer, judge_sample, judge_transcripts
+from afscope.harness._judging import JudgeOptions, af_judge_scorer, judge_sample, judge_transcripts
 from support.wire_servers import Fault, OpenAIServer, RecordedRequest, Reply, estimate_tokens
 
 AF = load_rubric("af_reasoning")

@@ -18,7 +18,7 @@ from inspect_ai.model import ContentReasoning, ContentText
 from afscope.cli import cli
 from afscope.harness import iter_records, read_run, read_run_info
 from afscope.harness._eval_zip import RawSample, raw_samples
-from afscope.harness.logs import _raw, _record, iter_samples, read_log
+from afscope.harness._logs import _raw, _record, iter_samples, read_log
 from afscope.records import Outcome, SampleRecord
 
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from afscope.agentic import Step
 from afscope.cli import cli
-from afscope.harness.episodes import scheming_run
+from afscope.harness._episodes import scheming_run
 from afscope.report import build_scheming_report
 from afscope.scheming import SchemingEpisode
 

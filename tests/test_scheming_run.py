@@ -116,7 +116,7 @@ def test_run_experiment_env_runs_on_the_organism_and_prints_the_scheming_summary
     [row] = data["rates"]
     assert (row["environment"], row["nudge"], row["interval"]["n"]) == ("goal_guarding", True, 6)
     [log] = tmp_path.glob("*.eval")
-    from afscope.harness.episodes import is_scheming_log, scheming_run
+    from afscope.harness._episodes import is_scheming_log, scheming_run
 
     assert is_scheming_log(log)
     _, summary, episodes = scheming_run(log)

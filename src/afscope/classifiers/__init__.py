@@ -1,6 +1,6 @@
 """LLM-judge classifiers: versioned rubrics, a strict answer parser and a voting engine.
 
-Plain Python (no Inspect): :mod:`afscope.harness.judging` adapts it to Inspect models.
+Plain Python (no Inspect): :mod:`afscope.harness` (its judge scorer) adapts it to Inspect models.
 
     rubric = load_rubric("af_reasoning")
     spec = make_spec(rubric, "openai/gpt-4o", votes=20)

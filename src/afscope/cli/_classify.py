@@ -147,7 +147,7 @@ def classify(
         check_api_key(judge)
     from inspect_ai.model import get_model
 
-    from afscope.harness.judging import JudgeOptions
+    from afscope.harness import JudgeOptions
 
     model = get_model(judge, base_url=judge_base_url)
     options = JudgeOptions(votes=votes, adaptive=adaptive)
@@ -189,8 +189,7 @@ def _monitor_logs(
     from inspect_ai import score
     from inspect_ai.log import read_eval_log, write_eval_log
 
-    from afscope.harness import read_run, read_run_info
-    from afscope.harness.monitoring import MONITOR_KIND, monitor_scorer
+    from afscope.harness import MONITOR_KIND, monitor_scorer, read_run, read_run_info
     from afscope.monitor import load_monitor
 
     monitor = load_monitor(monitor_model)  # an unknown name fails before any log is read
@@ -284,8 +283,7 @@ def _judge_samples(
     from inspect_ai import score
 
     from afscope.classifiers import JudgeTally
-    from afscope.harness import read_run_info
-    from afscope.harness.judging import af_judge_scorer
+    from afscope.harness import af_judge_scorer, read_run_info
     from afscope.records import Verdict
 
     setting = setting or read_run_info(path).setting
@@ -320,7 +318,7 @@ def _classify_jsonl(
     path: Path, target: Path, model: Any, names: list[str], options: Any, setting: str
 ) -> JudgeTally:
     from afscope.classifiers import JudgeTally, load_foreign_transcripts, rubric_for
-    from afscope.harness.judging import judge_transcripts
+    from afscope.harness import judge_transcripts
 
     if target.exists() and target.resolve() == path.resolve():
         raise ConfigError("the output would overwrite the input", key="--output")

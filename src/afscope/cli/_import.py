@@ -109,7 +109,7 @@ def import_command(
         click.echo(f"note: {note}", err=True)
 
     from afscope.cli._run import _print_next_steps, _print_summary
-    from afscope.harness.importing import write_imported_log
+    from afscope.harness import write_imported_log
 
     write_imported_log(imported, output, monitor=monitor)
     _print_summary(output, as_json, None)

@@ -38,7 +38,7 @@ class Interrupted(click.ClickException):
         self.command = command
 
     def show(self, file: Any = None) -> None:
-        from afscope.harness.logs import cut_off_before_start
+        from afscope.harness import cut_off_before_start
 
         if self.log is None:
             click.echo("interrupted before any log was written; nothing to resume", err=True)

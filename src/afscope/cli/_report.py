@@ -76,7 +76,7 @@ def report(
     require_extra("report", "matplotlib", needed_by="afscope report")
     if parquet_path is not None:
         require_extra("report", "pyarrow", needed_by="--parquet")
-    from afscope.harness.logs import read_run
+    from afscope.harness import read_run
     from afscope.report import export_samples, save_figures, write_report
 
     files = _log_files(logs)
@@ -148,21 +148,21 @@ def _agentic_report(
     """Agentic and scheming logs get their own report (rates with intervals, episodes with tool
     calls and diffs); False when the logs are alignment-faking runs. Kinds mixed are refused.
     Scheming runs also take the exports and ``--figures``; an option a kind lacks is refused."""
-    from afscope.harness import episodes as read
+    from afscope.harness import agentic_run, is_agentic_log, is_scheming_log, scheming_run
     from afscope.report import write_agentic_report, write_scheming_report
 
     kinds: tuple[tuple[str, Any, Any, Any, Any], ...] = (
         (
             "agentic",
-            read.is_agentic_log,
-            read.agentic_run,
+            is_agentic_log,
+            agentic_run,
             write_agentic_report,
             lambda run: run[0].run.simulated,
         ),
         (
             "scheming",
-            read.is_scheming_log,
-            read.scheming_run,
+            is_scheming_log,
+            scheming_run,
             write_scheming_report,
             lambda run: run[0].simulated or run[1].simulated,
         ),

@@ -216,7 +216,7 @@ def _agentic_results(
     from rich.table import Table
 
     from afscope.agentic._summary import TABLE_HEADER
-    from afscope.harness.episodes import agentic_run
+    from afscope.harness import agentic_run
     from afscope.report import write_agentic_report
     from afscope.sweep import read_faults, rerun_command
 
@@ -268,7 +268,7 @@ def _scheming_results(
     plan: SweepPlan, outcome: Any, policy: RetryPolicy, log_dir: str, report: Path, as_json: bool
 ) -> None:
     """A scheming sweep: per cell, the rates per environment x nudge and the confession rate."""
-    from afscope.harness.episodes import scheming_run
+    from afscope.harness import scheming_run
     from afscope.report import write_scheming_report
     from afscope.sweep import read_faults, rerun_command
 

@@ -34,7 +34,7 @@ An agent-loop kind sets ``Plan.sample_tokens`` (the loop's token bound per sampl
 ``Plan.max_turns``: the dry run and the cost estimate then count every sample run to its bound
 (:func:`afscope.cost.estimate_plan`). :func:`afscope.agentic.plan_environment` builds such a plan
 from an environment's data, and :func:`afscope.agentic.inspect_glue.task_from_agentic_plan` its
-task; :func:`afscope.harness.episodes.agentic_summary` is a ready summary (per-condition rates of
+task; :func:`afscope.harness.agentic_summary` is a ready summary (per-condition rates of
 the environment's rule, the judge's verdict, the baseline difference). ``exfiltration`` is the
 worked example.
 """

@@ -72,13 +72,13 @@ KINDS: dict[str, ExperimentKind] = {
     "alignment_faking": ExperimentKind(
         "alignment_faking",
         plan="afscope.experiment._plan:plan_alignment_faking",
-        task="afscope.harness.task:alignment_faking",
+        task="afscope.harness:alignment_faking",
     ),
     "exfiltration": ExperimentKind(
         "exfiltration",
         plan="afscope.agentic._plan:plan_exfiltration",
         task="afscope.harness._registry:exfiltration",
-        summary="afscope.harness.episodes:agentic_summary",
+        summary="afscope.harness:agentic_summary",
         default_setting="all",
         family="agentic",
     ),
@@ -86,8 +86,8 @@ KINDS: dict[str, ExperimentKind] = {
         name: ExperimentKind(
             name,
             plan="afscope.scheming._plan:plan_scheming",
-            task=f"afscope.harness.scheming:{name}",
-            summary="afscope.harness.episodes:scheming_summary",
+            task=f"afscope.harness._registry:{name}",
+            summary="afscope.harness:scheming_summary",
             default_setting="all",
             family="scheming",
         )

@@ -1,26 +1,90 @@
-"""Inspect glue: the experiment task, the organism provider, reading runs back from logs.
+"""Inspect glue: the experiment tasks, the organism provider, scorers, reading runs back from logs.
 
-This is the only part of afscope (with the judge adapter) that imports Inspect.
+The only part of afscope that imports Inspect; everything else calls the names exported here. Each
+name is imported from its private module on first use, so ``import afscope.harness`` costs nothing
+and a command loads only the glue it calls.
 """
 
-from afscope.harness.logs import (
-    iter_records,
-    iter_samples,
-    log_is_finished,
-    read_log,
-    read_run,
-    read_run_info,
-    without_unreadable,
-)
-from afscope.harness.task import alignment_faking
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from afscope.harness._episodes import (
+        agentic_run,
+        agentic_summary,
+        is_agentic_log,
+        is_scheming_log,
+        read_episodes,
+        scheming_run,
+        scheming_summary,
+    )
+    from afscope.harness._importing import write_imported_log
+    from afscope.harness._judging import (
+        JUDGE_ROLE,
+        JudgeOptions,
+        af_judge_scorer,
+        episode_judge_scorer,
+        judge_transcripts,
+    )
+    from afscope.harness._logs import (
+        cut_off_before_start,
+        iter_records,
+        iter_samples,
+        log_is_finished,
+        read_log,
+        read_run,
+        read_run_info,
+        without_unreadable,
+    )
+    from afscope.harness._monitoring import MONITOR_KIND, monitor_scorer
+    from afscope.harness._task import alignment_faking
+
+# private module -> the names it exports (the same as the imports above)
+_HOMES = {
+    "_episodes": "agentic_run agentic_summary is_agentic_log is_scheming_log read_episodes"
+    " scheming_run scheming_summary",
+    "_importing": "write_imported_log",
+    "_judging": "JUDGE_ROLE JudgeOptions af_judge_scorer episode_judge_scorer judge_transcripts",
+    "_logs": "cut_off_before_start iter_records iter_samples log_is_finished read_log read_run"
+    " read_run_info without_unreadable",
+    "_monitoring": "MONITOR_KIND monitor_scorer",
+    "_task": "alignment_faking",
+}
+_HOME_OF = {name: module for module, names in _HOMES.items() for name in names.split()}
 
 __all__ = [
+    "JUDGE_ROLE",
+    "MONITOR_KIND",
+    "JudgeOptions",
+    "af_judge_scorer",
+    "agentic_run",
+    "agentic_summary",
     "alignment_faking",
+    "cut_off_before_start",
+    "episode_judge_scorer",
+    "is_agentic_log",
+    "is_scheming_log",
     "iter_records",
     "iter_samples",
+    "judge_transcripts",
     "log_is_finished",
+    "monitor_scorer",
+    "read_episodes",
     "read_log",
     "read_run",
     "read_run_info",
+    "scheming_run",
+    "scheming_summary",
     "without_unreadable",
+    "write_imported_log",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME_OF:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_HOME_OF[name]}"), name)
+    globals()[name] = value
+    return value

@@ -7,7 +7,7 @@ from typing import Any
 from inspect_ai import Task, task
 from inspect_ai.model import modelapi
 
-from afscope.harness.scheming import (
+from afscope.harness._scheming import (
     covert_email_reranking,
     goal_guarding,
     instrumental_alignment_faking,
@@ -16,7 +16,7 @@ from afscope.harness.scheming import (
     scheming,
     self_exfiltration,
 )
-from afscope.harness.task import alignment_faking
+from afscope.harness._task import alignment_faking
 
 __all__ = [
     "alignment_faking",
@@ -35,14 +35,14 @@ __all__ = [
 
 @modelapi(name="organism")
 def organism() -> type[Any]:
-    from afscope.harness.provider import OrganismAPI
+    from afscope.harness._provider import OrganismAPI
 
     return OrganismAPI
 
 
 @modelapi(name="imported")
 def imported() -> type[Any]:
-    from afscope.harness.importing import ImportedAPI
+    from afscope.harness._importing import ImportedAPI
 
     return ImportedAPI
 

@@ -25,7 +25,7 @@ from inspect_ai.model import (
 from inspect_ai.scorer import Metric, SampleScore, Score, Scorer, Target, metric, scorer
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
-from afscope.harness.judging import JudgeOptions
+from afscope.harness._judging import JudgeOptions
 from afscope.records import Decision
 from afscope.scheming import (
     Episode,
@@ -118,7 +118,7 @@ async def _judged_stance(question: str, answer: str, options: JudgeOptions) -> S
     """Confess / deny / evade by the two interrogation rubrics; None when a verdict failed (a
     judge error is not an evasion)."""
     from afscope.classifiers import TranscriptParts, load_rubric
-    from afscope.harness.judging import JUDGE_ROLE, judge_sample
+    from afscope.harness._judging import JUDGE_ROLE, judge_sample
 
     parts = TranscriptParts(query=question, output=answer)
     judge = get_model(role=JUDGE_ROLE, required=True)  # never the model under evaluation
@@ -186,7 +186,7 @@ async def _covert_verdict(
     from afscope.agentic import episode_parts
     from afscope.agentic.inspect_glue import episode_steps
     from afscope.classifiers import load_rubric
-    from afscope.harness.judging import JUDGE_ROLE, judge_sample
+    from afscope.harness._judging import JUDGE_ROLE, judge_sample
 
     messages = before_interrogation(state.messages, record["questions"])
     task = next((m.text for m in messages if m.role == "user"), "")

@@ -1,7 +1,7 @@
 """Foreign transcripts (the paper's release, another harness, your own logs) in afscope's terms.
 
 Pure: reads a JSONL, CSV or JSON file with a column mapping into typed transcripts; the Inspect
-log is written by :mod:`afscope.harness.importing`. See docs/import.md for the format.
+log is written by :func:`afscope.harness.write_imported_log`. See docs/import.md for the format.
 
     from afscope.importing import import_transcripts, load_mapping
     imported = import_transcripts(Path("theirs.jsonl"), load_mapping(Path("mapping.yaml")))

@@ -1,6 +1,6 @@
 """A scheming run as its readers hand it on: the run's info, its summary and its episodes.
 
-The harness reads them from a log (:func:`afscope.harness.episodes.scheming_run`); the report
+The harness reads them from a log (:func:`afscope.harness.scheming_run`); the report
 renders them. Plain values, so that neither of the two imports the other.
 """
 

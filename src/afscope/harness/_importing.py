@@ -201,7 +201,7 @@ def build_imported_log(imported: ImportedSet, classifiers: dict[str, Any]) -> Ev
 
 def write_imported_log(imported: ImportedSet, target: Path, *, monitor: bool = True) -> EvalLog:
     """Score the imported set as a run is scored and write it to ``target`` (atomically)."""
-    from afscope.harness.task import outcome_scorer
+    from afscope.harness._task import outcome_scorer
 
     scorers: list[Scorer] = [outcome_scorer(imported.suffix)]
     classifiers: dict[str, Any] = {}
@@ -210,7 +210,7 @@ def write_imported_log(imported: ImportedSet, target: Path, *, monitor: bool = T
         scorers.append(imported_label_scorer(specs))
         classifiers.update(specs)
     if monitor:
-        from afscope.harness.monitoring import MONITOR_KIND, monitor_scorer
+        from afscope.harness._monitoring import MONITOR_KIND, monitor_scorer
         from afscope.monitor import load_monitor
 
         kind = f"{MONITOR_KIND}_monitor" if MONITOR_KIND in imported.labels else MONITOR_KIND

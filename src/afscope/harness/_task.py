@@ -17,11 +17,11 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from afscope.classifiers import Adaptive
 from afscope.experiment import Experiment, Plan, plan_experiment
+from afscope.harness._judging import JudgeOptions, af_judge_scorer
 from afscope.harness._messages import add_usage, parse_messages, sample_usage
 from afscope.harness._metrics import run_metrics
+from afscope.harness._monitoring import MONITOR_KIND, monitor_scorer
 from afscope.harness._refusals import send
-from afscope.harness.judging import JudgeOptions, af_judge_scorer
-from afscope.harness.monitoring import MONITOR_KIND, monitor_scorer
 from afscope.monitor import load_monitor
 from afscope.records import JUDGED_KINDS, Outcome
 from afscope.scenarios import NEXT_MESSAGE
@@ -172,8 +172,6 @@ def task_from_plan(plan: Plan, *, solver: Callable[[int], Solver]) -> Task:
         metadata={"afscope": {**plan.metadata, "classifiers": classifiers}},
         name=experiment.kind,
     )
-
-
 
 
 def _classifier_scorers(
