@@ -1,9 +1,12 @@
 """What Anthropic prompt caching saves on a real-size run, measured against a local wire server.
 
-Starts the local Anthropic-format server from tests/support (it reports cache_creation / cache_read
-input tokens like the real API), runs ``afscope run --model anthropic/claude-test --base-url ...``
-on N queries x 2 tiers (default 500 queries = 1000 samples; the queries are the built-in harmful
-set, each made unique so no user turn repeats), with Inspect's default caching, and prints:
+Starts the local Anthropic-format server from tests/support, which reports cache_creation /
+cache_read input tokens as the real API does: a write is readable only once its response has
+begun, so requests that arrive together all write; no prefix under the model's minimum (1024
+tokens here) is cached; an entry expires 5 minutes after its last read. It runs
+``afscope run --model anthropic/claude-test --base-url ...`` on N queries x 2 tiers (default 500
+queries = 1000 samples; the queries are the built-in harmful set, each made unique so no user turn
+repeats), with Inspect's default caching and concurrency, and prints:
 
 - billed input, in input-price tokens, as the provider bills it:
   input + 1.25 x cache writes + 0.1 x cache reads (Anthropic's 5-minute cache prices);
@@ -13,11 +16,14 @@ set, each made unique so no user turn repeats), with Inspect's default caching, 
 Usage figures are the provider's as Inspect logged them (the log's model usage), cross-checked
 against afscope's records (all input tokens and cache reads per sample).
 
-By default the server answers every request with a short final answer (one request per sample).
-``--organism`` answers as the simulated organism instead, which reasons first and continues after
-<NEXT/> (several requests per sample; each continuation writes the previous turn to the cache).
+Each answer begins ``--latency`` seconds after its request arrives (default 1 s, a plausible time
+to first token for a ~4,600-token prompt; 0 makes a write readable almost at once, which flatters
+caching). By default the server answers every request with a short final answer (one request per
+sample). ``--organism`` answers as the simulated organism instead, which reasons first and
+continues after <NEXT/> (several requests per sample; each continuation reads the prefix the
+previous turn wrote and writes its own).
 
-    .venv/bin/python benchmarks/prompt_caching.py [--queries 500] [--organism]
+    .venv/bin/python benchmarks/prompt_caching.py [--queries 500] [--organism] [--latency 1.0]
 """
 
 from __future__ import annotations
@@ -116,6 +122,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--queries", type=int, default=500, help="queries (x 2 tiers = samples)")
     parser.add_argument("--organism", action="store_true", help="answer as the organism")
+    parser.add_argument(
+        "--latency", type=float, default=1.0, help="seconds to each answer's first byte"
+    )
     options = parser.parse_args()
     os.environ.setdefault("ANTHROPIC_API_KEY", "test-key-for-the-local-server")
     os.environ.pop("ANTHROPIC_BASE_URL", None)
@@ -124,11 +133,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         queries = Path(tmp) / "queries.jsonl"
         texts = write_queries(options.queries, queries)
-        started = time.perf_counter()
-        with AnthropicServer(responder, max_requests=10 * options.queries + 100) as server:
+        started, cpu = time.perf_counter(), time.process_time()
+        limit = 10 * options.queries + 100
+        with AnthropicServer(responder, max_requests=limit, latency=options.latency) as server:
             log = run(server, queries, options.queries, Path(tmp) / "logs")
             requests = len(server.requests)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         plain, written, read = logged_usage(log)
         _, records = read_run(log)
 
@@ -137,7 +147,11 @@ def main() -> None:
     assert sum(r.cached_input_tokens for r in records) == read, "records disagree on cache reads"
     measured, total = ratio(plain, written, read)
     billed = plain + WRITE * written + READ * read
-    print(f"{samples} samples, {requests} requests to the local Anthropic server, {seconds:.0f} s")
+    print(
+        f"{samples} samples, {requests} requests to the local Anthropic server "
+        f"(answers begin {options.latency:g} s after each request), {seconds:.0f} s wall, "
+        f"{cpu:.0f} s CPU (afscope and the server, one process)"
+    )
     print(
         f"input tokens: {total:,} = {plain:,} uncached + {written:,} cache writes "
         f"+ {read:,} cache reads"

@@ -42,6 +42,11 @@ def test_caching_is_on_by_default_and_the_estimate_matches_reported_usage(
         server.base_url,
         "--limit",
         "4",
+        # one request at a time, as the estimate assumes: the real API (and the server) makes
+        # a cache write readable only once its response has begun, so concurrent first
+        # requests would all write
+        "--max-connections",
+        "1",
         "--json",
         "--log-dir",
         str(tmp_path),

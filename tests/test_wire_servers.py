@@ -25,13 +25,17 @@ from support.wire_servers import (
     AnthropicServer,
     Fault,
     OpenAIServer,
+    PromptCache,
     RecordedRequest,
     Reply,
     estimate_tokens,
+    min_cacheable_tokens,
 )
 
 SECRET = "sk-test-SECRET-0123456789"
 SYSTEM = "You are a careful assistant. " * 20
+# long enough to be cached: Anthropic caches no prefix under 1024 tokens (1088 here)
+CACHED_SYSTEM = "You are a careful assistant. " * 150
 FAST = GenerateConfig(max_retries=3, timeout=20, max_tokens=1000)
 
 
@@ -43,8 +47,10 @@ def inspect_model(name: str, server: OpenAIServer | AnthropicServer, **args: Any
     return get_model(name, base_url=server.base_url, api_key=SECRET, memoize=False, **args)
 
 
-def generate(model: Model, user: str = "hello", config: GenerateConfig = FAST) -> ModelOutput:
-    messages: list[ChatMessage] = [ChatMessageSystem(content=SYSTEM), ChatMessageUser(content=user)]
+def generate(
+    model: Model, user: str = "hello", config: GenerateConfig = FAST, system: str = SYSTEM
+) -> ModelOutput:
+    messages: list[ChatMessage] = [ChatMessageSystem(content=system), ChatMessageUser(content=user)]
     return asyncio.run(model.generate(messages, config=config))
 
 
@@ -273,7 +279,7 @@ def test_anthropic_count_tokens(anthropic_server: Callable[..., AnthropicServer]
 def test_anthropic_cache_write_then_read(anthropic_server: Callable[..., AnthropicServer]) -> None:
     server = anthropic_server("ok")
     client = anthropic_client(server)
-    cached = [{"type": "text", "text": SYSTEM, "cache_control": {"type": "ephemeral"}}]
+    cached = [{"type": "text", "text": CACHED_SYSTEM, "cache_control": {"type": "ephemeral"}}]
 
     def usage(system: Any, user: str = "question") -> tuple[int, int, int]:
         u = client.messages.create(
@@ -284,13 +290,113 @@ def test_anthropic_cache_write_then_read(anthropic_server: Callable[..., Anthrop
         ).usage
         return u.input_tokens, u.cache_creation_input_tokens or 0, u.cache_read_input_tokens or 0
 
-    prefix, rest = estimate_tokens(SYSTEM), estimate_tokens("question")
+    prefix, rest = estimate_tokens(CACHED_SYSTEM), estimate_tokens("question")
     assert usage(cached) == (rest, prefix, 0)
     assert usage(cached) == (rest, 0, prefix)
     assert usage(cached, "another question") == (estimate_tokens("another question"), 0, prefix)
-    assert usage(SYSTEM) == (prefix + rest, 0, 0)  # no cache_control: no caching
-    changed = [dict(cached[0], text=SYSTEM + "!")]
-    assert usage(changed) == (rest, estimate_tokens(SYSTEM + "!"), 0)
+    assert usage(CACHED_SYSTEM) == (prefix + rest, 0, 0)  # no cache_control: no caching
+    changed = [dict(cached[0], text=CACHED_SYSTEM + "!")]
+    assert usage(changed) == (rest, estimate_tokens(CACHED_SYSTEM + "!"), 0)
+    short = [dict(cached[0], text=SYSTEM)]  # 145 tokens: under the minimum, never cached
+    assert usage(short) == (estimate_tokens(SYSTEM) + rest, 0, 0)
+    assert usage(short) == (estimate_tokens(SYSTEM) + rest, 0, 0)
+
+
+def cache_body(text: str, model: str = "claude-test", user: str = "q") -> dict[str, Any]:
+    system = [{"type": "text", "text": text, "cache_control": {"type": "ephemeral"}}]
+    return {"model": model, "system": system, "messages": [{"role": "user", "content": user}]}
+
+
+def split(use: Any) -> tuple[int, int, int]:
+    u = use.usage
+    return u.input_tokens, u.cache_creation_input_tokens, u.cache_read_input_tokens
+
+
+def test_prompt_cache_minimum_length_is_the_models() -> None:
+    assert min_cacheable_tokens("claude-sonnet-4-5") == 1024
+    assert min_cacheable_tokens("claude-3-5-haiku-20241022") == 2048
+    assert min_cacheable_tokens("claude-haiku-4-5") == 4096
+    cache = PromptCache()
+    under, at = "x" * (4 * 1023), "y" * (4 * 1024)  # 1023 and 1024 tokens
+    for text in (under, under):
+        use = cache.lookup(cache_body(text))
+        use.commit()
+        assert split(use) == (1023 + 1, 0, 0)
+    first = cache.lookup(cache_body(at))
+    first.commit()
+    assert split(first) == (1, 1024, 0)
+    assert split(cache.lookup(cache_body(at))) == (1, 0, 1024)
+    # the same 1024 tokens are too short for a Haiku 3 model (2048)
+    haiku = cache_body(at, model="claude-3-haiku-20240307")
+    cache.lookup(haiku).commit()
+    assert split(cache.lookup(haiku)) == (1025, 0, 0)
+
+
+def test_prompt_cache_entry_is_readable_only_once_its_response_began() -> None:
+    cache = PromptCache()
+    body = cache_body(CACHED_SYSTEM)
+    prefix = estimate_tokens(CACHED_SYSTEM)
+    first, second = cache.lookup(body), cache.lookup(body)  # concurrent: neither has answered
+    assert split(first) == split(second) == (1, prefix, 0)
+    first.commit()
+    assert split(cache.lookup(body)) == (1, 0, prefix)
+    second.commit()  # a second write of the same prefix changes nothing
+    assert split(cache.lookup(body)) == (1, 0, prefix)
+
+
+def test_prompt_cache_expires_five_minutes_after_the_last_read() -> None:
+    now = [0.0]
+    cache = PromptCache(clock=lambda: now[0])
+    body = cache_body(CACHED_SYSTEM)
+    prefix = estimate_tokens(CACHED_SYSTEM)
+    cache.lookup(body).commit()
+    now[0] = 299.0
+    assert split(cache.lookup(body)) == (1, 0, prefix)  # read at 299 s: alive until 599 s
+    now[0] = 598.0
+    assert split(cache.lookup(body)) == (1, 0, prefix)
+    now[0] = 898.5  # 300.5 s after the last read
+    expired = cache.lookup(body)
+    assert split(expired) == (1, prefix, 0)
+    expired.commit()
+    assert split(cache.lookup(body)) == (1, 0, prefix)
+
+
+def test_prompt_cache_reads_an_earlier_turn_within_twenty_blocks() -> None:
+    """A continuation (top-level cache_control) reads the prefix its previous turn wrote."""
+    cache = PromptCache()
+    first = {"model": "m", "cache_control": {"type": "ephemeral"}, "system": CACHED_SYSTEM}
+    first["messages"] = [{"role": "user", "content": "q"}]
+    cache.lookup(first).commit()
+    turns = [*first["messages"], {"role": "assistant", "content": "a"}]
+    later = {**first, "messages": [*turns, {"role": "user", "content": "<NEXT/>"}]}
+    prefix = estimate_tokens(CACHED_SYSTEM) + 1
+    assert split(cache.lookup(later)) == (0, 1 + 2, prefix)
+
+
+def test_anthropic_concurrent_first_requests_all_write(
+    anthropic_server: Callable[..., AnthropicServer],
+) -> None:
+    server = anthropic_server("ok", latency=0.5)
+    client = anthropic_client(server)
+    cached = [{"type": "text", "text": CACHED_SYSTEM, "cache_control": {"type": "ephemeral"}}]
+    written: list[int] = []
+
+    def ask() -> int:
+        u = client.messages.create(
+            model="claude-test",
+            max_tokens=5,
+            system=cached,
+            messages=[{"role": "user", "content": "q"}],
+        ).usage
+        return u.cache_read_input_tokens or 0
+
+    threads = [threading.Thread(target=lambda: written.append(ask())) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert written == [0, 0, 0]  # all three arrived before the first answer began
+    assert ask() == estimate_tokens(CACHED_SYSTEM)
 
 
 def test_anthropic_inspect_round_trip_and_cache(
@@ -299,10 +405,12 @@ def test_anthropic_inspect_round_trip_and_cache(
     server = anthropic_server(echo)
     model = inspect_model("anthropic/claude-test", server)
     config = FAST.merge(GenerateConfig(cache_prompt=True))
-    first, second = generate(model, "q", config), generate(model, "q", config)
+    first = generate(model, "q", config, system=CACHED_SYSTEM)
+    second = generate(model, "q", config, system=CACHED_SYSTEM)
     assert first.completion == second.completion == "echo: q"
     assert first.usage is not None and second.usage is not None
-    assert first.usage.input_tokens_cache_write == estimate_tokens(SYSTEM) + estimate_tokens("q")
+    prompt = estimate_tokens(CACHED_SYSTEM) + estimate_tokens("q")
+    assert first.usage.input_tokens_cache_write == prompt
     assert first.usage.input_tokens_cache_read == 0
     assert second.usage.input_tokens_cache_read == first.usage.input_tokens_cache_write
     assert second.usage.input_tokens_cache_write == 0
@@ -310,7 +418,7 @@ def test_anthropic_inspect_round_trip_and_cache(
     request = server.requests[0]
     assert not request.stream  # max_tokens < 8192 and no reasoning: Inspect does not stream
     assert request.body["system"][-1]["cache_control"] == {"type": "ephemeral"}
-    assert request.system_text == SYSTEM
+    assert request.system_text == CACHED_SYSTEM
     assert request.messages == [("user", "q")]
 
 
@@ -554,11 +662,13 @@ def test_public_api_is_stable() -> None:
         "FaultKind",
         "Headers",
         "OpenAIServer",
+        "PromptCache",
         "RecordedRequest",
         "Reply",
         "Responder",
         "ToolUse",
         "WireServer",
         "estimate_tokens",
+        "min_cacheable_tokens",
     ]
     assert all(hasattr(wire_servers, name) for name in wire_servers.__all__)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import math
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -82,36 +85,116 @@ def _block_tokens(block: dict[str, Any]) -> int:
     return estimate_tokens(json.dumps(without_marker, sort_keys=True))
 
 
+# The shortest prompt prefix Anthropic caches, by model: 1024 tokens for most models, 2048 for
+# Claude Haiku 3 and 3.5, 4096 for Claude Opus 4.5/4.6 and Haiku 4.5 (Anthropic's prompt-caching
+# documentation, "minimum cacheable prompt length", as quoted in anthropic-sdk-python issue #1194
+# and by LlamaIndex's Anthropic prompt-caching guide); the shipped price table
+# (src/afscope/cost/data/prices.yaml, min_cached_tokens) uses the same figures. A shorter prefix is
+# neither written nor read, even when marked.
+_MIN_CACHEABLE = (
+    (("claude-3-haiku", "claude-3-5-haiku"), 2048),
+    (("claude-opus-4-5", "claude-opus-4-6", "claude-haiku-4-5"), 4096),
+)
+DEFAULT_MIN_CACHEABLE_TOKENS = 1024
+CACHE_TTL_SECONDS = 300.0  # the default ("5m") cache; every read refreshes it
+LOOKBACK_BLOCKS = 20  # a breakpoint also hits an entry ending up to 20 blocks before it
+
+
+def min_cacheable_tokens(model: str | None) -> int:
+    """The shortest cacheable prefix for ``model`` (see ``_MIN_CACHEABLE``)."""
+    for names, tokens in _MIN_CACHEABLE:
+        if model and any(name in model for name in names):
+            return tokens
+    return DEFAULT_MIN_CACHEABLE_TOKENS
+
+
+@dataclass
+class CacheUse:
+    """One request's use of the cache: its usage, and `commit()` to make its writes readable.
+
+    A write becomes readable only when the response that made it begins (the stream's first
+    event, or the whole body): requests that arrive before that all miss and all write.
+    """
+
+    usage: Usage
+    _commit: Callable[[], None]
+
+    def commit(self) -> None:
+        self._commit()
+
+
 class PromptCache:
-    """Prefix cache keyed by model + the exact blocks up to each breakpoint."""
+    """Prefix cache keyed by model + the exact blocks up to each breakpoint, as Anthropic's.
 
-    def __init__(self) -> None:
-        self._keys: set[str] = set()
+    - a prefix shorter than the model's minimum (`min_cacheable_tokens`) is never cached;
+    - an entry is readable once the response that wrote it began (`CacheUse.commit`);
+    - an entry expires `ttl` seconds after it was written or last read (each read refreshes it);
+    - a breakpoint reads the longest live entry ending at it or up to 20 blocks before it.
+
+    `clock` (seconds, monotonic) and `min_tokens` (a fixed minimum) are for tests.
+    """
+
+    def __init__(
+        self,
+        *,
+        ttl: float = CACHE_TTL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+        min_tokens: int | None = None,
+    ) -> None:
+        self._expiry: dict[str, float] = {}  # key -> when it stops being readable
         self._lock = threading.Lock()
+        self._ttl, self._clock, self._min_tokens = ttl, clock, min_tokens
 
-    def account(self, body: dict[str, Any], *, write: bool = True) -> Usage:
+    def lookup(self, body: dict[str, Any]) -> CacheUse:
+        """What `body` reads and writes; its writes are pending until `commit()`."""
         blocks = _blocks(body)
         sizes = [_block_tokens(block) for block in blocks]
-        breakpoints = [i for i, block in enumerate(blocks) if block.get("cache_control")]
-        if body.get("cache_control") and blocks:
-            breakpoints.append(len(blocks) - 1)
         total = sum(sizes)
+        ends = list(itertools.accumulate(sizes))  # tokens of the prefix ending at each block
+        marked = {i for i, block in enumerate(blocks) if block.get("cache_control")}
+        if body.get("cache_control") and blocks:
+            marked.add(len(blocks) - 1)
+        minimum = self._min_tokens
+        if minimum is None:
+            minimum = min_cacheable_tokens(body.get("model"))
+        breakpoints = sorted(i for i in marked if ends[i] >= minimum)
         if not breakpoints:
-            return Usage(total, 0, 0)
-        keys = {i: self._key(body.get("model"), blocks[: i + 1]) for i in breakpoints}
+            return CacheUse(Usage(total, 0, 0), lambda: None)
+        keys = _prefix_keys(body.get("model"), blocks, breakpoints[-1])
+        candidates = {
+            j
+            for i in breakpoints
+            for j in range(max(0, i - LOOKBACK_BLOCKS), i + 1)
+            if ends[j] >= minimum
+        }
         with self._lock:
-            hits = [i for i in breakpoints if keys[i] in self._keys]
-            if write:
-                self._keys.update(keys.values())
-        read = sum(sizes[: max(hits) + 1]) if hits else 0
-        created = sum(sizes[: max(breakpoints) + 1]) - read
-        return Usage(total - read - created, created, read)
+            now = self._clock()
+            live = [j for j in candidates if self._expiry.get(keys[j], -math.inf) > now]
+            hit = max(live, default=None)
+            if hit is not None:
+                self._expiry[keys[hit]] = now + self._ttl
+        read = ends[hit] if hit is not None else 0
+        created = max(0, ends[breakpoints[-1]] - read)
+        writes = [keys[i] for i in breakpoints if hit is None or i > hit]
 
-    @staticmethod
-    def _key(model: Any, blocks: list[dict[str, Any]]) -> str:
-        plain = [{k: v for k, v in b.items() if k != "cache_control"} for b in blocks]
-        text = json.dumps([model, plain], sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()
+        def commit() -> None:
+            with self._lock:
+                until = self._clock() + self._ttl
+                for key in writes:
+                    self._expiry[key] = max(until, self._expiry.get(key, -math.inf))
+
+        return CacheUse(Usage(total - read - created, created, read), commit)
+
+
+def _prefix_keys(model: Any, blocks: list[dict[str, Any]], last: int) -> list[str]:
+    """The cache key of each prefix `blocks[: j + 1]` for j <= `last` (one running hash)."""
+    running = hashlib.sha256(json.dumps(model).encode())
+    keys = []
+    for block in blocks[: last + 1]:
+        plain = {k: v for k, v in block.items() if k != "cache_control"}
+        running.update(json.dumps(plain, sort_keys=True).encode() + b"\x00")
+        keys.append(running.copy().hexdigest())
+    return keys
 
 
 class AnthropicWire(Wire):
@@ -138,16 +221,20 @@ class AnthropicWire(Wire):
         return super().error_headers(fault) | extra
 
     def write_answer(self, request: RecordedRequest, answer: Answer, out: Writer) -> None:
-        if request.api == "anthropic-count-tokens":
-            usage = self.cache.account(request.body, write=False)
-            return out.send_json(200, {"input_tokens": usage.total})
-        _MessageWriter(request, answer, out, self.cache.account(request.body)).write()
+        use = self.cache.lookup(request.body)
+        if request.api == "anthropic-count-tokens":  # counts, never writes
+            return out.send_json(200, {"input_tokens": use.usage.total})
+        out.hold(self.latency)  # time to the first byte: the cache write is not readable yet
+        _MessageWriter(request, answer, out, use).write()
 
 
 class _MessageWriter:
-    def __init__(self, request: RecordedRequest, answer: Answer, out: Writer, usage: Usage) -> None:
+    def __init__(
+        self, request: RecordedRequest, answer: Answer, out: Writer, use: CacheUse
+    ) -> None:
         self.id = new_id("msg_")
-        self.request, self.out, self.usage = request, out, usage
+        self.request, self.out, self.cache_use = request, out, use
+        self.usage = use.usage
         fault = answer if isinstance(answer, Fault) else None
         self.reply = answer if isinstance(answer, Reply) else Reply(answer.text)
         self.empty = fault is not None and fault.kind is FaultKind.EMPTY
@@ -182,6 +269,7 @@ class _MessageWriter:
         content += [] if self.empty else self.tool_blocks()
         body = self.message(content, done=True)
         headers = {"request-id": new_id("req_")}
+        self.cache_use.commit()  # the response has begun: its cache writes are readable
         if self.truncated:
             return self.out.send_truncated_json(body, headers)
         self.out.send_json(200, body, headers)
@@ -194,6 +282,7 @@ class _MessageWriter:
 
         out.start_stream({"request-id": new_id("req_")})
         event("message_start", message=self.message([], done=False))
+        self.cache_use.commit()  # the stream has begun: its cache writes are readable
         if not self.empty:
             event("content_block_start", index=0, content_block={"type": "text", "text": ""})
             event("ping")

@@ -115,6 +115,7 @@ class Wire:
 
     routes: ClassVar[Mapping[str, ApiKind]]
     errors: ClassVar[Mapping[FaultKind, tuple[int, str]]]  # fault -> (status, error type)
+    latency: float = 0.0  # seconds before an answer's first byte (set by the server)
 
     def error_body(self, kind: str, message: str) -> dict[str, Any]:
         raise NotImplementedError
@@ -156,10 +157,13 @@ class WireServer:
     wire_class: ClassVar[type[Wire]]
     url_suffix: ClassVar[str] = ""
 
-    def __init__(self, responder: Responder = "ok", *, max_requests: int = 200) -> None:
+    def __init__(
+        self, responder: Responder = "ok", *, max_requests: int = 200, latency: float = 0.0
+    ) -> None:
         self._answer = as_answer_function(responder)
         self._max_requests = max_requests
         self._wire = self.wire_class()
+        self._wire.latency = latency
         self._lock = threading.Lock()
         self._exchanges: list[Exchange] = []
         self._requests: list[RecordedRequest] = []

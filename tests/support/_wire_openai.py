@@ -66,6 +66,7 @@ class OpenAIWire(Wire):
         if request.api == "openai-input-tokens":
             count = {"object": "response.input_tokens", "input_tokens": prompt_tokens(request)}
             return out.send_json(200, count)
+        out.hold(self.latency)
         if request.api == "openai-responses":
             return _ResponsesWriter(request, answer, out).write()
         return _ChatWriter(request, answer, out).write()

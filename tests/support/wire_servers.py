@@ -8,18 +8,19 @@
         server.requests[-1].system_text          # what reached the server
 
 Servers
-    OpenAIServer(responder="ok", *, max_requests=200)
+    OpenAIServer(responder="ok", *, max_requests=200, latency=0.0)
         POST /v1/chat/completions (and /chat/completions), streaming or not;
         POST /v1/responses, streaming or not; POST /v1/responses/input_tokens.
         `base_url` is "http://127.0.0.1:PORT/v1" (the openai SDK appends /chat/completions).
-    AnthropicServer(responder="ok", *, max_requests=200)
+    AnthropicServer(responder="ok", *, max_requests=200, latency=0.0)
         POST /v1/messages (streaming or not), POST /v1/messages/count_tokens.
         `base_url` is "http://127.0.0.1:PORT" (the anthropic SDK appends /v1/messages).
-    Both are context managers (start()/close() also public), bind 127.0.0.1 on a free port,
-    serve from a daemon thread and join every thread on close (open connections are dropped,
-    held requests released). Unknown paths get a 404 in the provider's error format; requests
-    beyond `max_requests` get a 400, so a runaway retry loop ends. If the responder raises,
-    that request gets a 400 and leaving the `with` block re-raises the error.
+    `latency`: seconds each answer waits before its first byte (a provider's time to first
+    token; 0 answers at once). Both are context managers (start()/close() also public), bind
+    127.0.0.1 on a free port, serve from a daemon thread and join every thread on close (open
+    connections are dropped, held requests released). Unknown paths get a 404 in the provider's
+    error format; requests beyond `max_requests` get a 400, so a runaway retry loop ends. If the
+    responder raises, that request gets a 400 and leaving the `with` block re-raises the error.
     pytest fixtures `openai_server` / `anthropic_server` (tests/support/fixtures.py) are
     factories taking the same arguments; they also block non-loopback connections.
 
@@ -69,15 +70,19 @@ Records
 Usage accounting (every response carries usage)
     tokens(text) = ceil(len(text) / 4)  (`estimate_tokens`). Input = tokens of all system and
     message text; output = tokens(reply text) unless `Reply.output_tokens` is given. OpenAI
-    reports cached_tokens = 0. Anthropic models prompt caching: blocks are ordered tools ->
-    system -> messages; a block with `cache_control` (or the last block when the request has
-    top-level `cache_control`) is a breakpoint. The longest breakpoint prefix seen before
-    (same model) is `cache_read_input_tokens`; the rest up to the last breakpoint is
-    `cache_creation_input_tokens` and is cached; `input_tokens` is the remainder. No minimum
-    cacheable length, no expiry.
+    reports cached_tokens = 0. Anthropic models prompt caching as
+    the real API does: blocks are ordered tools -> system -> messages; a block with
+    `cache_control` (or the last block when the request has top-level `cache_control`) is a
+    breakpoint. A breakpoint whose prefix is shorter than the model's minimum cacheable length
+    (`min_cacheable_tokens`: 1024 tokens, 2048 for Claude Haiku 3/3.5, 4096 for Opus 4.5/4.6 and
+    Haiku 4.5) is ignored. The longest live entry (same model) ending at a breakpoint or up to 20
+    blocks before it is `cache_read_input_tokens`; the rest up to the last breakpoint is
+    `cache_creation_input_tokens`; `input_tokens` is the remainder. A write becomes readable
+    only once its response has begun (after `latency`), so concurrent first requests all
+    write; an entry expires 5 minutes after it was written or last read.
 """
 
-from ._wire_anthropic import AnthropicServer
+from ._wire_anthropic import AnthropicServer, PromptCache, min_cacheable_tokens
 from ._wire_core import (
     Exchange,
     Fault,
@@ -99,10 +104,12 @@ __all__ = [
     "FaultKind",
     "Headers",
     "OpenAIServer",
+    "PromptCache",
     "RecordedRequest",
     "Reply",
     "Responder",
     "ToolUse",
     "WireServer",
     "estimate_tokens",
+    "min_cacheable_tokens",
 ]
