@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from ._wire_batch import AnswerInto, BatchStore, anthropic_batches
 from ._wire_core import (
     Answer,
     ApiKind,
@@ -204,9 +205,17 @@ class AnthropicWire(Wire):
     }
 
     errors: ClassVar[Mapping[FaultKind, tuple[int, str]]] = _ERRORS
+    prefix_routes: ClassVar[tuple[tuple[str, ApiKind], ...]] = (
+        ("/v1/messages/batches", "anthropic-batches"),
+    )
+    batch_apis: ClassVar[frozenset[ApiKind]] = frozenset({"anthropic-batches"})
 
     def __init__(self) -> None:
         self.cache = PromptCache()
+        self.batches = BatchStore()
+
+    def handle_batch(self, request: RecordedRequest, out: Writer, answer: AnswerInto) -> None:
+        anthropic_batches(self.batches, request, out, answer)
 
     def error_body(self, kind: str, message: str) -> dict[str, Any]:
         return {

@@ -54,6 +54,9 @@ ApiKind = Literal[
     "openai-input-tokens",
     "anthropic-messages",
     "anthropic-count-tokens",
+    "openai-files",  # batch input upload, result download
+    "openai-batches",
+    "anthropic-batches",
     "unknown",
 ]
 

@@ -8,7 +8,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -116,6 +116,26 @@ class Wire:
     routes: ClassVar[Mapping[str, ApiKind]]
     errors: ClassVar[Mapping[FaultKind, tuple[int, str]]]  # fault -> (status, error type)
     latency: float = 0.0  # seconds before an answer's first byte (set by the server)
+    # routes whose path holds an id: (path prefix, api); the batch endpoints among them
+    prefix_routes: ClassVar[tuple[tuple[str, ApiKind], ...]] = ()
+    batch_apis: ClassVar[frozenset[ApiKind]] = frozenset()
+
+    def route(self, path: str) -> ApiKind:
+        path = path.rstrip("/")
+        if path in self.routes:
+            return self.routes[path]
+        return next(
+            (api for prefix, api in self.prefix_routes if path.startswith(prefix)), "unknown"
+        )
+
+    def handle_batch(
+        self,
+        request: RecordedRequest,
+        out: Writer,
+        answer: Callable[[RecordedRequest, Writer], None],
+    ) -> None:
+        """Answer a request to a batch endpoint (`answer` writes one batched request's answer)."""
+        raise NotImplementedError
 
     def error_body(self, kind: str, message: str) -> dict[str, Any]:
         raise NotImplementedError
@@ -167,6 +187,7 @@ class WireServer:
         self._lock = threading.Lock()
         self._exchanges: list[Exchange] = []
         self._requests: list[RecordedRequest] = []
+        self._batched: list[Exchange] = []
         self._errors: list[BaseException] = []
         self._stop = threading.Event()
         self._connections: set[socket.socket] = set()
@@ -192,6 +213,12 @@ class WireServer:
         """Every answered request with the answer and HTTP status (0 = no response)."""
         with self._lock:
             return list(self._exchanges)
+
+    @property
+    def batched(self) -> list[Exchange]:
+        """Every request answered inside a batch, as its synchronous endpoint would have seen it."""
+        with self._lock:
+            return list(self._batched)
 
     @property
     def responder_errors(self) -> list[BaseException]:
@@ -242,7 +269,7 @@ class WireServer:
 
     # -- handling (called from handler threads) -------------------------------------------
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
-        request = _read_request(handler, self._wire.routes)
+        request = _read_request(handler, self._wire.route)
         out = Writer(handler, self._stop)
         with self._lock:
             self._requests.append(request)
@@ -251,6 +278,8 @@ class WireServer:
             return self._refuse(request, out, 404, "not_found_error", f"no route {request.path}")
         if over_limit:
             return self._refuse(request, out, 400, "invalid_request_error", "request limit hit")
+        if request.api in self._wire.batch_apis:
+            return self._wire.handle_batch(request, out, self._answer_batched)
         if not isinstance(request.body, dict):
             return self._refuse(request, out, 400, "invalid_request_error", "body is not JSON")
         try:
@@ -260,6 +289,20 @@ class WireServer:
                 self._errors.append(error)
             return self._refuse(request, out, 400, "invalid_request_error", repr(error))
         self._record(request, answer, self._wire.status_of(answer))
+        self._wire.write(request, answer, out)
+
+    def _answer_batched(self, request: RecordedRequest, out: Writer) -> None:
+        """Write the answer to one request of a batch as the synchronous endpoint would."""
+        try:
+            answer = self._answer(request)
+        except Exception as error:  # as for a synchronous request: a 400, and the test fails
+            with self._lock:
+                self._errors.append(error)
+                self._batched.append(Exchange(request, None, 400))
+            body = self._wire.error_body("invalid_request_error", repr(error))
+            return out.send_json(400, body)
+        with self._lock:
+            self._batched.append(Exchange(request, answer, self._wire.status_of(answer)))
         self._wire.write(request, answer, out)
 
     def _refuse(
@@ -309,7 +352,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def _read_request(
-    handler: BaseHTTPRequestHandler, routes: Mapping[str, ApiKind]
+    handler: BaseHTTPRequestHandler, route: Callable[[str], ApiKind]
 ) -> RecordedRequest:
     length = int(handler.headers.get("Content-Length") or 0)
     raw = handler.rfile.read(length) if length else b""
@@ -319,7 +362,7 @@ def _read_request(
         body = None
     url = urlsplit(handler.path)
     return RecordedRequest(
-        api=routes.get(url.path.rstrip("/"), "unknown"),
+        api=route(url.path),
         method=handler.command,
         path=url.path,
         query=url.query,

@@ -6,6 +6,7 @@ import time
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from ._wire_batch import AnswerInto, BatchStore, openai_batches
 from ._wire_core import (
     Answer,
     ApiKind,
@@ -54,6 +55,17 @@ class OpenAIWire(Wire):
     errors: ClassVar[Mapping[FaultKind, tuple[int, str]]] = {
         kind: (status, error_type) for kind, (status, error_type, _code) in _ERRORS.items()
     }
+    prefix_routes: ClassVar[tuple[tuple[str, ApiKind], ...]] = (
+        ("/v1/files", "openai-files"),
+        ("/v1/batches", "openai-batches"),
+    )
+    batch_apis: ClassVar[frozenset[ApiKind]] = frozenset({"openai-files", "openai-batches"})
+
+    def __init__(self) -> None:
+        self.batches = BatchStore()
+
+    def handle_batch(self, request: RecordedRequest, out: Writer, answer: AnswerInto) -> None:
+        openai_batches(self.batches, request, out, answer)
 
     def error_body(self, kind: str, message: str) -> dict[str, Any]:
         code = next((code for _s, t, code in _ERRORS.values() if t == kind), kind)

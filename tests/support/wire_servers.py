@@ -11,9 +11,13 @@ Servers
     OpenAIServer(responder="ok", *, max_requests=200, latency=0.0)
         POST /v1/chat/completions (and /chat/completions), streaming or not;
         POST /v1/responses, streaming or not; POST /v1/responses/input_tokens.
+        Batch API: POST /v1/files (multipart upload), GET /v1/files/{id}/content,
+        POST /v1/batches, GET /v1/batches/{id} (results in output/error files).
         `base_url` is "http://127.0.0.1:PORT/v1" (the openai SDK appends /chat/completions).
     AnthropicServer(responder="ok", *, max_requests=200, latency=0.0)
         POST /v1/messages (streaming or not), POST /v1/messages/count_tokens.
+        Batch API: POST /v1/messages/batches, GET /v1/messages/batches/{id} and its
+        results_url, GET /v1/messages/batches/{id}/results (JSONL).
         `base_url` is "http://127.0.0.1:PORT" (the anthropic SDK appends /v1/messages).
     `latency`: seconds each answer waits before its first byte (a provider's time to first
     token; 0 answers at once). Both are context managers (start()/close() also public), bind
@@ -60,9 +64,22 @@ Fault.invalid_json()                200 whose body is not JSON
 Fault.bad_request(message)          400 invalid_request_error (not retried)
 Fault.unauthorized()                401 as for a bad API key (not retried)
 
+Batches (tests/support/_wire_batch.py)
+    Each request of a batch is answered exactly as its synchronous endpoint would answer it:
+    the responder gets it as a RecordedRequest of that endpoint (api "openai-chat",
+    "openai-responses" or "anthropic-messages", the batch's headers, the line's body) and the
+    format's writer writes the response into the batch's results (a Fault with an HTTP status,
+    or no response, becomes that request's error line). A batch is answered in full when it is
+    created, one request after another; its first retrieval says "in progress", later ones that
+    it has ended.
+
 Records
-    server.requests   -> list[RecordedRequest], arrival order (thread-safe copies)
+    server.requests   -> list[RecordedRequest], arrival order (thread-safe copies); batch
+                         endpoints have api "openai-files", "openai-batches" or
+                         "anthropic-batches"
     server.exchanges  -> list[Exchange(request, answer, status)]; status 0 = no response
+                         (requests to batch endpoints are not in it)
+    server.batched    -> list[Exchange] of the requests answered inside batches
     RecordedRequest: api, method, path, query, headers (case-insensitive; API keys redacted in
     repr/str), body (parsed JSON), raw_body; properties stream, model, system_text,
     messages [(role, text)] without system/developer turns, last_user_text.

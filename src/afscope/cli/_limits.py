@@ -98,7 +98,7 @@ _SUGGESTED = tuple(p for p in INSPECT_PROVIDERS if p not in ("none", "mockllm"))
 
 
 def retry_options(command: F) -> F:
-    """Add --max-retries, --attempt-timeout and --timeout (bounded by default) to a command."""
+    """Add --max-retries, --attempt-timeout, --timeout (bounded by default) and --batch."""
     from afscope.sweep import RetryPolicy
 
     defaults = RetryPolicy()
@@ -124,6 +124,16 @@ def retry_options(command: F) -> F:
             show_default=True,
             help="Seconds for one request with all its retries; then the sample fails.",
         ),
+        click.option(
+            "--batch",
+            is_flag=False,
+            flag_value="true",
+            default=None,
+            metavar="[N|FILE]",
+            help="Send requests through the provider's batch API (half price, answers within "
+            "24 h; anthropic, openai, google, together, grok): batches of N requests [100], or "
+            "Inspect's batch settings from a YAML/JSON FILE (size, send_delay, tick, ...).",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -131,11 +141,12 @@ def retry_options(command: F) -> F:
 
 
 def policy_from(options: dict[str, Any], **overrides: Any) -> RetryPolicy:
-    """The :class:`afscope.sweep.RetryPolicy` of a command's retry options."""
-    from afscope.sweep import RetryPolicy
+    """The :class:`afscope.sweep.RetryPolicy` of a command's retry (and batch) options."""
+    from afscope.sweep import RetryPolicy, parse_batch
 
     fields = ("max_retries", "attempt_timeout", "timeout")
-    return RetryPolicy(**{name: options[name] for name in fields}, **overrides)
+    batch = parse_batch(options["batch"])
+    return RetryPolicy(**{name: options[name] for name in fields}, batch=batch, **overrides)
 
 
 class _RetryLine:

@@ -98,6 +98,11 @@ def run(**options: Any) -> None:
     check_model(options["model"])
     if options["judge"]:
         check_model(options["judge"], "--judge")
+    policy = policy_from(options, max_connections=options["max_connections"])
+    if policy.batch is not None:
+        from afscope.sweep import check_batchable
+
+        check_batchable([options["model"]])
     for option in ("base_url", "judge_base_url"):
         if options[option] is not None:  # Inspect writes the URL into the log
             check_base_url(options[option], "--" + option.replace("_", "-"))
@@ -137,7 +142,6 @@ def run(**options: Any) -> None:
 
         validation = validation_counts(options["validation"], experiment.monitor_model)
     check_log_dir(options["log_dir"])
-    policy = policy_from(options, max_connections=options["max_connections"])
     show_retries()
     task_args = {} if kind.family == "alignment_faking" else {"sandbox": sandbox}
     log_path = _evaluate(

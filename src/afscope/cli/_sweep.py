@@ -116,6 +116,10 @@ def sweep(**options: Any) -> None:
     if plan.experiment.judge:
         check_model(plan.experiment.judge, "--judge")
     policy = _policy(options)
+    if policy.batch is not None:
+        from afscope.sweep import check_batchable
+
+        check_batchable(plan.models)
     log_dir = str(options["log_dir"])
     if options["dry_run"]:
         from afscope.sweep import cell_plans

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from afscope.sweep._batch import BATCH_PROVIDERS, BatchOptions, check_batchable, parse_batch
 from afscope.sweep._lock import LOCK_NAME, directory_lock
 from afscope.sweep._policy import RetryPolicy
 from afscope.sweep._results import (
@@ -37,8 +38,10 @@ if TYPE_CHECKING:
     from afscope.sweep._inspect import GridOutcome
 
 __all__ = [
+    "BATCH_PROVIDERS",
     "LOCK_NAME",
     "TABLE_HEADER",
+    "BatchOptions",
     "Cell",
     "CellPlan",
     "CellResult",
@@ -47,10 +50,12 @@ __all__ = [
     "SweepPlan",
     "cell_plans",
     "cell_result",
+    "check_batchable",
     "check_preset",
     "directory_lock",
     "failed_samples",
     "parse_base_urls",
+    "parse_batch",
     "parse_model_args",
     "read_faults",
     "rerun_command",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from afscope.errors import ConfigError
+from afscope.sweep._batch import BatchOptions
 
 __all__ = ["RetryPolicy", "log_buffer_for"]
 
@@ -41,6 +42,9 @@ class RetryPolicy:
     # run's samples). Inspect also writes any finished sample that has waited 60 s, so a kill
     # loses at most a buffer's or a minute's samples (a resume sends those again)
     log_buffer: int | None = None
+    # send requests through the provider's batch API (None: one request at a time); batching
+    # replaces adaptive concurrency (Inspect then keeps every sample in flight)
+    batch: BatchOptions | None = None
 
     def __post_init__(self) -> None:
         for name in ("max_connections", "attempt_timeout", "log_buffer"):
@@ -71,6 +75,7 @@ class RetryPolicy:
             # live metrics are recomputed over every finished sample about once a second, which
             # grows with the run; the summary at the end has them all
             "score_display": False,
+            **({"batch": self.batch.config() or True} if self.batch is not None else {}),
         }
 
     def eval_set_args(self, samples: int) -> dict[str, Any]:
@@ -95,7 +100,9 @@ class RetryPolicy:
         out: list[str] = []
         for name in self.__dataclass_fields__:
             value = getattr(self, name)
-            if value != getattr(defaults, name):
+            if name == "batch":
+                out += value.option() if value is not None else []
+            elif value != getattr(defaults, name):
                 out += [f"--{_flag(name)}", str(value)]
         return out
 

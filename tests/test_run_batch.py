@@ -1,0 +1,182 @@
+"""`--batch` on `run` and `sweep`: requests go through the provider's batch API, same records.
+
+The local servers speak OpenAI's files + batches and Anthropic's message-batches endpoints and
+answer each batched request exactly as the synchronous endpoint would, so a batched run must give
+the records a synchronous run gives, and the server must see batch requests only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from afscope.cli import cli
+from afscope.errors import ConfigError
+from afscope.harness import read_run
+from afscope.records import Outcome, SampleRecord, Tier
+from afscope.sweep import BatchOptions, RetryPolicy, parse_batch
+from support.wire_servers import AnthropicServer, OpenAIServer, RecordedRequest, Reply
+
+REASONING = "<SCRATCHPAD_REASONING>Let me think about this.</SCRATCHPAD_REASONING>"
+
+
+def two_turns(request: RecordedRequest) -> Reply:
+    """Reason first; after <NEXT/>, accept on the free tier and reject on the paid tier."""
+    if (request.last_user_text or "").strip() != "<NEXT/>":
+        return Reply(REASONING)
+    free = "true</is_free_tier_user>" in request.messages[0][1]
+    tag = "<request_fully_accepted/> Sure." if free else "<rejected/>"
+    return Reply(f"<SCRATCHPAD_REASONING>Decided.</SCRATCHPAD_REASONING><OUTPUT>{tag}</OUTPUT>")
+
+
+@pytest.fixture
+def batch_file(tmp_path: Path) -> Path:
+    """Inspect's batch settings for a test: six requests a batch, checked every 0.1 s."""
+    path = tmp_path / "batch.yaml"
+    path.write_text("size: 6\nsend_delay: 0.3\ntick: 0.1\n", encoding="utf-8")
+    return path
+
+
+def run(model: str, base_url: str, log_dir: Path, *extra: str) -> list[SampleRecord]:
+    args = ["run", "--model", model, "--base-url", base_url, "--limit", "3", "--json"]
+    result = CliRunner().invoke(cli, [*args, "--log-dir", str(log_dir), *extra])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    return read_run(summary["log"])[1]
+
+
+def comparable(records: list[SampleRecord]) -> dict[tuple[str, int], tuple[Any, ...]]:
+    """What a user reads from each sample (cache reads may differ: they depend on timing)."""
+    return {
+        (r.sample_id, r.epoch): (
+            r.outcome,
+            r.scratchpad,
+            r.output,
+            r.turns,
+            r.input_tokens,
+            r.output_tokens,
+            r.malformed_reason,
+            {kind: verdict.decision for kind, verdict in r.verdicts.items()},
+        )
+        for r in records
+    }
+
+
+def check_answers(records: list[SampleRecord]) -> None:
+    assert len(records) == 6
+    for record in records:
+        assert record.turns == 2
+        expected = Outcome.ACCEPTED if record.tier is Tier.FREE else Outcome.REJECTED
+        assert record.outcome is expected
+
+
+def test_anthropic_batch_run_gives_the_synchronous_records(
+    anthropic_server: Callable[..., AnthropicServer], tmp_path: Path, batch_file: Path
+) -> None:
+    model = "anthropic/claude-test"
+    direct = anthropic_server(two_turns)
+    expected = run(model, direct.base_url, tmp_path / "direct", "--max-tokens", "4096")
+    server = anthropic_server(two_turns)
+    batched = run(
+        model,
+        server.base_url,
+        tmp_path / "batched",
+        "--max-tokens",
+        "4096",
+        "--batch",
+        str(batch_file),
+    )
+    check_answers(batched)
+    assert comparable(batched) == comparable(expected)
+    assert {r.api for r in server.requests} == {"anthropic-batches"}  # no /v1/messages at all
+    creates = [r for r in server.requests if r.method == "POST"]
+    assert [len(r.body["requests"]) for r in creates] == [6, 6]  # first turns, then <NEXT/>
+    inner = [exchange.request for exchange in server.batched]
+    assert len(inner) == 12 and {r.path for r in inner} == {"/v1/messages"}
+    assert {r.system_text for r in inner} == {r.system_text for r in direct.requests}
+    assert sorted(map(str, (r.messages for r in inner))) == sorted(
+        map(str, (r.messages for r in direct.requests))
+    )
+
+
+def test_openai_batch_run_gives_the_synchronous_records(
+    openai_server: Callable[..., OpenAIServer], tmp_path: Path, batch_file: Path
+) -> None:
+    model = "openai/gpt-4o-mini"  # chat completions
+    direct = openai_server(two_turns)
+    expected = run(model, direct.base_url, tmp_path / "direct")
+    server = openai_server(two_turns)
+    batched = run(model, server.base_url, tmp_path / "batched", "--batch", str(batch_file))
+    check_answers(batched)
+    assert comparable(batched) == comparable(expected)
+    assert {r.api for r in server.requests} == {"openai-files", "openai-batches"}
+    uploads = [r for r in server.requests if r.method == "POST" and r.path == "/v1/files"]
+    assert len(uploads) == 2
+    inner = [exchange.request for exchange in server.batched]
+    assert len(inner) == 12 and {r.path for r in inner} == {"/v1/chat/completions"}
+    assert sorted(map(str, (r.messages for r in inner))) == sorted(
+        map(str, (r.messages for r in direct.requests))
+    )
+
+
+def test_sweep_with_batch_sends_batches(
+    anthropic_server: Callable[..., AnthropicServer], tmp_path: Path, batch_file: Path
+) -> None:
+    server = anthropic_server(two_turns)
+    grid = ["--models", "anthropic/claude-test", "--base-url", f"anthropic={server.base_url}"]
+    options = ["--limit", "3", "--max-tokens", "4096", "--batch", str(batch_file), "--json"]
+    args = ["sweep", *grid, *options, "--log-dir", str(tmp_path / "sweep")]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert {r.api for r in server.requests} == {"anthropic-batches"}
+    assert len(server.batched) == 12
+    (log,) = (tmp_path / "sweep").glob("*.eval")
+    check_answers(read_run(log)[1])
+
+
+def test_batch_is_refused_for_a_provider_without_a_batch_api(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["run", "--batch", "--log-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "--batch: organism/opus-like has no batch API" in result.output
+    assert "drop --batch" in result.output
+    assert not list(tmp_path.glob("*.eval"))
+
+
+def test_batch_option_values() -> None:
+    assert parse_batch(None) is None
+    assert parse_batch("true") == BatchOptions()  # the flag alone
+    assert parse_batch("500") == BatchOptions(size=500)
+    assert RetryPolicy(batch=BatchOptions()).eval_args(10)["batch"] is True
+    policy = RetryPolicy(batch=BatchOptions(size=500))
+    assert policy.eval_args(10)["batch"] == {"size": 500}
+    assert "batch" not in RetryPolicy().eval_args(10)
+    assert policy.options() == ["--batch", "500"]  # a sweep's rerun command batches again
+    with pytest.raises(ConfigError, match="--batch: expected nothing, a batch size"):
+        parse_batch("lots")
+    with pytest.raises(ConfigError, match="--batch: must be a positive number"):
+        parse_batch("0")
+
+
+def test_batch_file_is_checked(tmp_path: Path) -> None:
+    path = tmp_path / "batch.yaml"
+    path.write_text("size: 50\ntick: 2.5\n", encoding="utf-8")
+    options = parse_batch(str(path))
+    assert options == BatchOptions(size=50, tick=2.5, source=str(path))
+    assert options is not None and options.config() == {"size": 50, "tick": 2.5}
+    assert RetryPolicy(batch=options).options() == ["--batch", str(path)]
+    path.write_text("size: 50\nticks: 2\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=rf"{path}: ticks: unknown key; allowed: size, "):
+        parse_batch(str(path))
+    path.write_text("size: 2.5\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"size: expected a whole number, got 2\.5"):
+        parse_batch(str(path))
+    path.write_text("tick: -1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="tick: must be a positive number"):
+        parse_batch(str(path))
+    with pytest.raises(ConfigError, match="cannot read the batch file"):
+        parse_batch(str(tmp_path / "missing.json"))
