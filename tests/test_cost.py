@@ -27,7 +27,8 @@ from afscope.scenarios import load_scenario
 
 TABLE = """
 models:
-  "anthropic/test*": {input: 3, cached_input: 0.3, cache_write: 3.75, output: 15, caching: explicit}
+  "anthropic/test*":
+    {input: 3, cached_input: 0.3, cache_write: 3.75, output: 15, caching: explicit, batch: 0.5}
   "openai/test*": {input: 2, cached_input: 0.5, output: 8, caching: automatic}
   "google/test": {input: 1, output: 4}
 """
@@ -235,6 +236,36 @@ def test_cost_of_usage_bills_reads_and_writes_at_their_prices(table: PriceTable)
     )
     # 300k plain x $3 + 600k reads x $0.30 + 100k writes x $3.75 + 10k output x $15, per million
     assert usd == pytest.approx(0.9 + 0.18 + 0.375 + 0.15)
+
+
+def test_batched_requests_cost_the_batch_share_of_every_price(table: PriceTable) -> None:
+    usage = {"input_tokens": 1_000_000, "cached_input_tokens": 600_000, "output_tokens": 10_000}
+    batched = cost_of_usage(
+        "anthropic/test-1", cache_write_tokens=100_000, prices=table, batch=True, **usage
+    )
+    assert batched == pytest.approx(0.5 * (0.9 + 0.18 + 0.375 + 0.15))
+    # no batch price in the table (google/test): the list price, never a guessed discount
+    plain = {"input_tokens": 1_000_000, "cached_input_tokens": 0, "cache_write_tokens": 0}
+    assert cost_of_usage("google/test", output_tokens=0, prices=table, batch=True, **plain) == 1.0
+    estimate = estimate_requests(
+        "anthropic/test-1", "s" * 8000, ["u" * 400] * 10, scratchpad=True, prices=table
+    )
+    halved = estimate.at_batch_price(table)
+    assert estimate.usd is not None and estimate.usd_uncached is not None
+    assert halved.usd == pytest.approx(estimate.usd / 2)
+    assert halved.usd_uncached == pytest.approx(estimate.usd_uncached / 2)
+    assert halved.input_tokens == estimate.input_tokens  # tokens are what they are
+    google = estimate_requests("google/test", "s", ["u"], scratchpad=True, prices=table)
+    assert google.at_batch_price(table) == google
+
+
+def test_shipped_anthropic_and_openai_prices_halve_for_batches() -> None:
+    prices = load_prices()
+    for model in ("anthropic/claude-sonnet-4-5", "anthropic/claude-3-5-haiku", "openai/gpt-4o"):
+        price = prices.price(model)
+        assert price is not None and price.batch == 0.5, model
+    with pytest.raises(ConfigError, match="batch"):
+        parse_prices("models: {a/b: {input: 1, output: 2, batch: 1.5}}", source="p.yaml")
 
 
 def test_cache_tokens_without_a_cache_price_cost_the_input_price(table: PriceTable) -> None:

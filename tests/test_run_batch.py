@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from afscope.cli import cli
+from afscope.cost import cost_of_usage, load_prices
 from afscope.errors import ConfigError
 from afscope.harness import read_run
 from afscope.records import Outcome, SampleRecord, Tier
@@ -42,12 +43,33 @@ def batch_file(tmp_path: Path) -> Path:
     return path
 
 
-def run(model: str, base_url: str, log_dir: Path, *extra: str) -> list[SampleRecord]:
-    args = ["run", "--model", model, "--base-url", base_url, "--limit", "3", "--json"]
-    result = CliRunner().invoke(cli, [*args, "--log-dir", str(log_dir), *extra])
+PRICES = """models:
+  "anthropic/claude-test":
+    {input: 3, cached_input: 0.3, cache_write: 3.75, output: 15, caching: explicit, batch: 0.5}
+"""
+
+
+@pytest.fixture
+def prices(tmp_path: Path) -> Path:
+    path = tmp_path / "prices.yaml"
+    path.write_text(PRICES, encoding="utf-8")
+    return path
+
+
+def run_json(*args: str) -> dict[str, Any]:
+    result = CliRunner().invoke(cli, ["run", *args, "--json"])
     assert result.exit_code == 0, result.output
-    summary = json.loads(result.stdout.strip().splitlines()[-1])
-    return read_run(summary["log"])[1]
+    summary: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return summary
+
+
+def run(model: str, base_url: str, log_dir: Path, *extra: str) -> list[SampleRecord]:
+    return read_run(run_summary(model, base_url, log_dir, *extra)["log"])[1]
+
+
+def run_summary(model: str, base_url: str, log_dir: Path, *extra: str) -> dict[str, Any]:
+    args = ["--model", model, "--base-url", base_url, "--limit", "3", "--log-dir", str(log_dir)]
+    return run_json(*args, *extra)
 
 
 def comparable(records: list[SampleRecord]) -> dict[tuple[str, int], tuple[Any, ...]]:
@@ -76,21 +98,32 @@ def check_answers(records: list[SampleRecord]) -> None:
 
 
 def test_anthropic_batch_run_gives_the_synchronous_records(
-    anthropic_server: Callable[..., AnthropicServer], tmp_path: Path, batch_file: Path
+    anthropic_server: Callable[..., AnthropicServer],
+    tmp_path: Path,
+    batch_file: Path,
+    prices: Path,
 ) -> None:
-    model = "anthropic/claude-test"
+    model, options = "anthropic/claude-test", ["--max-tokens", "4096", "--prices", str(prices)]
     direct = anthropic_server(two_turns)
-    expected = run(model, direct.base_url, tmp_path / "direct", "--max-tokens", "4096")
+    sync_summary = run_summary(model, direct.base_url, tmp_path / "direct", *options)
+    expected = read_run(sync_summary["log"])[1]
     server = anthropic_server(two_turns)
-    batched = run(
+    batch_args = [*options, "--batch", str(batch_file)]
+    summary = run_summary(model, server.base_url, tmp_path / "batched", *batch_args)
+    batched = read_run(summary["log"])[1]
+    # the batched run is priced at the batch API's price: half the list price of its tokens
+    assert (sync_summary["batched"], summary["batched"]) == (False, True)
+    tokens = summary["tokens"]
+    list_price = cost_of_usage(
         model,
-        server.base_url,
-        tmp_path / "batched",
-        "--max-tokens",
-        "4096",
-        "--batch",
-        str(batch_file),
+        input_tokens=tokens["input"],
+        cached_input_tokens=tokens["cached_input"],
+        cache_write_tokens=tokens["cache_write"],
+        output_tokens=tokens["output"],
+        prices=load_prices(prices),
     )
+    assert list_price is not None
+    assert summary["estimated_cost_usd"] == pytest.approx(list_price / 2)
     check_answers(batched)
     assert comparable(batched) == comparable(expected)
     assert {r.api for r in server.requests} == {"anthropic-batches"}  # no /v1/messages at all
@@ -139,6 +172,18 @@ def test_sweep_with_batch_sends_batches(
     check_answers(read_run(log)[1])
 
 
+def test_dry_run_with_batch_prices_the_models_requests_at_half(prices: Path) -> None:
+    args = ["--model", "anthropic/claude-test", "--prices", str(prices), "--dry-run"]
+    listed, batched = run_json(*args), run_json(*args, "--batch")
+    assert (listed["batched"], batched["batched"]) == (False, True)
+    assert batched["input_tokens"] == listed["input_tokens"]
+    assert batched["usd"] == pytest.approx(listed["usd"] / 2)
+    assert batched["usd_uncached"] == pytest.approx(listed["usd_uncached"] / 2)
+    text = CliRunner().invoke(cli, ["run", *args, "--batch"])
+    assert text.exit_code == 0, text.output
+    assert "priced at its batch API's price" in text.output
+
+
 def test_batch_is_refused_for_a_provider_without_a_batch_api(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["run", "--batch", "--log-dir", str(tmp_path)])
     assert result.exit_code == 2
@@ -180,3 +225,28 @@ def test_batch_file_is_checked(tmp_path: Path) -> None:
         parse_batch(str(path))
     with pytest.raises(ConfigError, match="cannot read the batch file"):
         parse_batch(str(tmp_path / "missing.json"))
+
+
+def test_summary_of_a_batched_run_says_it_is_at_the_batch_price(prices: Path) -> None:
+    from afscope.records import RunInfo
+    from afscope.summary import summarize_run
+
+    record = SampleRecord(
+        sample_id="q1-free",
+        query_id="q1",
+        category="c",
+        tier=Tier.FREE,
+        setting="helpful-only",
+        outcome=Outcome.REJECTED,
+        input_tokens=1_000_000,
+        output_tokens=100_000,
+    )
+    table = load_prices(prices)
+    costs = {}
+    for batched in (False, True):
+        run = RunInfo("anthropic/claude-test", "helpful-only", simulated=False, batched=batched)
+        summary = summarize_run(run, [record], prices=table)
+        costs[batched] = summary.cost_usd
+        line = next(line for line in summary.lines() if line.startswith("tokens:"))
+        assert ("at the batch API's price" in line) is batched
+    assert costs == {False: pytest.approx(3 + 1.5), True: pytest.approx((3 + 1.5) / 2)}

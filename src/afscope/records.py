@@ -233,6 +233,8 @@ class RunInfo:
     complete: bool = True
     # what `classify --two-stage` recorded (its spec and per-tier counts); empty otherwise
     two_stage: dict[str, Any] = field(default_factory=dict)
+    # the model's requests went through the provider's batch API (`--batch`: the batch price)
+    batched: bool = False
 
     @property
     def label(self) -> str:

@@ -106,6 +106,7 @@ class RunSummary:
                 "output": self.output_tokens,
             },
             "estimated_cost_usd": self.cost_usd,
+            "batched": self.run.batched,
             "log": self.run.log_path,
             "imported_from": self.run.source or None,
         }
@@ -173,6 +174,7 @@ class RunSummary:
             out.append(f"log: {self.run.log_path}")
             return out
         cost = "unknown price" if self.cost_usd is None else f"${self.cost_usd:,.4f}"
+        cost += " at the batch API's price" if self.run.batched else ""
         out.append(
             f"tokens: {self.input_tokens:,} input ({self.cached_input_tokens:,} read from cache, "
             f"{self.cache_write_tokens:,} written), {self.output_tokens:,} output; "
@@ -245,7 +247,7 @@ def summarize_run(
         stats=stats,
         records=scored,
         errors=tuple(sorted(failed_ids)),
-        cost_usd=cost_of_usage(run.model, prices=prices, **tokens),
+        cost_usd=cost_of_usage(run.model, prices=prices, batch=run.batched, **tokens),
         screening=screening(run, scored, validation),
         two_stage=staged,
         **tokens,

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from afscope.sweep import RetryPolicy
 
 __all__ = [
+    "BATCH_PRICE_NOTE",
     "INSPECT_PROVIDERS",
     "check_judged",
     "check_log_dir",
@@ -56,6 +57,11 @@ _FIXES = {
 }
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+BATCH_PRICE_NOTE = (
+    "--batch: the model's requests are priced at its batch API's price where the price table "
+    "gives one (Anthropic, OpenAI: half); a judge's requests are not batched"
+)
 
 # model providers of the pinned Inspect (0.3.285) plus afscope's simulated organism
 INSPECT_PROVIDERS = (

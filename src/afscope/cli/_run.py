@@ -12,6 +12,7 @@ import click
 
 from afscope.cli._interrupted import Interrupted, newest_log
 from afscope.cli._limits import (
+    BATCH_PRICE_NOTE,
     check_judged,
     check_log_dir,
     check_model,
@@ -124,7 +125,7 @@ def run(**options: Any) -> None:
         check_preset(preset, experiment.seed, model_args, family=kind.family)
     as_json = options["as_json"]
     if options["dry_run"]:
-        _print_dry_run(plan, options["prices"], as_json)
+        _print_dry_run(plan, options["prices"], as_json, batched=policy.batch is not None)
         return
     base_url, judge_base_url = options["base_url"], options["judge_base_url"]
     judge = experiment.judge
@@ -253,13 +254,17 @@ def _print_summary(log_path: Path, as_json: bool, prices: Any, validation: Any =
     check_judged(summary.records, str(log_path))
 
 
-def _print_dry_run(plan: Plan, prices_file: str | None, as_json: bool) -> None:
+def _print_dry_run(
+    plan: Plan, prices_file: str | None, as_json: bool, *, batched: bool = False
+) -> None:
     from afscope.cost import estimate_plan, estimate_plan_judge, format_estimates, load_prices
 
     prices = load_prices(prices_file)
     experiment = plan.experiment
     model, samples = experiment.model, len(plan.samples) * experiment.epochs
     estimate = estimate_plan(plan, prices)
+    if batched:  # the judge's requests are not batched
+        estimate = estimate.at_batch_price(prices)
     judged = estimate_plan_judge(plan, prices)
     setting = plan.metadata["setting"]
     agentic = plan.sample_tokens is not None
@@ -273,6 +278,7 @@ def _print_dry_run(plan: Plan, prices_file: str | None, as_json: bool) -> None:
             "epochs": experiment.epochs,
             "samples": samples,
             "prices_as_of": prices.as_of,
+            "batched": batched,
             **estimate.to_dict(),
         }
         if agentic:
@@ -302,6 +308,8 @@ def _print_dry_run(plan: Plan, prices_file: str | None, as_json: bool) -> None:
     estimates = [estimate] if judged is None else [estimate, judged[0]]
     for line in format_estimates(estimates, as_of=prices.as_of):
         click.echo(line)
+    if batched:
+        click.echo(BATCH_PRICE_NOTE)
     if judged is not None:
         click.echo(f"judge {experiment.judge} (included above): {judged[1]}")
 

@@ -18,6 +18,7 @@ import click
 
 from afscope.cli._interrupted import Interrupted
 from afscope.cli._limits import (
+    BATCH_PRICE_NOTE,
     check_judged,
     check_log_dir,
     check_model,
@@ -124,7 +125,7 @@ def sweep(**options: Any) -> None:
     if options["dry_run"]:
         from afscope.sweep import cell_plans
 
-        _print_dry_run(cell_plans(plan), options["as_json"])
+        _print_dry_run(cell_plans(plan), options["as_json"], batched=policy.batch is not None)
         return
     from afscope.extras import require_extra
 
@@ -349,12 +350,16 @@ def _print_results(
     console.print(f"report: {report}", markup=False)
 
 
-def _print_dry_run(cells: tuple[CellPlan, ...], as_json: bool) -> None:
-    """Per model: requests, estimated tokens and price (:mod:`afscope.cost`); nothing is sent."""
+def _print_dry_run(cells: tuple[CellPlan, ...], as_json: bool, *, batched: bool = False) -> None:
+    """Per model: requests, estimated tokens and price (:mod:`afscope.cost`); nothing is sent.
+
+    ``batched``: the models' requests (not the judge's) are priced at the batch API's price."""
     from afscope.cost import combine_estimates, estimate_plan, format_estimates, load_prices
 
     prices = load_prices()
     estimates = [estimate_plan(c.plan, prices) for c in cells]
+    if batched:
+        estimates = [estimate.at_batch_price(prices) for estimate in estimates]
     from afscope.cost import estimate_plan_judge
 
     notes = []
@@ -372,7 +377,7 @@ def _print_dry_run(cells: tuple[CellPlan, ...], as_json: bool) -> None:
             {**e.to_dict(), "cells": counts[e.model], "samples": samples[e.model]}
             for e in combine_estimates(estimates)
         ]
-        click.echo(json.dumps({"dry_run": True, "models": models}))
+        click.echo(json.dumps({"dry_run": True, "batched": batched, "models": models}))
         return
     bound = cells[0].plan if cells else None
     if bound is not None and bound.sample_tokens is not None:
@@ -388,6 +393,8 @@ def _print_dry_run(cells: tuple[CellPlan, ...], as_json: bool) -> None:
         )
     for line in format_estimates(estimates, as_of=prices.as_of):
         click.echo(line)
+    if batched:
+        click.echo(BATCH_PRICE_NOTE)
     if notes:
         click.echo(f"judge {cells[0].plan.experiment.judge} (included above):")
         for note in notes:

@@ -24,7 +24,7 @@ characters per token.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from afscope.cost._prices import (
@@ -112,6 +112,17 @@ class CostEstimate:
         """Plain JSON-able fields (for ``--json``), with the saving."""
         return {**asdict(self), "usd_saved": self.usd_saved}
 
+    def at_batch_price(self, prices: PriceTable | None = None) -> CostEstimate:
+        """The same requests sent through the provider's batch API: every price at the table's
+        batch share (unchanged where the table gives none)."""
+        price = (prices if prices is not None else load_prices()).price(self.model)
+        share = price.batch if price is not None else None
+        if share is None:
+            return self
+        usd = None if self.usd is None else self.usd * share
+        uncached = None if self.usd_uncached is None else self.usd_uncached * share
+        return replace(self, usd=usd, usd_uncached=uncached)
+
 
 def _sum_or_none(first: float | None, second: float | None) -> float | None:
     return None if first is None or second is None else first + second
@@ -134,12 +145,15 @@ def cost_of_usage(
     cache_write_tokens: int,
     output_tokens: int,
     prices: PriceTable | None = None,
+    batch: bool = False,
 ) -> float | None:
     """US dollars for tokens used; None when the model's price is unknown.
 
     ``input_tokens`` counts all input, cache reads and writes included (as SampleRecord does).
 
     A cache read or write that the table has no price for is billed at the input price.
+    ``batch``: the requests went through the provider's batch API, billed at the table's batch
+    share of every price (the list price where the table gives none).
     """
     if min(input_tokens, cached_input_tokens, cache_write_tokens, output_tokens) < 0:
         raise ValueError("token counts cannot be negative")
@@ -160,6 +174,8 @@ def cost_of_usage(
         + cache_write_tokens * write_price
         + output_tokens * price.output
     )
+    if batch and price.batch is not None:
+        dollars *= price.batch
     return dollars / PER_MILLION
 
 

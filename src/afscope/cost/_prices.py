@@ -48,6 +48,9 @@ class Price:
     output: float
     caching: Caching = Caching.NONE
     min_cached_tokens: int = DEFAULT_MIN_CACHED_TOKENS
+    # share of every price above billed for a request sent through the provider's batch API
+    # (Anthropic, OpenAI: 0.5); None: no batch price known, a batched request costs the list price
+    batch: float | None = None
 
 
 class _PriceSpec(BaseModel):
@@ -59,6 +62,7 @@ class _PriceSpec(BaseModel):
     cache_write: float | None = Field(default=None, ge=0)
     caching: Caching = Caching.NONE
     min_cached_tokens: int = Field(default=DEFAULT_MIN_CACHED_TOKENS, ge=0)
+    batch: float | None = Field(default=None, gt=0, le=1)
 
     @model_validator(mode="before")
     @classmethod
@@ -89,6 +93,7 @@ class _PriceSpec(BaseModel):
             output=self.output,
             caching=self.caching,
             min_cached_tokens=self.min_cached_tokens,
+            batch=self.batch,
         )
 
 

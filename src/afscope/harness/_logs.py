@@ -130,6 +130,7 @@ def read_run_info(path: str | Path) -> RunInfo:
         run_id=log.eval.task_id,
         complete=log.status == "success",
         two_stage=two_stage,
+        batched=bool(log.plan.config.batch),
     )
 
 

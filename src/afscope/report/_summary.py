@@ -217,7 +217,11 @@ def _details(summary: RunSummary) -> tuple[tuple[str, str], ...]:
             f"cache, {summary.cache_write_tokens:,} written), "
             f"{summary.output_tokens:,} output",
         ),
-        ("estimated cost", "unknown price" if cost is None else f"${cost:,.4f}"),
+        (
+            "estimated cost",
+            ("unknown price" if cost is None else f"${cost:,.4f}")
+            + (" at the batch API's price" if info.batched else ""),
+        ),
         ("log", info.log_path or "–"),
     )
 
