@@ -225,6 +225,12 @@ def test_batch_file_is_checked(tmp_path: Path) -> None:
         parse_batch(str(path))
     with pytest.raises(ConfigError, match="cannot read the batch file"):
         parse_batch(str(tmp_path / "missing.json"))
+    path = tmp_path / "batch.json"
+    path.write_text('{"size": 10, "tick": 1}', encoding="utf-8")
+    assert parse_batch(str(path)) == BatchOptions(size=10, tick=1, source=str(path))
+    path.write_text("[1, 2]", encoding="utf-8")
+    with pytest.raises(ConfigError, match="a batch file must be a YAML mapping"):
+        parse_batch(str(path))
 
 
 def test_summary_of_a_batched_run_says_it_is_at_the_batch_price(prices: Path) -> None:

@@ -13,14 +13,11 @@ list price and may take up to 24 hours. Batching replaces Inspect's adaptive con
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from afscope._yaml import load_unique
+from afscope._yaml import load_mapping
 from afscope.errors import ConfigError
 
 __all__ = ["BATCH_PROVIDERS", "BatchOptions", "check_batchable", "parse_batch"]
@@ -92,12 +89,7 @@ def _read_file(path: Path) -> BatchOptions:
     except OSError as error:
         reason = error.strerror or type(error).__name__
         raise ConfigError(f"cannot read the batch file ({reason})", file=source) from None
-    try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else load_unique(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as error:
-        raise ConfigError(f"not valid YAML/JSON ({error})", file=source) from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"must be a mapping of {', '.join(_FIELDS)}", file=source)
+    data = load_mapping(text, source, "a batch file")  # JSON is YAML too
     values: dict[str, Any] = {}
     for key, item in data.items():
         if key not in _FIELDS:
