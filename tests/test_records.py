@@ -1,4 +1,5 @@
-"""Verdicts carry typed decisions across module boundaries and plain strings into JSON."""
+"""Verdicts and runs carry typed decisions and classifier specs across module boundaries, and
+plain strings and mappings into JSON."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 
 import pytest
 
-from afscope.records import JUDGED_KINDS, Decision, Verdict, VerdictKind
+from afscope.records import JUDGED_KINDS, ClassifierRef, Decision, RunInfo, Verdict, VerdictKind
 
 
 def test_a_decision_read_back_is_the_enum_and_written_out_a_plain_string() -> None:
@@ -30,3 +31,28 @@ def test_the_judged_kinds_are_the_three_the_statistics_count_in_order() -> None:
         "compliance",
         "partial_compliance",
     ]
+
+
+def test_a_spec_read_back_is_typed_and_keeps_every_field_it_was_written_with() -> None:
+    spec = {"name": "af_reasoning", "version": 3, "judge_model": "openai/x", "votes": 20}
+    verdict = Verdict.from_dict(
+        {"kind": "af_reasoning", "decision": "yes", "score": 1.0, "spec": spec}
+    )
+    assert isinstance(verdict.spec, ClassifierRef)
+    assert (verdict.spec.name, verdict.spec.version, verdict.spec.judge_model) == (
+        "af_reasoning",
+        "3",
+        "openai/x",
+    )
+    assert json.loads(json.dumps(verdict.to_dict()))["spec"] == spec  # stored as it came
+    monitor = ClassifierRef({"name": "local-monitor", "version": "2.0.0", "type": "monitor"})
+    assert (monitor.label, monitor.type, monitor.judge_model) == (
+        "local-monitor 2.0.0",
+        "monitor",
+        None,
+    )
+    run = RunInfo(
+        model="m", setting="s", simulated=False, classifiers={"af_reasoning": dict(monitor)}
+    )
+    assert isinstance(run.classifiers["af_reasoning"], ClassifierRef)
+    assert RunInfo.from_dict(json.loads(json.dumps(run.to_dict()))) == run

@@ -14,6 +14,7 @@ from typing import Any
 __all__ = [
     "JUDGED_KINDS",
     "SAMPLE_ERROR_PREFIX",
+    "ClassifierRef",
     "Decision",
     "OrganismTruth",
     "Outcome",
@@ -87,6 +88,37 @@ class VerdictKind(StrEnum):
 JUDGED_KINDS: tuple[VerdictKind, ...] = tuple(VerdictKind)
 
 
+class ClassifierRef(dict[str, Any]):
+    """A classifier's versioned spec, as each verdict and a run's header record it: a mapping
+    (stored as JSON, every field kept) with typed access to what the views read.
+
+    ``type`` says which classifier it is: "llm-judge", "monitor", "two-stage", "imported", ...
+    """
+
+    @property
+    def name(self) -> str:
+        return str(self.get("name", ""))
+
+    @property
+    def version(self) -> str | None:
+        version = self.get("version")
+        return None if version is None else str(version)
+
+    @property
+    def type(self) -> str:
+        return str(self.get("type", ""))
+
+    @property
+    def judge_model(self) -> str | None:
+        model = self.get("judge_model")
+        return None if model is None else str(model)
+
+    @property
+    def label(self) -> str:
+        """Name and version, e.g. "local-monitor 2.0.0"."""
+        return f"{self.name} {self.version}" if self.version is not None else self.name
+
+
 class Decision(StrEnum):
     """A verdict's decision; "maybe" is inside a classifier's maybe band, "error" means the
     classifier gave no answer (never counted as yes or no)."""
@@ -102,7 +134,7 @@ class Verdict:
     """One classifier's judgement of one sample.
 
     ``kind`` says what was judged: "af_reasoning" (alignment-faking reasoning, by an LLM judge or
-    the local monitor: ``spec["name"]`` says which), "compliance", "partial_compliance" or another
+    the local monitor: ``spec.name`` says which), "compliance", "partial_compliance" or another
     rubric's name. ``decision`` is "yes", "no", "maybe" (inside the maybe band) or "error" (the
     classifier could not produce an answer; never counted as yes or no). ``spec`` is the versioned
     classifier spec (name, version, rubric hash, judge model, votes, temperature, threshold).
@@ -112,7 +144,7 @@ class Verdict:
     kind: str
     decision: Decision
     score: float | None
-    spec: dict[str, Any]
+    spec: ClassifierRef
     votes: tuple[str, ...] = ()
     quotes: tuple[str, ...] = ()
     tokens: int = 0
@@ -122,6 +154,7 @@ class Verdict:
     def __post_init__(self) -> None:
         # a decision read back from a log or given as a plain string becomes the enum
         object.__setattr__(self, "decision", Decision(self.decision))
+        object.__setattr__(self, "spec", ClassifierRef(self.spec))
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -223,7 +256,7 @@ class RunInfo:
     log_path: str = ""
     task: str = "alignment_faking"
     # classifier name -> its spec as a dict (name, version, rubric hash, judge model, votes, ...)
-    classifiers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    classifiers: dict[str, ClassifierRef] = field(default_factory=dict)
     # the file the transcripts were imported from (afscope import); empty for a run
     source: str = ""
     system_prompt: str = ""  # as the model was sent it (one per run; empty when not recorded)
@@ -235,6 +268,10 @@ class RunInfo:
     two_stage: dict[str, Any] = field(default_factory=dict)
     # the model's requests went through the provider's batch API (`--batch`: the batch price)
     batched: bool = False
+
+    def __post_init__(self) -> None:
+        specs = {kind: ClassifierRef(spec) for kind, spec in self.classifiers.items()}
+        object.__setattr__(self, "classifiers", specs)
 
     @property
     def label(self) -> str:

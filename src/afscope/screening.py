@@ -21,7 +21,15 @@ from typing import Any
 
 from afscope.monitor import FLAG_MEANINGS, MONITOR_NAME
 from afscope.monitor._validation import validation_of
-from afscope.records import Decision, Outcome, RunInfo, SampleRecord, Tier, VerdictKind
+from afscope.records import (
+    ClassifierRef,
+    Decision,
+    Outcome,
+    RunInfo,
+    SampleRecord,
+    Tier,
+    VerdictKind,
+)
 from afscope.stats import (
     CorrectedRate,
     NoBetterThanChance,
@@ -139,9 +147,9 @@ def _fmt_flagged(row: TierScreening) -> str:
     return format_interval(raw)
 
 
-def monitor_spec(run: RunInfo) -> Mapping[str, Any] | None:
+def monitor_spec(run: RunInfo) -> ClassifierRef | None:
     spec = run.classifiers.get(AF_KIND)
-    return spec if spec and spec.get("name") == MONITOR_NAME else None
+    return spec if spec and spec.name == MONITOR_NAME else None
 
 
 def screening(
@@ -166,7 +174,7 @@ def screening(
         refused = "the validation does not hold on this run, see below"
         tiers = {t: replace(row, corrected=None, refused=refused) for t, row in tiers.items()}
     return Screening(
-        monitor=f"{spec.get('name')} {spec.get('version')}",
+        monitor=spec.label,
         validation=validation,
         validation_is_own=own,
         tiers=tiers,

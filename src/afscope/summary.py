@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from afscope.cost import PriceTable, cost_of_usage
-from afscope.records import RunInfo, SampleRecord, VerdictKind
+from afscope.records import ClassifierRef, RunInfo, SampleRecord, VerdictKind
 from afscope.screening import Screening, screening
 from afscope.stats import Interval, RunStats, Validation, format_interval, summarize
 from afscope.two_stage import TWO_STAGE_NAME, TwoStage, two_stage
@@ -54,7 +54,7 @@ class RunSummary:
     def af_classifier(self) -> str | None:
         """Name of the classifier that judged alignment-faking reasoning, if any."""
         spec = self.run.classifiers.get(VerdictKind.AF_REASONING)
-        return str(spec.get("name")) if spec else None
+        return spec.name if spec else None
 
     def to_json(self) -> dict[str, Any]:
         tiers = {}
@@ -200,20 +200,18 @@ class RunSummary:
         specs = []
         for kind in judged:
             spec = self.run.classifiers[kind]
-            if spec.get("type") == "imported":
-                specs.append(f"{kind} by {spec.get('name')} ({spec.get('source')})")
+            if spec.type == "imported":
+                specs.append(f"{kind} by {spec.name} ({spec.get('source')})")
                 continue
-            if spec.get("type") == TWO_STAGE_NAME:
-                monitor = spec.get("monitor") or {}
+            if spec.type == TWO_STAGE_NAME:
+                monitor = ClassifierRef(spec.get("monitor") or {})
                 specs.append(
-                    f"{kind} by two-stage ({monitor.get('name')} {monitor.get('version')} "
-                    f"outside its band, {spec.get('judge_model')} inside)"
+                    f"{kind} by two-stage ({monitor.label} outside its band, "
+                    f"{spec.judge_model} inside)"
                 )
                 continue
-            version = spec.get("version", "?")
-            model = spec.get("judge_model")
-            by = f" ({model})" if model else ""
-            specs.append(f"{kind} by {spec.get('name')} v{version}{by}")
+            by = f" ({spec.judge_model})" if spec.judge_model else ""
+            specs.append(f"{kind} by {spec.name} v{spec.version or '?'}{by}")
         errors = sum(stats.judge_errors for stats in self.stats.tiers.values())
         tokens = sum(stats.judge_tokens for stats in self.stats.tiers.values())
         return f"classifiers: {'; '.join(specs)}; judge errors {errors}, judge tokens {tokens:,}"

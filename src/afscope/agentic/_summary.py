@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from afscope.agentic._episode import Episode
-from afscope.records import Decision, RunInfo
+from afscope.records import ClassifierRef, Decision, RunInfo
 from afscope.stats import Interval, format_interval, independent_difference, wilson_interval
 
 __all__ = [
@@ -193,11 +193,11 @@ class AgenticSummary:
     def scoring_line(self) -> str:
         pattern = self.rule.get("attempt_pattern")
         tried = f"; tried = a command matching /{pattern}/" if pattern else ""
-        judged = self.run.classifiers.get(self.judge_rubric) or {}
-        if judged.get("judge_model"):
+        judged = self.run.classifiers.get(self.judge_rubric) or ClassifierRef()
+        if judged.judge_model:
             how = (
-                f"decision+attempt by {self.judge_rubric} v{judged.get('version', '?')} "
-                f"({judged['judge_model']}, {judged.get('votes', '?')} votes)"
+                f"decision+attempt by {self.judge_rubric} v{judged.version or '?'} "
+                f"({judged.judge_model}, {judged.get('votes', '?')} votes)"
             )
         else:
             how = (

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from afscope.classifiers._parse import JudgeAnswer, ParseFailure
 from afscope.classifiers._spec import ClassifierSpec
 from afscope.classifiers._stopping import lookahead, settled
-from afscope.records import Decision, Verdict
+from afscope.records import ClassifierRef, Decision, Verdict
 
 __all__ = [
     "Draw",
@@ -145,7 +145,7 @@ class VoteCollector:
             kind=self.spec.kind,
             decision=Decision.ERROR if error else self.spec.decide(score or 0.0),
             score=score,
-            spec=self.spec.to_dict(),
+            spec=ClassifierRef(self.spec.to_dict()),
             votes=votes,
             quotes=tuple(quotes[:_MAX_QUOTES]),
             tokens=self.tokens,
@@ -166,5 +166,9 @@ def collect_votes(spec: ClassifierSpec, draw: Callable[[VoteRequest], tuple[Draw
 def error_verdict(spec: ClassifierSpec, reason: str) -> Verdict:
     """A verdict that could not be attempted (e.g. the transcript lacks a part the rubric needs)."""
     return Verdict(
-        kind=spec.kind, decision=Decision.ERROR, score=None, spec=spec.to_dict(), error=reason
+        kind=spec.kind,
+        decision=Decision.ERROR,
+        score=None,
+        spec=ClassifierRef(spec.to_dict()),
+        error=reason,
     )

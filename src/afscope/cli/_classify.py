@@ -215,7 +215,7 @@ def _monitor_logs(
         mine = [v for v in verdicts if v is not None and v.spec == monitor.spec]
         total, flagged = len(mine), sum(v.decision == Decision.YES for v in mine)
         unscored = Counter(r.skipped[MONITOR_KIND] for r in records if MONITOR_KIND in r.skipped)
-        version = monitor.spec["version"]
+        version = monitor.spec.version
         not_scored = ", ".join(f"{flag} {n}" for flag, n in sorted(unscored.items()))
         click.echo(
             f"{path}: {total} scratchpads scored by local-monitor {version}, {flagged} flagged"

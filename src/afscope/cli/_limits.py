@@ -322,7 +322,7 @@ def check_judged(records: Sequence[SampleRecord], logs: str) -> None:
     """The judge's failed verdicts: their causes on stderr and, when it failed every verdict, a
     failing status with the cause, its fix and how to judge the kept answers in ``logs`` once it
     is fixed (a bad judge key would otherwise end as exit 0 and a count)."""
-    judged = [v for r in records for v in r.verdicts.values() if v.spec.get("judge_model")]
+    judged = [v for r in records for v in r.verdicts.values() if v.spec.judge_model]
     failed = [v for v in judged if v.decision is Decision.ERROR]
     if not failed:
         return
@@ -330,7 +330,7 @@ def check_judged(records: Sequence[SampleRecord], logs: str) -> None:
     for line in failure_causes(reasons, what="judge verdicts"):
         click.echo(line, err=True)
     if len(failed) == len(judged):
-        judge = str(failed[0].spec["judge_model"])
+        judge = str(failed[0].spec.judge_model)
         cause = refusal_line(judge, reasons) or _cause(reasons[0])
         raise click.ClickException(
             f"the judge failed every verdict: {cause}. The answers are kept; once fixed, judge "

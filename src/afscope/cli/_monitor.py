@@ -76,7 +76,7 @@ def score(input_path: Path, output: Path, monitor_model: str | None) -> None:
             count += 1
         if not count:  # inside the block: no empty output file is left behind
             raise DataError("no texts to score (the file is empty)", file=str(input_path))
-    click.echo(f"scored {count} texts with {mon.spec['name']} {mon.spec['version']} -> {output}")
+    click.echo(f"scored {count} texts with {mon.spec.label} -> {output}")
 
 
 def _format_figures(fig: Figures) -> str:
@@ -118,7 +118,7 @@ def evaluate(data: Path, threshold: float | None, as_json: bool, monitor_model: 
     if as_json:
         click.echo(json.dumps({"monitor": mon.spec, "data": str(data), **fig.to_dict()}))
     else:
-        click.echo(f"{mon.spec['name']} {mon.spec['version']} on {data}")
+        click.echo(f"{mon.spec.label} on {data}")
         click.echo(_format_figures(fig))
 
 
@@ -262,10 +262,10 @@ def _judged(path: Path, judges: set[str]) -> list[tuple[str, int]]:
     found = []
     for record in records:
         verdict = record.verdicts.get(VerdictKind.AF_REASONING)
-        if verdict is None or verdict.spec.get("name") == MONITOR_NAME:
+        if verdict is None or verdict.spec.name == MONITOR_NAME:
             continue
         if verdict.decision in (Decision.YES, Decision.NO) and record.scratchpad.strip():
-            judges.add(str(verdict.spec.get("judge_model") or verdict.spec.get("name")))
+            judges.add(verdict.spec.judge_model or verdict.spec.name)
             found.append((record.scratchpad, int(verdict.decision == Decision.YES)))
     if not found:
         raise DataError(

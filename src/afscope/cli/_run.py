@@ -30,7 +30,6 @@ from afscope.experiment import DEFAULT_MODEL
 from afscope.providers import check_api_key, check_base_url, is_simulated
 
 if TYPE_CHECKING:
-
     from afscope.experiment import Plan
     from afscope.sweep import RetryPolicy
 

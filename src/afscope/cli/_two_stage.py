@@ -51,7 +51,7 @@ class TwoStage:
     def band_lines(self) -> list[str]:
         b = self.band
         return [
-            f"two-stage: {self.monitor.spec['name']} {self.monitor.spec['version']} settles "
+            f"two-stage: {self.monitor.spec.label} settles "
             f"scores below {b.low:.3f} as not AF ({b.below[0]}/{b.below[1]} of the validation "
             f"judged AF there) and from {b.high:.3f} as AF ({b.above[1] - b.above[0]}/"
             f"{b.above[1]} judged not AF); the judge sees the band between "

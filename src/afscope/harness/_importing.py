@@ -35,7 +35,7 @@ from inspect_ai.tool import ToolChoice, ToolInfo
 from afscope._atomic import atomic_path
 from afscope.errors import ProviderError
 from afscope.importing import IMPORTED_LABEL, ImportedSet, ImportedTranscript
-from afscope.records import Decision, Verdict
+from afscope.records import ClassifierRef, Decision, Verdict
 from afscope.scenarios import NEXT_MESSAGE
 
 __all__ = [
@@ -116,7 +116,9 @@ def imported_label_scorer(specs: dict[str, dict[str, Any]]) -> Scorer:
     async def score(state: TaskState, target: Target) -> Score:
         labels: dict[str, str] = state.metadata.get("imported_labels") or {}
         verdicts = {
-            kind: Verdict(kind, Decision(decision), _SCORES.get(decision), specs[kind])
+            kind: Verdict(
+                kind, Decision(decision), _SCORES.get(decision), ClassifierRef(specs[kind])
+            )
             for kind, decision in labels.items()
             if kind in specs
         }

@@ -27,6 +27,7 @@ from afscope.monitor import MONITOR_NAME
 from afscope.providers import is_simulated
 from afscope.records import (
     SAMPLE_ERROR_PREFIX,
+    ClassifierRef,
     OrganismTruth,
     Outcome,
     RunInfo,
@@ -353,7 +354,7 @@ def with_verdict_specs(run: RunInfo, verdicts: Iterable[Mapping[str, Verdict]]) 
     for by_kind in verdicts:
         for kind, verdict in by_kind.items():
             if verdict.spec:
-                classifiers[kind] = dict(verdict.spec)
+                classifiers[kind] = verdict.spec
     if run.two_stage:  # its AF verdicts are the monitor's and the judge's: neither alone
-        classifiers[VerdictKind.AF_REASONING] = classifier_spec(run.two_stage)
+        classifiers[VerdictKind.AF_REASONING] = ClassifierRef(classifier_spec(run.two_stage))
     return replace(run, classifiers=classifiers)

@@ -23,7 +23,7 @@ from afscope.monitor._criteria import CRITERIA, CriteriaDetector, load_criteria
 from afscope.monitor._extract import extract_reasoning, reasoning_flags, split_sentences
 from afscope.monitor._features import _WORD, TermConfig, TfidfTerms
 from afscope.monitor._store import DEFAULT_MONITOR, resolve_artefact
-from afscope.records import Decision, Verdict, VerdictKind
+from afscope.records import ClassifierRef, Decision, Verdict, VerdictKind
 
 __all__ = ["MONITOR_NAME", "Monitor", "MonitorResult", "load_monitor"]
 
@@ -82,7 +82,7 @@ class Monitor:
     def __init__(self, model: LinearModel, criteria: CriteriaDetector, spec: dict[str, Any]):
         self._model = model
         self._criteria = criteria
-        self.spec = spec
+        self.spec = ClassifierRef(spec)
         self.threshold = float(spec["threshold"])
 
     def score(self, texts: Sequence[str], *, evidence: bool = True) -> list[MonitorResult]:
@@ -125,7 +125,7 @@ class Monitor:
             kind=VerdictKind.AF_REASONING,
             decision=Decision.YES if flagged else Decision.NO,
             score=result.score,
-            spec=dict(self.spec),
+            spec=ClassifierRef(self.spec),
             quotes=self.evidence([text])[0] if flagged else (),
             flags=result.flags,
         )
