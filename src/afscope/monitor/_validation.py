@@ -108,7 +108,7 @@ def validation_from_texts(
 
 
 def _monitor_name(monitor: Any) -> str:
-    return monitor.spec.label
+    return str(monitor.spec.label)
 
 
 def counts_dict(validation: Validation) -> dict[str, Any]:
