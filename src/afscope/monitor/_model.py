@@ -88,7 +88,7 @@ class Monitor:
     def score(self, texts: Sequence[str], *, evidence: bool = True) -> list[MonitorResult]:
         """Score a batch of scratchpads or whole transcripts (reasoning is extracted first).
 
-        ``evidence=False`` leaves every result's evidence empty and costs about a third of the
+        ``evidence=False`` leaves every result's evidence empty and costs about half the
         time: ask for it (or call :meth:`evidence`) only where it is shown.
         """
         reasoning = [extract_reasoning(text) for text in texts]
@@ -134,7 +134,7 @@ class Monitor:
         self, texts: list[str], criteria: list[dict[str, float]], *, with_all_four: bool
     ) -> np.ndarray:
         model = self._model
-        values = np.asarray(model.terms.transform(texts) @ model.term_weights).ravel()
+        values = model.terms.linear(texts, model.term_weights)
         dense = np.asarray(
             [
                 [c[name] for name in CRITERIA] + [float(with_all_four and all(c.values()))]
