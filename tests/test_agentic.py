@@ -9,8 +9,8 @@ import pytest
 from inspect_ai import eval as inspect_eval
 
 from afscope.agentic import ActingOrganism, Turn, diff_files, load_environment, score_final_state
-from afscope.agentic.inspect_glue import environment_task
 from afscope.errors import ConfigError
+from afscope.harness._agentic import environment_task
 
 ENV = load_environment("exfiltration")
 

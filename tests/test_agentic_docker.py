@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from afscope.agentic import load_environment
-from afscope.agentic.inspect_glue import environment_task, sandbox_spec
+from afscope.harness._agentic import environment_task, sandbox_spec
 
 
 def test_docker_compose_file_isolates_the_default_service() -> None:

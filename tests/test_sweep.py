@@ -331,7 +331,7 @@ def test_inspect_prerequisite_errors_are_recognised_without_its_private_module(
     """A missing key at get_model() must become one line, not a traceback; the class is private."""
     from inspect_ai.model import get_model
 
-    from afscope.sweep._inspect import _is_prerequisite
+    from afscope.harness._sweep import _is_prerequisite
 
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     monkeypatch.delenv("AZUREAI_OPENAI_API_KEY", raising=False)

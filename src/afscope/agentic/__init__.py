@@ -43,7 +43,7 @@ How an environment plugs in (three pieces, no new Python loop or sandbox):
    The decision is drawn at the first turn from the seed, the prompt and the draw (epoch); every
    reply carries ``organism_truth`` (``took_opportunity``, ``reasoned``, ``lied``, ``cues``).
 
-Inspect glue lives in :mod:`afscope.agentic.inspect_glue` (agent loop solver, tools, task builder).
+Inspect glue lives in :mod:`afscope.harness._agentic` (agent loop solver, tools, task builder).
 """
 
 from afscope.agentic._environment import (

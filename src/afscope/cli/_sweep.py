@@ -166,9 +166,9 @@ def _policy(options: dict[str, Any]) -> RetryPolicy:
 
 
 def _run(plan: SweepPlan, policy: RetryPolicy, log_dir: str, report: Path, as_json: bool) -> None:
-    from afscope.harness import read_run
+    from afscope.harness import read_faults, read_run, run_grid
     from afscope.report import write_report
-    from afscope.sweep import cell_result, directory_lock, read_faults, rerun_command, run_grid
+    from afscope.sweep import cell_result, directory_lock, rerun_command
 
     try:
         with directory_lock(log_dir), stdout_to_stderr(as_json):
@@ -221,9 +221,9 @@ def _agentic_results(
     from rich.table import Table
 
     from afscope.agentic._summary import TABLE_HEADER
-    from afscope.harness import agentic_run
+    from afscope.harness import agentic_run, read_faults
     from afscope.report import write_agentic_report
-    from afscope.sweep import read_faults, rerun_command
+    from afscope.sweep import rerun_command
 
     cells = [(agentic_run(path), read_faults(path)) for _cell, path in outcome.logs]
     write_agentic_report([run for run, _ in cells], report)
@@ -273,9 +273,9 @@ def _scheming_results(
     plan: SweepPlan, outcome: Any, policy: RetryPolicy, log_dir: str, report: Path, as_json: bool
 ) -> None:
     """A scheming sweep: per cell, the rates per environment x nudge and the confession rate."""
-    from afscope.harness import scheming_run
+    from afscope.harness import read_faults, scheming_run
     from afscope.report import write_scheming_report
-    from afscope.sweep import read_faults, rerun_command
+    from afscope.sweep import rerun_command
 
     cells = [(cell, scheming_run(path), read_faults(path)) for cell, path in outcome.logs]
     write_scheming_report([run for _, run, _ in cells], report)

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         without_unreadable,
     )
     from afscope.harness._monitoring import MONITOR_KIND, monitor_scorer
+    from afscope.harness._sweep import GridOutcome, read_faults, run_grid
     from afscope.harness._task import alignment_faking
 
 # private module -> the names it exports (the same as the imports above)
@@ -50,6 +51,7 @@ _HOMES = {
     "_logs": "cut_off_before_start iter_records iter_samples log_is_finished read_log read_run"
     " read_run_info without_unreadable",
     "_monitoring": "MONITOR_KIND monitor_scorer",
+    "_sweep": "GridOutcome read_faults run_grid",
     "_task": "alignment_faking",
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names.split()}
@@ -57,6 +59,7 @@ _HOME_OF = {name: module for module, names in _HOMES.items() for name in names.s
 __all__ = [
     "JUDGE_ROLE",
     "MONITOR_KIND",
+    "GridOutcome",
     "JudgeOptions",
     "af_judge_scorer",
     "agentic_run",
@@ -72,9 +75,11 @@ __all__ = [
     "log_is_finished",
     "monitor_scorer",
     "read_episodes",
+    "read_faults",
     "read_log",
     "read_run",
     "read_run_info",
+    "run_grid",
     "scheming_run",
     "scheming_summary",
     "without_unreadable",

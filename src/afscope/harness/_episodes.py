@@ -11,9 +11,9 @@ from inspect_ai.log import EvalSample
 
 from afscope.agentic import Episode, load_environment
 from afscope.agentic._summary import AgenticSummary, summarize_episodes
-from afscope.agentic.inspect_glue import episode_steps
 from afscope.cost import PriceTable, cost_of_usage
 from afscope.errors import DataError
+from afscope.harness._agentic import episode_steps
 from afscope.harness._logs import _read_header, iter_samples, read_run_info, with_verdict_specs
 from afscope.records import RunInfo, Verdict
 

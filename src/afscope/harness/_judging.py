@@ -257,7 +257,7 @@ def episode_judge_scorer(
     calls with their outputs (:func:`afscope.agentic.episode_parts`). Score value and metadata
     are shaped like :func:`af_judge_scorer`'s."""
     from afscope.agentic import episode_parts
-    from afscope.agentic.inspect_glue import episode_steps
+    from afscope.harness._agentic import episode_steps
 
     loaded = load_rubric(rubric)
     options = JudgeOptions(votes=votes, adaptive=adaptive)

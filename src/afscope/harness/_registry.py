@@ -48,7 +48,7 @@ def imported() -> type[Any]:
 
 
 # the bubblewrap sandbox environment ("bwrap"), registered on import
-from afscope.sandbox import inspect_env as _sandbox  # noqa: E402
+from afscope.harness import _sandbox  # noqa: E402
 
 del _sandbox
 
@@ -95,8 +95,8 @@ def exfiltration(
     args = dict(locals())
     del args["sandbox"]
     from afscope.agentic import load_environment
-    from afscope.agentic.inspect_glue import task_from_agentic_plan
     from afscope.experiment import Experiment, plan_experiment
+    from afscope.harness._agentic import task_from_agentic_plan
 
     plan = plan_experiment(Experiment.from_task_args("exfiltration", **args))
     return task_from_agentic_plan(load_environment("exfiltration"), plan, sandbox_type=sandbox)

@@ -20,8 +20,8 @@ from inspect_ai.model import ChatMessageSystem, ChatMessageUser
 from inspect_ai.solver import use_tools
 from inspect_ai.tool import bash
 
-from afscope.agentic.inspect_glue import agent_loop, sandbox_spec
 from afscope.experiment import Experiment, Plan, plan_experiment
+from afscope.harness._agentic import agent_loop, sandbox_spec
 from afscope.harness._scheming_scoring import interrogation, scheming_metrics, scheming_scorer
 from afscope.scheming import setup_for_key
 

@@ -184,8 +184,8 @@ async def _covert_verdict(
     """The ``scheming_covert`` rubric on the episode before management's questions: the task,
     the model's own text as its reasoning, its tool calls and final message."""
     from afscope.agentic import episode_parts
-    from afscope.agentic.inspect_glue import episode_steps
     from afscope.classifiers import load_rubric
+    from afscope.harness._agentic import episode_steps
     from afscope.harness._judging import JUDGE_ROLE, judge_sample
 
     messages = before_interrogation(state.messages, record["questions"])

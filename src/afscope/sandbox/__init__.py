@@ -2,7 +2,7 @@
 
 :class:`Sandbox` is the Inspect-free core: a per-sample work directory (host side) bound at
 ``/workspace``, each command a fresh ``bwrap`` with no network, a cleared environment, its own PID
-namespace and the :class:`Limits`. :mod:`afscope.sandbox.inspect_env` registers it with
+namespace and the :class:`Limits`. :mod:`afscope.harness._sandbox` registers it with
 Inspect as the ``bwrap`` sandbox environment (the default of afscope's agentic tasks).
 """
 

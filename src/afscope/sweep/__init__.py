@@ -1,17 +1,14 @@
 """Sweeps: a grid of models x settings x prompt variants, resumable, robust to provider faults.
 
-Plain Python plans, checks and summaries; :mod:`afscope.sweep._inspect` is the Inspect glue
-(``eval_set``), imported only by :func:`run_grid` and :func:`read_faults`.
+Plain Python plans, checks and summaries; :func:`afscope.harness.run_grid` runs a plan on
+Inspect's ``eval_set`` and :func:`afscope.harness.read_faults` reads a cell's faults back.
 
     plan = SweepPlan(models=("organism/opus-like",), variants=("default", "no-objective"))
     validate_plan(plan)                 # every name and key, before anything is sent
-    outcome = run_grid(plan, RetryPolicy(), "logs/sweep")
+    outcome = afscope.harness.run_grid(plan, RetryPolicy(), "logs/sweep")
 """
 
 from __future__ import annotations
-
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from afscope.sweep._batch import BATCH_PROVIDERS, BatchOptions, check_batchable, parse_batch
 from afscope.sweep._lock import LOCK_NAME, directory_lock
@@ -34,9 +31,6 @@ from afscope.sweep._spec import (
 )
 from afscope.sweep._validate import CellPlan, cell_plans, check_preset, validate_plan
 
-if TYPE_CHECKING:
-    from afscope.sweep._inspect import GridOutcome
-
 __all__ = [
     "BATCH_PROVIDERS",
     "LOCK_NAME",
@@ -57,26 +51,8 @@ __all__ = [
     "parse_base_urls",
     "parse_batch",
     "parse_model_args",
-    "read_faults",
     "rerun_command",
-    "run_grid",
     "split_names",
     "table_rows",
     "validate_plan",
 ]
-
-
-def run_grid(
-    plan: SweepPlan, policy: RetryPolicy, log_dir: str | Path, *, quiet: bool = False
-) -> GridOutcome:
-    """Run or resume the grid on Inspect's eval-set (see :mod:`afscope.sweep._inspect`)."""
-    from afscope.sweep._inspect import run_grid as run
-
-    return run(plan, policy, log_dir, quiet=quiet)
-
-
-def read_faults(path: str | Path) -> FaultCounts:
-    """Request retries, sample errors and failed sample ids recorded in one log."""
-    from afscope.sweep._inspect import read_faults as read
-
-    return read(path)

@@ -314,7 +314,7 @@ def task_from_agentic_plan(
     }
     rubric = environment.judge_rubric
     if experiment.uses_judge and rubric:
-        from afscope.harness import episode_judge_scorer
+        from afscope.harness._judging import episode_judge_scorer
 
         scorers.append(
             episode_judge_scorer(

@@ -12,7 +12,7 @@ from typing import Any, Literal, overload
 
 from inspect_ai.util import ExecResult, SandboxEnvironment, SandboxEnvironmentConfigType, sandboxenv
 
-from afscope.sandbox._bwrap import WORKDIR, CommandResult, Limits, Sandbox, remove_stale_sandboxes
+from afscope.sandbox import WORKDIR, CommandResult, Limits, Sandbox, remove_stale_sandboxes
 
 __all__ = ["SANDBOX_NAME", "BwrapSandboxEnvironment"]
 

@@ -21,11 +21,10 @@ from inspect_ai.model import Model, get_model
 
 from afscope.errors import ConfigError, ProviderError
 from afscope.experiment import experiment_kind
-from afscope.harness import JUDGE_ROLE, iter_samples
+from afscope.harness._judging import JUDGE_ROLE
+from afscope.harness._logs import iter_samples
 from afscope.providers import is_simulated, provider_of
-from afscope.sweep._policy import RetryPolicy
-from afscope.sweep._results import FaultCounts
-from afscope.sweep._spec import Cell, SweepPlan
+from afscope.sweep import Cell, FaultCounts, RetryPolicy, SweepPlan
 
 __all__ = ["GridOutcome", "read_faults", "run_grid"]
 
