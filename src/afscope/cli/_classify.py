@@ -145,11 +145,9 @@ def classify(
             raise DataError("no such file", file=str(path))
     if judge_base_url is None:
         check_api_key(judge)
-    from inspect_ai.model import get_model
+    from afscope.harness import JudgeOptions, model_for
 
-    from afscope.harness import JudgeOptions
-
-    model = get_model(judge, base_url=judge_base_url)
+    model = model_for(judge, judge_base_url)
     options = JudgeOptions(votes=votes, adaptive=adaptive)
     plan = None
     if two_stage:
@@ -186,10 +184,14 @@ def _monitor_logs(
     inputs: tuple[Path, ...], monitor_model: str, *, in_place: bool, output_dir: Path | None
 ) -> None:
     """Score the AF reasoning of Inspect logs with a (fitted) monitor: a new log, like a judge's."""
-    from inspect_ai import score
-    from inspect_ai.log import read_eval_log, write_eval_log
-
-    from afscope.harness import MONITOR_KIND, monitor_scorer, read_run, read_run_info
+    from afscope.harness import (
+        MONITOR_KIND,
+        monitor_scorer,
+        read_run,
+        read_run_info,
+        score_log,
+        write_log,
+    )
     from afscope.monitor import load_monitor
 
     monitor = load_monitor(monitor_model)  # an unknown name fails before any log is read
@@ -201,15 +203,15 @@ def _monitor_logs(
                 file=str(path),
             )
         read_run_info(path)  # refuses logs that are not afscope runs
-        log = read_eval_log(str(path))
-        scored = score(log, monitor_scorer(MONITOR_KIND, monitor_model), action="append")
+        log = _readable_log(path, in_place=in_place)
+        scored = score_log(log, monitor_scorer(MONITOR_KIND, monitor_model))
         target = (
             path
             if in_place
             else (output_dir or path.parent) / (f"{path.stem}-classified{path.suffix}")
         )
         target.parent.mkdir(parents=True, exist_ok=True)
-        write_eval_log(_without_two_stage(scored), str(target))
+        write_log(_without_two_stage(scored), target)
         _, records = read_run(target)  # what every reader of the new log will take
         verdicts = [r.verdicts.get(MONITOR_KIND) for r in records]
         mine = [v for v in verdicts if v is not None and v.spec == monitor.spec]
@@ -234,9 +236,7 @@ def _classify_log(
     in_place: bool,
     output_dir: Path | None,
 ) -> JudgeTally:
-    from inspect_ai.log import write_eval_log
-
-    from afscope.harness import read_run_info
+    from afscope.harness import read_run_info, write_log
 
     read_run_info(path)  # refuses logs that are not afscope runs
     log = _readable_log(path, in_place=in_place)
@@ -247,7 +247,7 @@ def _classify_log(
         folder = output_dir or path.parent
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{path.stem}-classified{path.suffix}"
-    write_eval_log(_without_two_stage(log), str(target))
+    write_log(_without_two_stage(log), target)
     click.echo(f"{path}: {len(log.samples or [])} samples; written to {target}")
     return tally
 
@@ -280,16 +280,14 @@ def _judge_samples(
     log: Any, path: Path, model: Any, names: list[str], options: Any, setting: str | None
 ) -> JudgeTally:
     """Judge ``log``'s samples (their scores are appended in place); the verdicts tallied."""
-    from inspect_ai import score
-
     from afscope.classifiers import JudgeTally
-    from afscope.harness import af_judge_scorer, read_run_info
+    from afscope.harness import af_judge_scorer, read_run_info, score_log
     from afscope.records import Verdict
 
     setting = setting or read_run_info(path).setting
     scorer = af_judge_scorer(kinds=names, judge=model, options=options, setting=setting)
     click.echo(f"{path}: judging {len(log.samples or [])} samples ({setting})", err=True)
-    scored = score(log, scorer, action="append")  # Inspect's display shows the progress
+    scored = score_log(log, scorer)  # Inspect's display shows the progress
     log.samples, log.results, log.eval = scored.samples, scored.results, scored.eval
     tally = JudgeTally(names)
     for sample in scored.samples or []:

@@ -14,7 +14,6 @@ import queue
 import shlex
 import threading
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +37,7 @@ class Interrupted(click.ClickException):
         self.command = command
 
     def show(self, file: Any = None) -> None:
-        from afscope.harness import cut_off_before_start
+        from afscope.harness import cut_off_before_start, finished_samples
 
         if self.log is None:
             click.echo("interrupted before any log was written; nothing to resume", err=True)
@@ -52,32 +51,13 @@ class Interrupted(click.ClickException):
             )
             return
         logs = sorted(self.log.glob("*.eval")) if self.log.is_dir() else [self.log]
-        kept = _finished_samples([log for log in logs if not cut_off_before_start(log)])
+        kept = finished_samples([log for log in logs if not cut_off_before_start(log)])
         count = f"{kept} finished samples" if kept is not None else "the finished samples"
         what, command = ("sweep", self.command) if self.command else ("run", None)
         command = command or f"afscope resume {shlex.quote(str(self.log))}"
         click.echo(
             f"interrupted: {count} kept in {self.log}; finish the {what} with: {command}", err=True
         )
-
-
-def _finished_samples(logs: Sequence[Path]) -> int | None:
-    """Samples finished without error, per task the most any of its logs holds, all added up.
-
-    A resumed task's log holds the finished samples of the attempt before it; counting the
-    largest per task counts each sample once.
-    """
-    from inspect_ai.log import read_eval_log, read_eval_log_sample_summaries
-
-    kept: dict[str, int] = {}
-    try:
-        for log in logs:
-            task = read_eval_log(str(log), header_only=True).eval.task_id
-            done = sum(1 for s in read_eval_log_sample_summaries(str(log)) if not s.error)
-            kept[task] = max(kept.get(task, 0), done)
-    except Exception:  # a log still being written may not list its samples yet
-        return None
-    return sum(kept.values())
 
 
 def newest_log(log_dir: str | Path, *, since: float) -> Path | None:

@@ -3,8 +3,8 @@
 * :func:`retry_options` adds the retry and timeout options (bounded defaults from
   :class:`afscope.sweep.RetryPolicy`) to a command; :func:`policy_from` reads them back.
 * :func:`show_retries` turns on one terminal line per retried request (what failed, how often,
-  when the next attempt is), fed by Inspect's ``on_model_retry`` hook.
-* :func:`raise_interrupts` makes Ctrl-C end Inspect's eval functions with KeyboardInterrupt.
+  when the next attempt is), fed by Inspect's ``on_model_retry`` hook, and makes Ctrl-C end
+  Inspect's eval functions with KeyboardInterrupt.
 * :func:`check_model`, :func:`check_queries` and :func:`check_log_dir` refuse a bad model string,
   an empty query file or an unusable log directory with one line, before anything is sent.
 """
@@ -40,7 +40,6 @@ __all__ = [
     "failure_causes",
     "failure_line",
     "policy_from",
-    "raise_interrupts",
     "redact",
     "refusal_line",
     "retry_options",
@@ -159,14 +158,11 @@ class _RetryLine:
     """Counts retries per model and prints one line per retry on stderr."""
 
     def __init__(self) -> None:
-        self.on = False
         self.counts: Counter[str] = Counter()
 
     def report(
         self, model: str, attempt: int, wait: float, kind: str | None, status: int | None
     ) -> None:
-        if not self.on:
-            return
         self.counts[model] += 1
         what = " ".join(p for p in (f"HTTP {status}" if status else None, kind) if p) or "error"
         click.echo(
@@ -182,70 +178,13 @@ RETRY_LINE = _RetryLine()
 def show_retries(on: bool = True) -> None:
     """Print a line on stderr for every request Inspect retries (off: library use stays quiet).
 
-    It also turns on :func:`raise_interrupts`: every command that shows retries runs Inspect.
+    It also makes a run that Ctrl-C ended raise KeyboardInterrupt out of Inspect's eval
+    functions (:func:`afscope.harness.watch_runs`): every command that shows retries runs Inspect.
     """
-    _register_hook()
-    RETRY_LINE.on = on
+    from afscope.harness import watch_runs
+
     RETRY_LINE.counts.clear()
-    raise_interrupts(on)
-
-
-class _Interrupts:
-    """Which Inspect runs started tasks, to tell an interrupted run from an empty one."""
-
-    def __init__(self) -> None:
-        self.on = False
-        self.started: set[str] = set()
-
-
-INTERRUPTS = _Interrupts()
-
-
-def raise_interrupts(on: bool = True) -> None:
-    """Make a run that Ctrl-C ended raise KeyboardInterrupt out of Inspect's eval functions.
-
-    On Ctrl-C, Inspect's ``eval`` cancels its tasks and returns no logs as if the run had ended;
-    ``eval_set`` then prints "Completed all tasks ... successfully" before returning without the
-    cancelled cell's log. A run that started tasks yet ended with no log or a cancelled one was
-    interrupted: Inspect's ``on_run_end`` hook raises KeyboardInterrupt there (hooks swallow
-    only ``Exception``), which ends ``eval_set`` before its status line.
-    """
-    _register_hook()
-    INTERRUPTS.on = on
-    INTERRUPTS.started.clear()
-
-
-_registered = False
-
-
-def _register_hook() -> None:
-    global _registered
-    if _registered:
-        return
-    from inspect_ai.hooks import Hooks, ModelRetry, RunEnd, RunStart, hooks
-
-    @hooks(name="afscope_cli", description="afscope: retry lines, Ctrl-C ends a sweep")
-    class _CliHook(Hooks):
-        def enabled(self) -> bool:
-            return RETRY_LINE.on or INTERRUPTS.on
-
-        async def on_model_retry(self, data: ModelRetry) -> None:
-            RETRY_LINE.report(
-                data.model_name, data.attempt, data.wait_time, data.exception_type, data.status_code
-            )
-
-        async def on_run_start(self, data: RunStart) -> None:
-            if data.task_names:
-                INTERRUPTS.started.add(data.run_id)
-
-        async def on_run_end(self, data: RunEnd) -> None:
-            started = data.run_id in INTERRUPTS.started
-            INTERRUPTS.started.discard(data.run_id)
-            cancelled = not data.logs or any(log.status == "cancelled" for log in data.logs)
-            if INTERRUPTS.on and started and data.exception is None and cancelled:
-                raise KeyboardInterrupt
-
-    _registered = True
+    watch_runs(RETRY_LINE.report if on else None, interrupts=on)
 
 
 def stdout_to_stderr(on: bool) -> contextlib.AbstractContextManager[Any]:

@@ -179,9 +179,9 @@ def _print_next_steps(log_path: Path, as_json: bool) -> None:
 def _judge_model(judge: str, base_url: str | None) -> Any:
     if base_url is None:
         return judge
-    from inspect_ai.model import get_model
+    from afscope.harness import model_for
 
-    return get_model(judge, base_url=base_url)
+    return model_for(judge, base_url)
 
 
 def _evaluate(
@@ -194,38 +194,32 @@ def _evaluate(
     quiet: bool,
     task_args: dict[str, Any] | None = None,
 ) -> Path:
-    from inspect_ai import eval as inspect_eval
-
-    from afscope.experiment import experiment_kind
+    from afscope.harness import evaluate
 
     experiment = plan.experiment
     model = experiment.model
     if is_simulated(model):
         model_args = {"seed": str(experiment.seed), **model_args}
-    task = experiment_kind(experiment.kind).task_function()
     sdk_args = policy.sdk_model_args(model.split("/", 1)[0])  # every retry is Inspect's, shown
     limits = policy.eval_args(len(plan.samples) * experiment.epochs)
     started = time.time()
     try:
         with stdout_to_stderr(quiet):
-            logs = inspect_eval(
-                task(**experiment.task_args(), **(task_args or {})),
-                model=model,
+            log = evaluate(
+                experiment,
+                log_dir=log_dir,
+                quiet=quiet,
+                task_args=task_args,
                 model_args={**sdk_args, **model_args},
                 model_base_url=base_url,
                 model_roles=roles or None,
-                log_dir=log_dir,
-                seed=experiment.seed,
-                fail_on_error=False,
-                display="none" if quiet else None,
-                tags=["afscope", "simulated"] if is_simulated(model) else ["afscope"],
                 **limits,
             )
     except KeyboardInterrupt:
         raise Interrupted(newest_log(log_dir, since=started)) from None
-    if not logs:  # interrupted before Inspect could hand back its log: the file is on disk
+    if log is None:  # interrupted before Inspect could hand back its log: the file is on disk
         raise Interrupted(newest_log(log_dir, since=started))
-    return _completed(logs[0])
+    return _completed(log)
 
 
 def _completed(log: Any) -> Path:
@@ -322,9 +316,7 @@ def resume(log: Path, max_connections: int | None, as_json: bool) -> None:
 
     The new log (in LOG's directory) holds every sample once; LOG itself is left as it was.
     """
-    from inspect_ai import eval_retry
-
-    from afscope.harness import log_is_finished, read_run_info, without_unreadable
+    from afscope.harness import log_is_finished, read_run_info, retry, without_unreadable
 
     run = read_run_info(log)  # refuses a missing file or a log that is not an afscope run
     with tempfile.TemporaryDirectory() as folder:
@@ -343,17 +335,13 @@ def resume(log: Path, max_connections: int | None, as_json: bool) -> None:
         started = time.time()
         try:
             with stdout_to_stderr(as_json):
-                retried = eval_retry(
-                    str(source),
-                    log_dir=str(log.parent),
-                    max_connections=max_connections,
-                    fail_on_error=False,
-                    display="none" if as_json else None,
+                retried = retry(
+                    source, log_dir=log.parent, max_connections=max_connections, quiet=as_json
                 )
         except KeyboardInterrupt:
             raise Interrupted(newest_log(log.parent, since=started)) from None
-    if not retried:
+    if retried is None:
         raise Interrupted(newest_log(log.parent, since=started))
-    finished = _completed(retried[0])
+    finished = _completed(retried)
     _print_summary(finished, as_json, None)
     _print_next_steps(finished, as_json)

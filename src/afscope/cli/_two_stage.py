@@ -89,10 +89,8 @@ def two_stage_log(
 ) -> JudgeTally:
     """Judge only the log's samples whose monitor score is in the band; the rate per tier mixes
     the judge's verdicts there with the monitor's decisions outside, each with its error."""
-    from inspect_ai.log import write_eval_log
-
     from afscope.cli._classify import _judge_samples, _readable_log
-    from afscope.harness import read_run, read_run_info
+    from afscope.harness import read_run, read_run_info, write_log
     from afscope.records import Outcome, Tier
     from afscope.stats import format_interval, two_stage_rate
 
@@ -155,7 +153,7 @@ def two_stage_log(
     log.samples = samples
     target = path if in_place else (output_dir or path.parent) / f"{path.stem}-classified.eval"
     target.parent.mkdir(parents=True, exist_ok=True)
-    write_eval_log(log, str(target))
+    write_log(log, target)
     for line in [head, *lines, f"{path}: written to {target}"]:
         click.echo(line)
     return tally

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     )
     from afscope.harness._logs import (
         cut_off_before_start,
+        finished_samples,
         iter_records,
         iter_samples,
         log_is_finished,
@@ -39,6 +40,14 @@ if TYPE_CHECKING:
         without_unreadable,
     )
     from afscope.harness._monitoring import MONITOR_KIND, monitor_scorer
+    from afscope.harness._running import (
+        evaluate,
+        model_for,
+        retry,
+        score_log,
+        watch_runs,
+        write_log,
+    )
     from afscope.harness._sweep import GridOutcome, read_faults, run_grid
     from afscope.harness._task import alignment_faking
 
@@ -48,9 +57,10 @@ _HOMES = {
     " scheming_run scheming_summary",
     "_importing": "write_imported_log",
     "_judging": "JUDGE_ROLE JudgeOptions af_judge_scorer episode_judge_scorer judge_transcripts",
-    "_logs": "cut_off_before_start iter_records iter_samples log_is_finished read_log read_run"
-    " read_run_info without_unreadable",
+    "_logs": "cut_off_before_start finished_samples iter_records iter_samples log_is_finished"
+    " read_log read_run read_run_info without_unreadable",
     "_monitoring": "MONITOR_KIND monitor_scorer",
+    "_running": "evaluate model_for retry score_log watch_runs write_log",
     "_sweep": "GridOutcome read_faults run_grid",
     "_task": "alignment_faking",
 }
@@ -67,23 +77,30 @@ __all__ = [
     "alignment_faking",
     "cut_off_before_start",
     "episode_judge_scorer",
+    "evaluate",
+    "finished_samples",
     "is_agentic_log",
     "is_scheming_log",
     "iter_records",
     "iter_samples",
     "judge_transcripts",
     "log_is_finished",
+    "model_for",
     "monitor_scorer",
     "read_episodes",
     "read_faults",
     "read_log",
     "read_run",
     "read_run_info",
+    "retry",
     "run_grid",
     "scheming_run",
     "scheming_summary",
+    "score_log",
+    "watch_runs",
     "without_unreadable",
     "write_imported_log",
+    "write_log",
 ]
 
 

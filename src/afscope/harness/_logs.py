@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ from afscope.two_stage import classifier_spec
 
 __all__ = [
     "cut_off_before_start",
+    "finished_samples",
     "iter_records",
     "iter_samples",
     "log_is_finished",
@@ -358,3 +359,20 @@ def with_verdict_specs(run: RunInfo, verdicts: Iterable[Mapping[str, Verdict]]) 
     if run.two_stage:  # its AF verdicts are the monitor's and the judge's: neither alone
         classifiers[VerdictKind.AF_REASONING] = ClassifierRef(classifier_spec(run.two_stage))
     return replace(run, classifiers=classifiers)
+
+
+def finished_samples(logs: Sequence[Path]) -> int | None:
+    """Samples finished without error, per task the most any of its logs holds, all added up.
+
+    A resumed task's log holds the finished samples of the attempt before it; counting the
+    largest per task counts each sample once.
+    """
+    kept: dict[str, int] = {}
+    try:
+        for log in logs:
+            task = read_eval_log(str(log), header_only=True).eval.task_id
+            done = sum(1 for s in read_eval_log_sample_summaries(str(log)) if not s.error)
+            kept[task] = max(kept.get(task, 0), done)
+    except Exception:  # a log still being written may not list its samples yet
+        return None
+    return sum(kept.values())
