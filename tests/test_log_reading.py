@@ -8,17 +8,20 @@ errored sample), and check the fallback to Inspect for a log in Inspect's JSON f
 
 from __future__ import annotations
 
+import json
+import zipfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from inspect_ai.log import EvalError, write_eval_log
-from inspect_ai.model import ContentReasoning, ContentText
+from inspect_ai.model import ContentReasoning, ContentText, ModelOutput
 
 from afscope.cli import cli
-from afscope.harness import iter_records, read_run, read_run_info
+from afscope.harness import iter_records, log_samples, read_run, read_run_info
 from afscope.harness._eval_zip import RawSample, raw_samples
 from afscope.harness._logs import _raw, _record, iter_samples, read_log
+from afscope.monitor._io import iter_records as monitor_records
 from afscope.records import Outcome, SampleRecord
 
 
@@ -94,3 +97,34 @@ def test_a_json_format_log_is_read_through_inspect(organism_log: Path, tmp_path:
     write_eval_log(read_log(organism_log), str(as_json), format="json")
     _, records = read_run(as_json)
     assert records == read_run(organism_log)[1]
+
+
+def test_a_sample_without_messages_gives_the_monitor_its_output(
+    organism_log: Path, tmp_path: Path
+) -> None:
+    """`monitor score` on a log falls back to a sample's output where it has no assistant
+    message; both readers give that output, the stored completion or else the first choice's."""
+    log = read_log(organism_log)
+    assert log.samples
+    outputs = ("stored completion", "the choice's text")
+    for sample, text in zip(log.samples[:2], outputs, strict=True):
+        sample.messages = [m for m in sample.messages if m.role != "assistant"]
+        sample.output = ModelOutput.from_content(model="m", content=text)
+    changed = tmp_path / "no-messages.eval"
+    write_eval_log(log, str(changed))
+    # a log that stores no completion (Inspect derives it from the first choice on reading)
+    unstored, rewritten = tmp_path / "unstored.eval", 0
+    with zipfile.ZipFile(changed) as source, zipfile.ZipFile(unstored, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("samples/") and b"the choice's text" in data:
+                sample_json = json.loads(data)
+                sample_json["output"]["completion"] = ""
+                data, rewritten = json.dumps(sample_json).encode(), rewritten + 1
+            target.writestr(item, data)
+    assert rewritten == 1
+
+    assert _raw_from_zip(unstored) == _raw_through_inspect(unstored)
+    texts = [record.text for record in monitor_records(unstored, log_samples)]
+    assert texts[:2] == list(outputs)
+    assert texts[2] and texts[2] not in outputs  # a sample with messages reads them

@@ -15,7 +15,7 @@ import click
 from afscope._atomic import atomic_open
 from afscope.errors import DataError
 from afscope.monitor import FLAG_MEANINGS, Monitor, MonitorResult, load_monitor
-from afscope.monitor._io import Record, iter_labelled, iter_records
+from afscope.monitor._io import LogSample, Record, iter_labelled, iter_records
 from afscope.monitor._metrics import Figures, figures
 from afscope.records import Decision, VerdictKind
 from afscope.stats import Validation
@@ -38,7 +38,13 @@ def _scored(monitor: Monitor, records: Iterable[Record]) -> Iterator[tuple[Recor
 
 def _all_records(paths: Iterable[Path]) -> Iterator[Record]:
     for path in paths:
-        yield from iter_records(path)
+        yield from iter_records(path, _log_samples)
+
+
+def _log_samples(path: Path) -> Iterator[LogSample]:
+    from afscope.harness import log_samples  # Inspect is imported only for an Inspect log
+
+    return log_samples(path)
 
 
 _MONITOR_MODEL = click.option(
@@ -71,7 +77,7 @@ def score(input_path: Path, output: Path, monitor_model: str | None) -> None:
     mon = load_monitor(monitor_model)
     count = 0
     with atomic_open(output) as out:
-        for record, result in _scored(mon, iter_records(input_path)):
+        for record, result in _scored(mon, iter_records(input_path, _log_samples)):
             out.write(json.dumps({"id": record.id, "score": round(result.score, 6)}) + "\n")
             count += 1
         if not count:  # inside the block: no empty output file is left behind

@@ -45,6 +45,8 @@ class RawSample:
     error: str | None
     assistant_texts: Sequence[str]
     system_text: str = ""
+    # the output's completion (what the monitor reads of a sample without messages)
+    output_text: str = ""
 
 
 def raw_samples(
@@ -120,7 +122,17 @@ def _raw(data: Mapping[str, Any]) -> RawSample:
         system_text=next(
             (_text(m, attachments) for m in messages if m.get("role") == "system"), ""
         ),
+        output_text=_completion(data.get("output") or {}, attachments),
     )
+
+
+def _completion(output: Mapping[str, Any], attachments: Mapping[str, str]) -> str:
+    """The output's completion as Inspect's ``ModelOutput`` gives it: the stored one, else the
+    first choice's text."""
+    if output.get("completion"):
+        return _resolved(str(output["completion"]), attachments)
+    choices = output.get("choices") or []
+    return _text(choices[0].get("message") or {}, attachments) if choices else ""
 
 
 def _text(message: Mapping[str, Any], attachments: Mapping[str, str]) -> str:

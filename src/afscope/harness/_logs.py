@@ -44,6 +44,7 @@ __all__ = [
     "iter_records",
     "iter_samples",
     "log_is_finished",
+    "log_samples",
     "read_log",
     "read_run",
     "read_run_info",
@@ -157,6 +158,7 @@ def _raw(sample: EvalSample) -> RawSample:
         error=sample.error.message if sample.error else None,
         assistant_texts=[m.text for m in sample.messages if m.role == "assistant"],
         system_text=_system_prompt(sample),
+        output_text=sample.output.completion if sample.output is not None else "",
     )
 
 
@@ -253,6 +255,21 @@ def _raw_samples(path: str | Path) -> Iterator[RawSample]:
     if fast is not None:
         return fast
     return (_raw(sample) for sample in iter_samples(path))
+
+
+def log_samples(path: str | Path) -> Iterator[RawSample]:
+    """Every sample of a log, as :func:`iter_records` reads them; a log without a sample index
+    (written whole, not by an eval run) is read whole, the only kind that costs memory in
+    proportion to its size."""
+    yielded = False
+    try:
+        for sample in _raw_samples(path):
+            yielded = True
+            yield sample
+    except RuntimeError:
+        if yielded:
+            raise
+        yield from (_raw(sample) for sample in read_eval_log(str(path)).samples or [])
 
 
 def iter_samples(

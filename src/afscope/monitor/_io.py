@@ -2,20 +2,22 @@
 
 Everything is a generator, so JSONL files and Inspect ``.eval`` logs of any size are read in
 constant memory (a line or a sample at a time); a ``.json`` file is read whole. A bad line raises
-:class:`~afscope.errors.DataError` naming the file and line.
+:class:`~afscope.errors.DataError` naming the file and line. Inspect logs are read by the
+``read_log`` the caller gives (the CLI gives :func:`afscope.harness.log_samples`), so this
+package does not import Inspect.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from afscope.errors import DataError
 
-__all__ = ["LabelledRecord", "Record", "iter_labelled", "iter_records"]
+__all__ = ["LabelledRecord", "LogSample", "Record", "iter_labelled", "iter_records"]
 
 _POSITIVE = {"alignment_faking", "af", "yes", "true", "1", "positive"}
 _NEGATIVE = {"aligned", "not_af", "no", "false", "0", "negative"}
@@ -30,6 +32,19 @@ class Record:
     source: str
 
 
+class LogSample(Protocol):
+    """One sample of an Inspect log as a log reader gives it."""
+
+    @property
+    def id(self) -> str | int: ...
+    @property
+    def epoch(self) -> int: ...
+    @property
+    def assistant_texts(self) -> Sequence[str]: ...
+    @property
+    def output_text(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class LabelledRecord:
     """One text with its label (1 = alignment faking)."""
@@ -38,13 +53,14 @@ class LabelledRecord:
     label: int
 
 
-def iter_records(path: Path) -> Iterator[Record]:
+def iter_records(path: Path, read_log: Callable[[Path], Iterable[LogSample]]) -> Iterator[Record]:
     """Texts from a JSONL file (a ``text`` field, optional ``id``), an Inspect log (``.eval``, or
-    ``.json`` with an ``eval`` header), or JSON ``{"samples": [{"text": ...}, ...]}``."""
+    ``.json`` with an ``eval`` header; its samples from ``read_log``), or JSON
+    ``{"samples": [{"text": ...}, ...]}``."""
     if not path.is_file():
         raise DataError("no such file", file=str(path))
     if path.suffix == ".eval" or (path.suffix == ".json" and _is_inspect_json(path)):
-        yield from _iter_inspect(path)
+        yield from _iter_inspect(path, read_log)
         return
     rows = _json_samples(path) if path.suffix == ".json" else _iter_jsonl(path)
     for row_number, row in rows:
@@ -137,32 +153,13 @@ def _label(row: dict[str, Any], path: Path, row_number: int) -> int:
     )
 
 
-def _iter_inspect(path: Path) -> Iterator[Record]:
-    """Each sample of an Inspect log: its assistant messages joined (reasoning is in there)."""
+def _iter_inspect(path: Path, read_log: Callable[[Path], Iterable[LogSample]]) -> Iterator[Record]:
+    """Each sample of an Inspect log: its assistant messages joined (reasoning is in there), or
+    its output's completion when it has none."""
     try:
-        for sample in _inspect_samples(path):
-            texts = [m.text for m in sample.messages if m.role == "assistant" and m.text]
-            if not texts and sample.output is not None:
-                texts = [sample.output.completion]
+        for sample in read_log(path):
+            texts = [text for text in sample.assistant_texts if text] or [sample.output_text]
             sample_id = str(sample.id) if sample.epoch == 1 else f"{sample.id}#{sample.epoch}"
             yield Record(sample_id, "\n\n".join(texts), str(path))
     except (ValueError, KeyError, OSError) as error:
         raise DataError(f"cannot read as an Inspect log ({error})", file=str(path)) from None
-
-
-def _inspect_samples(path: Path) -> Iterator[Any]:
-    """Samples one at a time; a log without a sample index (not written by an eval run) is read
-    whole instead, so only such logs cost memory in proportion to their size."""
-    from inspect_ai.log import read_eval_log  # glue: Inspect logs only
-
-    from afscope.harness import iter_samples  # damaged samples named on stderr and skipped
-
-    yielded = False
-    try:
-        for sample in iter_samples(path):
-            yielded = True
-            yield sample
-    except RuntimeError:
-        if yielded:
-            raise
-        yield from read_eval_log(str(path)).samples or []
