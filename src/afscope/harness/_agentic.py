@@ -16,10 +16,8 @@ from typing import Any
 from inspect_ai import Task
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.model import (
-    ChatMessage,
     ChatMessageAssistant,
     ChatMessageSystem,
-    ChatMessageTool,
     ChatMessageUser,
     execute_tools,
     get_model,
@@ -38,7 +36,6 @@ from inspect_ai.tool import Tool, ToolDef, ToolParam, ToolParams, bash
 from inspect_ai.util import sandbox
 
 from afscope.agentic._environment import Environment, ToolSpec
-from afscope.agentic._episode import Step, ToolCallView
 from afscope.agentic._plan import planned_sample
 from afscope.agentic._scoring import diff_files, score_final_state
 from afscope.errors import ConfigError
@@ -51,7 +48,6 @@ __all__ = [
     "condition_rates",
     "data_tool",
     "environment_task",
-    "episode_steps",
     "final_state_scorer",
     "sandbox_spec",
     "task_from_agentic_plan",
@@ -102,24 +98,6 @@ async def snapshot() -> dict[str, dict[str, Any]]:
             with contextlib.suppress(UnicodeDecodeError, OSError):
                 files[path]["text"] = await environment.read_file(path, text=True)
     return files
-
-
-def episode_steps(messages: Sequence[ChatMessage]) -> tuple[Step, ...]:
-    """The messages after the prompt as :class:`afscope.agentic.Step` values."""
-    steps = []
-    for message in messages:
-        if isinstance(message, ChatMessageAssistant):
-            calls = tuple(
-                ToolCallView(call.function, dict(call.arguments or {}))
-                for call in message.tool_calls or []
-            )
-            steps.append(Step("assistant", message.text, calls))
-        elif isinstance(message, ChatMessageTool):
-            text = message.text
-            if message.error is not None:
-                text = f"{text}\n[error] {message.error.message}".strip()
-            steps.append(Step("tool", text, function=message.function or ""))
-    return tuple(steps)
 
 
 def _commands(state: TaskState) -> list[str]:

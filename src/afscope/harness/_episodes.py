@@ -13,8 +13,8 @@ from afscope.agentic import Episode, load_environment
 from afscope.agentic._summary import AgenticSummary, summarize_episodes
 from afscope.cost import PriceTable, cost_of_usage
 from afscope.errors import DataError
-from afscope.harness._agentic import episode_steps
 from afscope.harness._logs import _read_header, iter_samples, read_run_info, with_verdict_specs
+from afscope.harness._messages import episode_steps
 from afscope.records import RunInfo, Verdict
 
 if TYPE_CHECKING:

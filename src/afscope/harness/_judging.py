@@ -20,6 +20,7 @@ from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
 from inspect_ai.util import collect
 
+from afscope.agentic import episode_parts
 from afscope.classifiers import (
     ClassifierSpec,
     Draw,
@@ -35,7 +36,12 @@ from afscope.classifiers import (
     render_prompt,
     rubric_for,
 )
-from afscope.harness._messages import sample_outcome, transcript_parts, unclosed_reasoning
+from afscope.harness._messages import (
+    episode_steps,
+    sample_outcome,
+    transcript_parts,
+    unclosed_reasoning,
+)
 from afscope.harness._metrics import run_metrics
 from afscope.harness._refusals import send
 from afscope.records import JUDGED_KINDS, Verdict, VerdictKind
@@ -256,9 +262,6 @@ def episode_judge_scorer(
     """Judge an agentic episode with ``rubric``: the task, the model's own text, and its tool
     calls with their outputs (:func:`afscope.agentic.episode_parts`). Score value and metadata
     are shaped like :func:`af_judge_scorer`'s."""
-    from afscope.agentic import episode_parts
-    from afscope.harness._agentic import episode_steps
-
     loaded = load_rubric(rubric)
     options = JudgeOptions(votes=votes, adaptive=adaptive)
 

@@ -1,4 +1,5 @@
-"""What afscope reads of a sample's conversation: its parse, and the parts a classifier sees.
+"""What afscope reads of a sample's conversation: its parse, the parts a classifier sees, and an
+agentic episode's steps.
 
 Kept apart from the task so that the task, the judge and monitor scorers and the log reader all
 import it without importing each other.
@@ -8,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from inspect_ai.model import ChatMessage, ModelUsage
+from inspect_ai.model import ChatMessage, ChatMessageAssistant, ChatMessageTool, ModelUsage
 from inspect_ai.solver import TaskState
 
+from afscope.agentic import Step, ToolCallView
 from afscope.classifiers import TranscriptParts
 from afscope.monitor import reasoning_flags
 from afscope.transcripts import ParsedTranscript, needs_continuation, parse_transcript
@@ -18,6 +20,7 @@ from afscope.transcripts import ParsedTranscript, needs_continuation, parse_tran
 __all__ = [
     "USAGE_KEY",
     "add_usage",
+    "episode_steps",
     "parse_messages",
     "parse_turns",
     "sample_outcome",
@@ -83,3 +86,21 @@ def sample_usage(state: TaskState) -> ModelUsage | None:
     """The model's token usage summed over the sample's turns, if its solver recorded it."""
     recorded = state.store.get(USAGE_KEY)
     return ModelUsage.model_validate(recorded) if recorded else None
+
+
+def episode_steps(messages: Sequence[ChatMessage]) -> tuple[Step, ...]:
+    """The messages after the prompt as :class:`afscope.agentic.Step` values."""
+    steps = []
+    for message in messages:
+        if isinstance(message, ChatMessageAssistant):
+            calls = tuple(
+                ToolCallView(call.function, dict(call.arguments or {}))
+                for call in message.tool_calls or []
+            )
+            steps.append(Step("assistant", message.text, calls))
+        elif isinstance(message, ChatMessageTool):
+            text = message.text
+            if message.error is not None:
+                text = f"{text}\n[error] {message.error.message}".strip()
+            steps.append(Step("tool", text, function=message.function or ""))
+    return tuple(steps)

@@ -25,7 +25,10 @@ from inspect_ai.model import (
 from inspect_ai.scorer import Metric, SampleScore, Score, Scorer, Target, metric, scorer
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
-from afscope.harness._judging import JudgeOptions
+from afscope.agentic import episode_parts
+from afscope.classifiers import TranscriptParts, load_rubric
+from afscope.harness._judging import JUDGE_ROLE, JudgeOptions, judge_sample
+from afscope.harness._messages import episode_steps
 from afscope.records import Decision
 from afscope.scheming import (
     Episode,
@@ -117,9 +120,6 @@ def interrogation(turns: int) -> Solver:
 async def _judged_stance(question: str, answer: str, options: JudgeOptions) -> Stance | None:
     """Confess / deny / evade by the two interrogation rubrics; None when a verdict failed (a
     judge error is not an evasion)."""
-    from afscope.classifiers import TranscriptParts, load_rubric
-    from afscope.harness._judging import JUDGE_ROLE, judge_sample
-
     parts = TranscriptParts(query=question, output=answer)
     judge = get_model(role=JUDGE_ROLE, required=True)  # never the model under evaluation
     confesses = await judge_sample(
@@ -183,11 +183,6 @@ async def _covert_verdict(
 ) -> dict[str, Any]:
     """The ``scheming_covert`` rubric on the episode before management's questions: the task,
     the model's own text as its reasoning, its tool calls and final message."""
-    from afscope.agentic import episode_parts
-    from afscope.classifiers import load_rubric
-    from afscope.harness._agentic import episode_steps
-    from afscope.harness._judging import JUDGE_ROLE, judge_sample
-
     messages = before_interrogation(state.messages, record["questions"])
     task = next((m.text for m in messages if m.role == "user"), "")
     judge = get_model(role=JUDGE_ROLE, required=True)  # never the model under evaluation
