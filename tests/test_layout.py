@@ -1,5 +1,6 @@
-"""The package's layout: Inspect is imported only in afscope/harness/, through its public API, and
-the harness's modules import each other without a cycle.
+"""The package's layout: Inspect is imported only in afscope/harness/, through its public API; the
+harness's modules, and afscope's packages, import each other without a cycle; only the CLI imports
+the harness.
 
 Imports are read with ``ast`` (every import statement, in a function or under TYPE_CHECKING
 too), so a docstring or comment that mentions Inspect does not count and a lazy import does.
@@ -119,3 +120,31 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert _cycle(graph) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+def _package_graph() -> dict[str, set[str]]:
+    """Top-level package or module of afscope -> the others it imports (anywhere in it)."""
+
+    def top(module: str) -> str | None:
+        parts = module.split(".")
+        return ".".join(parts[:2]) if parts[0] == "afscope" and len(parts) > 1 else None
+
+    graph: dict[str, set[str]] = {}
+    for path in sorted(SRC.rglob("*.py")):
+        me = top(_module_name(path)) or "afscope"
+        edges = graph.setdefault(me, set())
+        for module, names, _line in _imports(path):
+            if module == "afscope":  # `from afscope import records`, or a re-exported name
+                targets = {f"afscope.{n}" for n in names if (SRC / n).is_dir()}
+                targets |= {f"afscope.{n}" for n in names if (SRC / f"{n}.py").is_file()}
+            else:
+                targets = {t for t in [top(module)] if t is not None}
+            edges |= targets - {me}
+    return graph
+
+
+def test_the_packages_have_no_import_cycle_and_only_the_cli_imports_the_harness() -> None:
+    graph = _package_graph()
+    assert "afscope.stats" in graph["afscope.summary"]  # the graph is read
+    assert _cycle(graph) is None, " -> ".join(_cycle(graph) or [])
+    assert sorted(p for p, edges in graph.items() if "afscope.harness" in edges) == ["afscope.cli"]
