@@ -12,7 +12,8 @@ from inspect_ai import eval as inspect_eval
 from inspect_ai.log import EvalLog
 
 from afscope.errors import ConfigError, UnknownNameError
-from afscope.harness._scheming import scheming, scheming_task
+from afscope.harness._registry import scheming
+from afscope.harness._scheming import scheming_task
 from afscope.scheming import (
     ENVIRONMENT_NAMES,
     apply_plan,
