@@ -10,47 +10,57 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+# one import per module; `name as name` exports a name to type checkers (PEP 484)
+# isort: off
 if TYPE_CHECKING:
     from afscope.harness._episodes import (
-        agentic_run,
-        agentic_summary,
-        is_agentic_log,
-        is_scheming_log,
-        read_episodes,
-        scheming_run,
-        scheming_summary,
+        agentic_run as agentic_run,
+        agentic_summary as agentic_summary,
+        is_agentic_log as is_agentic_log,
+        is_scheming_log as is_scheming_log,
+        read_episodes as read_episodes,
+        scheming_run as scheming_run,
+        scheming_summary as scheming_summary,
     )
-    from afscope.harness._importing import write_imported_log
+    from afscope.harness._importing import write_imported_log as write_imported_log
     from afscope.harness._judging import (
-        JUDGE_ROLE,
-        JudgeOptions,
-        af_judge_scorer,
-        episode_judge_scorer,
-        judge_transcripts,
+        JUDGE_ROLE as JUDGE_ROLE,
+        JudgeOptions as JudgeOptions,
+        af_judge_scorer as af_judge_scorer,
+        episode_judge_scorer as episode_judge_scorer,
+        judge_transcripts as judge_transcripts,
     )
     from afscope.harness._logs import (
-        cut_off_before_start,
-        finished_samples,
-        iter_records,
-        iter_samples,
-        log_is_finished,
-        log_samples,
-        read_log,
-        read_run,
-        read_run_info,
-        without_unreadable,
+        cut_off_before_start as cut_off_before_start,
+        finished_samples as finished_samples,
+        iter_records as iter_records,
+        iter_samples as iter_samples,
+        log_is_finished as log_is_finished,
+        log_samples as log_samples,
+        read_log as read_log,
+        read_run as read_run,
+        read_run_info as read_run_info,
+        without_unreadable as without_unreadable,
     )
-    from afscope.harness._monitoring import MONITOR_KIND, monitor_scorer
+    from afscope.harness._monitoring import (
+        MONITOR_KIND as MONITOR_KIND,
+        monitor_scorer as monitor_scorer,
+    )
     from afscope.harness._running import (
-        evaluate,
-        model_for,
-        retry,
-        score_log,
-        watch_runs,
-        write_log,
+        evaluate as evaluate,
+        model_for as model_for,
+        retry as retry,
+        score_log as score_log,
+        watch_runs as watch_runs,
+        write_log as write_log,
     )
-    from afscope.harness._sweep import GridOutcome, read_faults, run_grid
-    from afscope.harness._task import alignment_faking
+    from afscope.harness._sweep import (
+        GridOutcome as GridOutcome,
+        read_faults as read_faults,
+        run_grid as run_grid,
+    )
+    from afscope.harness._task import alignment_faking as alignment_faking
+# isort: on
 
 # private module -> the names it exports (the same as the imports above)
 _HOMES = {
@@ -67,43 +77,7 @@ _HOMES = {
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names.split()}
 
-__all__ = [
-    "JUDGE_ROLE",
-    "MONITOR_KIND",
-    "GridOutcome",
-    "JudgeOptions",
-    "af_judge_scorer",
-    "agentic_run",
-    "agentic_summary",
-    "alignment_faking",
-    "cut_off_before_start",
-    "episode_judge_scorer",
-    "evaluate",
-    "finished_samples",
-    "is_agentic_log",
-    "is_scheming_log",
-    "iter_records",
-    "iter_samples",
-    "judge_transcripts",
-    "log_is_finished",
-    "log_samples",
-    "model_for",
-    "monitor_scorer",
-    "read_episodes",
-    "read_faults",
-    "read_log",
-    "read_run",
-    "read_run_info",
-    "retry",
-    "run_grid",
-    "scheming_run",
-    "scheming_summary",
-    "score_log",
-    "watch_runs",
-    "without_unreadable",
-    "write_imported_log",
-    "write_log",
-]
+__all__ = sorted(_HOME_OF)
 
 
 if not TYPE_CHECKING:  # so that to mypy a name missing from the imports above is an error
