@@ -205,12 +205,7 @@ def _monitor_logs(
         read_run_info(path)  # refuses logs that are not afscope runs
         log = _readable_log(path, in_place=in_place)
         scored = score_log(log, monitor_scorer(MONITOR_KIND, monitor_model))
-        target = (
-            path
-            if in_place
-            else (output_dir or path.parent) / (f"{path.stem}-classified{path.suffix}")
-        )
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = _classified(path, in_place, output_dir)
         write_log(_without_two_stage(scored), target)
         _, records = read_run(target)  # what every reader of the new log will take
         verdicts = [r.verdicts.get(MONITOR_KIND) for r in records]
@@ -241,15 +236,16 @@ def _classify_log(
     read_run_info(path)  # refuses logs that are not afscope runs
     log = _readable_log(path, in_place=in_place)
     tally = _judge_samples(log, path, model, names, options, setting)
-    if in_place:
-        target = path
-    else:
-        folder = output_dir or path.parent
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"{path.stem}-classified{path.suffix}"
+    target = _classified(path, in_place, output_dir)
     write_log(_without_two_stage(log), target)
     click.echo(f"{path}: {len(log.samples or [])} samples; written to {target}")
     return tally
+
+
+def _classified(path: Path, in_place: bool, output_dir: Path | None) -> Path:
+    """Where a classified log goes: over ``path`` (--in-place), else a ``-classified`` copy."""
+    copy = f"{path.stem}-classified{path.suffix}"
+    return path if in_place else (output_dir or path.parent) / copy
 
 
 def _without_two_stage(log: Any) -> Any:

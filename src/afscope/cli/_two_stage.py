@@ -152,7 +152,6 @@ def two_stage_log(
     }
     log.samples = samples
     target = path if in_place else (output_dir or path.parent) / f"{path.stem}-classified.eval"
-    target.parent.mkdir(parents=True, exist_ok=True)
     write_log(log, target)
     for line in [head, *lines, f"{path}: written to {target}"]:
         click.echo(line)

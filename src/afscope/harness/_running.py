@@ -73,6 +73,8 @@ def score_log(log: EvalLog, scorer: Scorer) -> EvalLog:
 
 
 def write_log(log: EvalLog, target: Path) -> None:
+    """Write ``log`` to ``target`` (its folder made if missing)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
     write_eval_log(log, str(target))
 
 

@@ -37,39 +37,27 @@ class GridOutcome:
     logs: tuple[tuple[Cell, Path], ...]
 
 
-def _models(plan: SweepPlan, policy: RetryPolicy) -> dict[str, Model]:
-    models = {}
-    for name in plan.models:
-        args: dict[str, Any] = {**policy.sdk_model_args(provider_of(name)), **plan.args_for(name)}
-        try:
-            models[name] = get_model(name, base_url=plan.base_url(name), memoize=False, **args)
-        # a missing key or package (PrerequisiteError), an unknown provider (ValueError)
-        except Exception as error:
-            if not _is_prerequisite(error, ValueError):
-                raise
-            raise ProviderError(f"model {name!r} cannot be used: {error}") from None
-    return models
-
-
-def _judge_roles(
-    plan: SweepPlan, policy: RetryPolicy
-) -> dict[str, str | Model | Sequence[str | Model]]:
-    judge = plan.experiment.judge
-    if judge is None:
-        return {}
-    args = policy.sdk_model_args(provider_of(judge))
+def _model(name: str, plan: SweepPlan, policy: RetryPolicy, what: str, **args: Any) -> Model:
+    """Inspect's model ``name`` with the retry policy's SDK args and ``args`` over them."""
+    args = {**policy.sdk_model_args(provider_of(name)), **args}
     try:
-        return {JUDGE_ROLE: get_model(judge, base_url=plan.base_url(judge), memoize=False, **args)}
+        return get_model(name, base_url=plan.base_url(name), memoize=False, **args)
+    # a missing key or package (PrerequisiteError), an unknown provider (ValueError)
     except Exception as error:
         if not _is_prerequisite(error, ValueError):
             raise
-        raise ProviderError(f"judge model {judge!r} cannot be used: {error}") from None
+        raise ProviderError(f"{what} {name!r} cannot be used: {error}") from None
 
 
 def build_tasks(plan: SweepPlan, policy: RetryPolicy) -> list[Task]:
     """One Inspect task per cell, each bound to its model (and the judge, if any)."""
-    models = _models(plan, policy)
-    roles = _judge_roles(plan, policy)  # empty without a judge
+    models = {
+        name: _model(name, plan, policy, "model", **plan.args_for(name)) for name in plan.models
+    }
+    judge = plan.experiment.judge
+    roles: dict[str, str | Model | Sequence[str | Model]] = (
+        {} if judge is None else {JUDGE_ROLE: _model(judge, plan, policy, "judge model")}
+    )
     task = experiment_kind(plan.experiment.kind).task_function()
     return [
         task_with(
