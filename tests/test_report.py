@@ -319,6 +319,20 @@ def test_report_says_what_was_run() -> None:
     assert "estimated cost" in html and re.search(r"\$\d+\.\d{4}", html)
 
 
+def test_report_prices_a_batched_run_at_the_batch_price() -> None:
+    def cost(html: str) -> float:
+        found = re.search(r"estimated cost.*?\$(\d+\.\d{4})", html, re.S)
+        assert found is not None
+        return float(found.group(1))
+
+    listed = build_report([(info(), paired_run(13, 2, 5))])
+    batched = build_report([(replace(info(), batched=True), paired_run(13, 2, 5))])
+    assert not re.search(r"at the batch API.{1,6}s price", listed)
+    assert re.search(r"at the batch API.{1,6}s price", batched)
+    assert cost(listed) > 0  # gpt-4o's shipped batch share is 0.5
+    assert cost(batched) == pytest.approx(cost(listed) / 2, abs=1e-4)
+
+
 def test_report_tables_carry_the_summary_statistics() -> None:
     # 13 and 2 of 20 comply (Wilson intervals), 5 of 20 fake in training; 11 discordant pairs,
     # all one way: exact McNemar p = 2 * 0.5**11
