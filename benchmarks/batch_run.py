@@ -15,6 +15,9 @@ By default the server answers every request with a short final answer (one reque
 round per turn).
 
     .venv/bin/python benchmarks/batch_run.py [--queries 100] [--organism] [--size 200] [--tick 1]
+        [--json FILE]
+
+``--json FILE`` also writes the rows and the commit they were measured at.
 """
 
 from __future__ import annotations
@@ -31,12 +34,15 @@ from typing import Any
 
 from click.testing import CliRunner
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+# this tree's sources first (whatever the venv's editable install points at), then the test
+# servers and the other benchmarks
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from afscope.cli import cli
 from afscope.harness import read_run
-from prompt_caching import SHORT_ANSWER, organism_responder, write_queries
+from prompt_caching import SHORT_ANSWER, commit, organism_responder, write_queries
 from support.wire_servers import AnthropicServer, OpenAIServer, Reply, WireServer
 
 MODELS = {"anthropic": "anthropic/claude-test", "openai": "openai/gpt-4o-mini"}
@@ -69,7 +75,10 @@ def main() -> None:
     parser.add_argument("--organism", action="store_true", help="answer as the organism")
     parser.add_argument("--size", type=int, default=None, help="requests per batch [samples]")
     parser.add_argument("--tick", type=float, default=1.0, help="Inspect's polling interval")
+    parser.add_argument("--json", type=Path, help="also write the rows and commit here")
     options = parser.parse_args()
+    measured_at = commit()
+    rows: list[dict[str, Any]] = []
     for variable in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY"):
         os.environ.setdefault(variable, "test-key-for-the-local-server")
     for variable in ("ANTHROPIC_BASE_URL", "OPENAI_BASE_URL"):
@@ -84,6 +93,7 @@ def main() -> None:
         config.write_text(f"size: {size}\nsend_delay: {options.tick}\ntick: {options.tick}\n")
         with AnthropicServer(Reply(SHORT_ANSWER)) as server:  # imports and first use, untimed
             run_once(server, MODELS["anthropic"], queries, 1, folder / "warm-up")
+        print(f"at {measured_at}")
         print(
             f"{samples} samples per run, batches of {size}, tick {options.tick:g} s, "
             f"{'organism' if options.organism else 'short'} answers; CPU of this process "
@@ -104,6 +114,17 @@ def main() -> None:
                     http = Counter(request.api for request in server.requests)
                     batched = len(server.batched)
                 results[mode] = records
+                rows.append(
+                    {
+                        "provider": provider,
+                        "mode": mode,
+                        "samples": len(records),
+                        "wall_s": wall,
+                        "cpu_s": cpu,
+                        "http_requests": dict(http),
+                        "batched_requests": batched,
+                    }
+                )
                 endpoints = ", ".join(f"{api} {count}" for api, count in sorted(http.items()))
                 print(
                     f"{provider} {mode}: {wall:.1f} s wall, {cpu:.1f} s CPU, "
@@ -112,6 +133,11 @@ def main() -> None:
                 )
             same = comparable(results["sync"]) == comparable(results["batch"])
             print(f"{provider}: batched records equal the synchronous ones: {same}")
+            rows[-1]["same_records_as_sync"] = same
+    if options.json is not None:
+        settings = {"queries": options.queries, "organism": options.organism, "size": size}
+        data = {"benchmark": "batch_run", "commit": measured_at, "options": settings, "rows": rows}
+        options.json.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,9 @@ continues after <NEXT/> (several requests per sample; each continuation reads th
 previous turn wrote and writes its own).
 
     .venv/bin/python benchmarks/prompt_caching.py [--queries 500] [--organism] [--latency 1.0]
+        [--json FILE]
+
+``--json FILE`` also writes the figures and the commit they were measured at.
 """
 
 from __future__ import annotations
@@ -40,7 +43,11 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+# this tree's sources first (whatever the venv's editable install points at), then the test
+# servers and the other benchmarks
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from afscope.cli import cli
 from afscope.cost import estimate_requests, load_prices
@@ -49,6 +56,7 @@ from afscope.organism import Organism
 from afscope.queries import load_queries
 from afscope.records import Tier
 from afscope.scenarios import load_scenario
+from scale_curve import commit
 from support.wire_servers import AnthropicServer, RecordedRequest, Reply
 
 MODEL = "anthropic/claude-test"
@@ -125,7 +133,10 @@ def main() -> None:
     parser.add_argument(
         "--latency", type=float, default=1.0, help="seconds to each answer's first byte"
     )
+    parser.add_argument("--json", type=Path, help="also write the figures and commit here")
     options = parser.parse_args()
+    measured_at = commit()
+    print(f"at {measured_at}")
     os.environ.setdefault("ANTHROPIC_API_KEY", "test-key-for-the-local-server")
     os.environ.pop("ANTHROPIC_BASE_URL", None)
     responder = organism_responder() if options.organism else Reply(SHORT_ANSWER)
@@ -182,6 +193,24 @@ def main() -> None:
         f"{estimate.cache_write_tokens:,} writes, {estimate.cached_input_tokens:,} reads, "
         f"ratio {estimated:.1%}"
     )
+    if options.json is not None:
+        figures = {
+            "benchmark": "prompt_caching",
+            "commit": measured_at,
+            "options": {
+                "queries": options.queries,
+                "organism": options.organism,
+                "latency_s": options.latency,
+            },
+            "samples": samples,
+            "requests": requests,
+            "wall_s": seconds,
+            "cpu_s": cpu,
+            "input_tokens": {"uncached": plain, "cache_write": written, "cache_read": read},
+            "billed_ratio": measured,
+            "estimate_ratio": estimated,
+        }
+        options.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
