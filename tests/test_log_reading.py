@@ -128,3 +128,43 @@ def test_a_sample_without_messages_gives_the_monitor_its_output(
     texts = [record.text for record in monitor_records(unstored, log_samples)]
     assert texts[:2] == list(outputs)
     assert texts[2] and texts[2] not in outputs  # a sample with messages reads them
+
+
+def test_the_header_from_the_zip_is_the_header_inspect_reads(
+    organism_log: Path, tmp_path: Path
+) -> None:
+    from afscope.harness._eval_zip import raw_header
+    from afscope.harness._logs import LogHeader, _inspect_header
+
+    data = raw_header(organism_log)
+    assert data is not None
+    inspect_header = _inspect_header(str(organism_log))
+    assert LogHeader.from_json(data) == LogHeader.from_log(inspect_header)
+    assert LogHeader.from_json(data).finished and LogHeader.from_json(data).sample_ids
+    # a log without a header member (a running one: only its journal) goes through Inspect
+    running = tmp_path / "running.eval"
+    with zipfile.ZipFile(organism_log) as src, zipfile.ZipFile(running, "w") as dst:
+        for item in src.infolist():
+            if item.filename != "header.json":
+                dst.writestr(item, src.read(item.filename))
+    assert raw_header(running) is None
+    assert read_run_info(running).model == read_run_info(organism_log).model
+    assert read_log(running).status != "success"  # the journal says it had not finished
+
+
+def test_reading_a_finished_eval_log_does_not_import_inspect(organism_log: Path) -> None:
+    # importing Inspect is about 3 s of CPU: `afscope report` on an .eval log does without it
+    code = (
+        "import sys\n"
+        "from afscope.harness import is_agentic_log, is_scheming_log, read_run\n"
+        f"path = {str(organism_log)!r}\n"
+        "assert not is_agentic_log(path) and not is_scheming_log(path)\n"
+        "run, records = read_run(path)\n"
+        "assert len(records) == 8, len(records)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'inspect_ai'))\n"
+    )
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout

@@ -148,21 +148,23 @@ def _agentic_report(
     """Agentic and scheming logs get their own report (rates with intervals, episodes with tool
     calls and diffs); False when the logs are alignment-faking runs. Kinds mixed are refused.
     Scheming runs also take the exports and ``--figures``; an option a kind lacks is refused."""
-    from afscope.harness import agentic_run, is_agentic_log, is_scheming_log, scheming_run
+    from afscope import harness
+    from afscope.harness import is_agentic_log, is_scheming_log
     from afscope.report import write_agentic_report, write_scheming_report
 
+    # the readers by name: an alignment-faking report never imports the agentic glue (Inspect)
     kinds: tuple[tuple[str, Any, Any, Any, Any], ...] = (
         (
             "agentic",
             is_agentic_log,
-            agentic_run,
+            lambda path: harness.agentic_run(path),
             write_agentic_report,
             lambda run: run[0].run.simulated,
         ),
         (
             "scheming",
             is_scheming_log,
-            scheming_run,
+            lambda path: harness.scheming_run(path),
             write_scheming_report,
             lambda run: run[0].simulated or run[1].simulated,
         ),

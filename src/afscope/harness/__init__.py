@@ -16,8 +16,6 @@ if TYPE_CHECKING:
     from afscope.harness._episodes import (
         agentic_run as agentic_run,
         agentic_summary as agentic_summary,
-        is_agentic_log as is_agentic_log,
-        is_scheming_log as is_scheming_log,
         read_episodes as read_episodes,
         scheming_run as scheming_run,
         scheming_summary as scheming_summary,
@@ -33,6 +31,8 @@ if TYPE_CHECKING:
     from afscope.harness._logs import (
         cut_off_before_start as cut_off_before_start,
         finished_samples as finished_samples,
+        is_agentic_log as is_agentic_log,
+        is_scheming_log as is_scheming_log,
         iter_records as iter_records,
         iter_samples as iter_samples,
         log_is_finished as log_is_finished,
@@ -64,12 +64,12 @@ if TYPE_CHECKING:
 
 # private module -> the names it exports (the same as the imports above)
 _HOMES = {
-    "_episodes": "agentic_run agentic_summary is_agentic_log is_scheming_log read_episodes"
-    " scheming_run scheming_summary",
+    "_episodes": "agentic_run agentic_summary read_episodes scheming_run scheming_summary",
     "_importing": "write_imported_log",
     "_judging": "JUDGE_ROLE JudgeOptions af_judge_scorer episode_judge_scorer judge_transcripts",
-    "_logs": "cut_off_before_start finished_samples iter_records iter_samples log_is_finished"
-    " log_samples read_log read_run read_run_info without_unreadable",
+    "_logs": "cut_off_before_start finished_samples is_agentic_log is_scheming_log iter_records"
+    " iter_samples log_is_finished log_samples read_log read_run read_run_info"
+    " without_unreadable",
     "_monitoring": "MONITOR_KIND monitor_scorer",
     "_running": "evaluate model_for retry score_log watch_runs write_log",
     "_sweep": "GridOutcome read_faults run_grid",

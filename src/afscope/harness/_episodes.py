@@ -12,8 +12,14 @@ from inspect_ai.log import EvalSample
 from afscope.agentic import Episode, load_environment
 from afscope.agentic._summary import AgenticSummary, summarize_episodes
 from afscope.cost import PriceTable, cost_of_usage
-from afscope.errors import DataError
-from afscope.harness._logs import _read_header, iter_samples, read_run_info, with_verdict_specs
+from afscope.harness._logs import (
+    _afscope_meta,
+    is_agentic_log,
+    is_scheming_log,
+    iter_samples,
+    read_run_info,
+    with_verdict_specs,
+)
 from afscope.harness._messages import episode_steps
 from afscope.records import RunInfo, Verdict
 
@@ -85,15 +91,6 @@ def agentic_summary(path: str | Path, prices: PriceTable | None = None) -> Agent
     return agentic_run(path, prices)[0]
 
 
-def is_agentic_log(path: str | Path) -> bool:
-    """Whether a log is an agentic run's (its afscope metadata names an environment); an
-    unreadable file is not (the alignment-faking reader then says what is wrong with it)."""
-    try:
-        return bool(_afscope_meta(path).get("environment"))
-    except DataError:
-        return False
-
-
 def agentic_run(
     path: str | Path, prices: PriceTable | None = None
 ) -> tuple[AgenticSummary, list[Episode]]:
@@ -125,14 +122,6 @@ def agentic_run(
     return summary, episodes
 
 
-def is_scheming_log(path: str | Path) -> bool:
-    """Whether a log is an in-context scheming run's (``afscope scheming`` or its tasks)."""
-    try:
-        return _afscope_meta(path).get("kind") == "scheming"
-    except DataError:
-        return False
-
-
 def scheming_run(path: str | Path) -> SchemingRun:
     """A scheming run's info, its summary (the numbers ``afscope scheming`` printed) and its
     episodes, each the agentic view (``reached``: the rule found scheming) with its record."""
@@ -158,7 +147,3 @@ def scheming_summary(path: str | Path, prices: PriceTable | None = None) -> Sche
     (the prices are not used: a scheming summary states no cost)."""
     return scheming_run(path)[1]
 
-
-def _afscope_meta(path: str | Path) -> dict[str, Any]:
-    header = _read_header(Path(path))  # a missing or broken file: one line naming it
-    return dict((header.eval.metadata or {}).get("afscope", {}))

@@ -26,8 +26,9 @@ from pydantic_core import from_json
 if sys.version_info < (3, 14):  # zstd members, as Inspect writes them (stdlib from 3.14)
     import zipfile_zstd  # type: ignore[import-untyped]  # noqa: F401
 
-__all__ = ["RawSample", "raw_samples"]
+__all__ = ["RawSample", "raw_header", "raw_samples"]
 
+_HEADER = "header.json"  # written when a run ends (a running log has only its journal)
 _SAMPLES_DIR = "samples/"
 _EPOCH = "_epoch_"
 _ATTACHMENT = "attachment://"
@@ -47,6 +48,20 @@ class RawSample:
     system_text: str = ""
     # the output's completion (what the monitor reads of a sample without messages)
     output_text: str = ""
+
+
+def raw_header(path: Path) -> Mapping[str, Any] | None:
+    """The header of a finished ``.eval`` log as JSON (no reductions, no validation, no
+    Inspect import), or None when it has none (a running or cut-off log, another format): then
+    the caller uses Inspect's reader, which also says what is wrong with a broken file."""
+    if path.suffix.lower() != ".eval":
+        return None
+    try:
+        with zipfile.ZipFile(path) as archive:
+            data = from_json(archive.read(_HEADER), cache_strings=False)
+    except Exception:  # not a zip, no header member, damaged: Inspect's reader decides
+        return None
+    return data if isinstance(data, Mapping) else None
 
 
 def raw_samples(

@@ -1,4 +1,10 @@
-"""Read afscope runs back from Inspect logs as typed records (RunInfo + SampleRecords)."""
+"""Read afscope runs back from Inspect logs as typed records (RunInfo + SampleRecords).
+
+A finished ``.eval`` log's header and samples are read straight from its zip
+(:mod:`afscope.harness._eval_zip`), so ``afscope report`` and the other readers of such a log
+never import Inspect (about 3 s of CPU); Inspect's reader, imported where it is called, reads
+everything else (``.json`` logs, a running log's journal) and writes logs.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +12,12 @@ import functools
 import sys
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
-
-from inspect_ai.log import (
-    EvalLog,
-    EvalSample,
-    read_eval_log,
-    read_eval_log_sample_summaries,
-    read_eval_log_samples_by_id,
-    write_eval_log,
-)
+from typing import TYPE_CHECKING, Any
 
 from afscope.errors import DataError
-from afscope.harness._eval_zip import RawSample, raw_samples
-from afscope.harness._messages import parse_turns
+from afscope.harness._eval_zip import RawSample, raw_header, raw_samples
 from afscope.importing import IMPORTED_LABEL
 from afscope.monitor import MONITOR_NAME
 from afscope.providers import is_simulated
@@ -36,11 +32,17 @@ from afscope.records import (
     Verdict,
     VerdictKind,
 )
+from afscope.transcripts import parse_turns
 from afscope.two_stage import classifier_spec
+
+if TYPE_CHECKING:
+    from inspect_ai.log import EvalLog, EvalSample
 
 __all__ = [
     "cut_off_before_start",
     "finished_samples",
+    "is_agentic_log",
+    "is_scheming_log",
     "iter_records",
     "iter_samples",
     "log_is_finished",
@@ -55,7 +57,56 @@ __all__ = [
 OUTCOME_SCORER = "outcome_scorer"
 
 
-def _read_header(path: Path) -> EvalLog:
+@dataclass(frozen=True)
+class LogHeader:
+    """What afscope reads of a log's header, from either reader."""
+
+    metadata: Mapping[str, Any]  # the EvalSpec's metadata
+    model: str
+    created: str
+    task: str
+    task_id: str
+    status: str
+    batched: bool
+    sample_ids: Sequence[str | int]
+    finished: bool  # the results say every sample completed
+
+    @classmethod
+    def from_log(cls, log: EvalLog) -> LogHeader:
+        results = log.results
+        return cls(
+            metadata=log.eval.metadata or {},
+            model=log.eval.model,
+            created=log.eval.created,
+            task=log.eval.task,
+            task_id=log.eval.task_id,
+            status=log.status,
+            batched=bool(log.plan.config.batch),
+            sample_ids=log.eval.dataset.sample_ids or [],
+            finished=results is not None and results.completed_samples >= results.total_samples,
+        )
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> LogHeader:
+        """From ``header.json`` as Inspect writes it (KeyError or TypeError when it is not)."""
+        spec, results = data["eval"], data.get("results")
+        batch = ((data.get("plan") or {}).get("config") or {}).get("batch")
+        return cls(
+            metadata=spec.get("metadata") or {},
+            model=str(spec["model"]),
+            created=str(spec["created"]),
+            task=str(spec["task"]),
+            task_id=str(spec["task_id"]),
+            status=str(data["status"]),
+            # a BatchConfig (an object) turns batching on, as true or a batch size does
+            batched=isinstance(batch, Mapping) or bool(batch),
+            sample_ids=(spec.get("dataset") or {}).get("sample_ids") or [],
+            finished=isinstance(results, Mapping)
+            and int(results["completed_samples"]) >= int(results["total_samples"]),
+        )
+
+
+def _read_header(path: Path) -> LogHeader:
     if not path.exists():
         raise DataError("no such log file", file=str(path))
     if path.suffix.lower() in (".jsonl", ".ndjson", ".csv"):
@@ -75,8 +126,7 @@ def _read_header(path: Path) -> EvalLog:
                 file=str(path),
             ) from None
         raise DataError(f"not a readable Inspect log ({error})", file=str(path)) from error
-    # a copy: a caller may set its samples (read_log), which must not reach the next caller
-    return header.model_copy()
+    return header
 
 
 def cut_off_before_start(path: Path) -> bool:
@@ -94,56 +144,89 @@ def cut_off_before_start(path: Path) -> bool:
 
 
 @functools.lru_cache(maxsize=8)
-def _cached_header(path: str, mtime_ns: int, size: int) -> EvalLog:
-    """A log's header, read once per version of the file (mtime and size are part of the key).
+def _cached_header(path: str, mtime_ns: int, size: int) -> LogHeader:
+    """A log's header, read once per version of the file (mtime and size are part of the key):
+    one report asks for it up to four times (kind checks, run info, samples).
 
-    A header read validates the log's per-sample reductions too: about a second for 10,000
-    samples, and one report asks for it up to four times (kind checks, run info, samples)."""
+    A finished ``.eval`` log's ``header.json`` is parsed as it is; anything else goes through
+    Inspect's reader, whose header read validates the per-sample reductions too (about a second
+    for 10,000 samples) and needs Inspect imported."""
     del mtime_ns, size  # in the cache key only
+    data = raw_header(Path(path))
+    if data is not None:
+        try:
+            return LogHeader.from_json(data)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            pass  # not shaped as Inspect writes it: Inspect's reader says what is wrong
+    return LogHeader.from_log(_inspect_header(path))
+
+
+def _inspect_header(path: str) -> EvalLog:
+    from inspect_ai.log import read_eval_log
+
     return read_eval_log(path, header_only=True)
+
+
+def _afscope_meta(path: str | Path) -> dict[str, Any]:
+    header = _read_header(Path(path))  # a missing or broken file: one line naming it
+    return dict(header.metadata.get("afscope", {}))
+
+
+def is_agentic_log(path: str | Path) -> bool:
+    """Whether a log is an agentic run's (its afscope metadata names an environment); an
+    unreadable file is not (the alignment-faking reader then says what is wrong with it)."""
+    try:
+        return bool(_afscope_meta(path).get("environment"))
+    except DataError:
+        return False
+
+
+def is_scheming_log(path: str | Path) -> bool:
+    """Whether a log is an in-context scheming run's (``afscope scheming`` or its tasks)."""
+    try:
+        return _afscope_meta(path).get("kind") == "scheming"
+    except DataError:
+        return False
 
 
 def read_run_info(path: str | Path) -> RunInfo:
     """The RunInfo of a log, from its header only."""
     path = Path(path)
     log = _read_header(path)
-    meta: dict[str, Any] = (log.eval.metadata or {}).get("afscope", {})
+    meta: dict[str, Any] = log.metadata.get("afscope", {})
     if not meta:
         raise DataError("not an afscope log (no afscope metadata in its header)", file=str(path))
     classifiers = dict(meta.get("classifiers", {}))
-    two_stage = dict((log.eval.metadata or {}).get("two_stage") or {})
+    two_stage = dict(log.metadata.get("two_stage") or {})
     if two_stage:
         classifiers[VerdictKind.AF_REASONING] = classifier_spec(two_stage)
     imported = meta.get("imported") or {}
     # an imported log's header model is imported/<model>; the source's own name is shown
-    model = str(imported.get("model") or log.eval.model)
+    model = str(imported.get("model") or log.model)
     return RunInfo(
         model=model,
         setting=str(meta.get("setting", "")),
         simulated=is_simulated(model),
         variant=str(meta.get("variant", "default")),
         seed=int(meta.get("seed", 0)),
-        created=log.eval.created,
+        created=log.created,
         scratchpad=bool(meta.get("scratchpad", True)),
         suffix=bool(meta.get("suffix", True)),
         log_path=str(path),
-        task=log.eval.task,
+        task=log.task,
         classifiers=classifiers,
         source=str(imported.get("source", "")),
-        run_id=log.eval.task_id,
+        run_id=log.task_id,
         complete=log.status == "success",
         two_stage=two_stage,
-        batched=bool(log.plan.config.batch),
+        batched=log.batched,
     )
 
 
 def log_is_finished(path: str | Path) -> bool:
     """Whether a log's run ended with every sample done and none failed (nothing to resume)."""
     log = _read_header(Path(path))
-    results = log.results
-    if log.status != "success" or results is None:
-        return False
-    return results.completed_samples >= results.total_samples
+    return log.status == "success" and log.finished
 
 
 def _raw(sample: EvalSample) -> RawSample:
@@ -251,7 +334,7 @@ def _raw_samples(path: str | Path) -> Iterator[RawSample]:
     """The samples as records need them: straight from the ``.eval`` zip where it can be read
     that way (ten times cheaper, see ``_eval_zip``), else through Inspect's reader."""
     header = _read_header(Path(path))
-    fast = raw_samples(Path(path), header.eval.dataset.sample_ids or [], _warn)
+    fast = raw_samples(Path(path), header.sample_ids, _warn)
     if fast is not None:
         return fast
     return (_raw(sample) for sample in iter_samples(path))
@@ -269,6 +352,8 @@ def log_samples(path: str | Path) -> Iterator[RawSample]:
     except RuntimeError:
         if yielded:
             raise
+        from inspect_ai.log import read_eval_log
+
         yield from (_raw(sample) for sample in read_eval_log(str(path)).samples or [])
 
 
@@ -287,8 +372,10 @@ def iter_samples(
     stderr, their (id, epoch) appended to ``unreadable`` if given); ``events`` (large, needed
     only to count retries) are left out unless asked for.
     """
+    from inspect_ai.log import read_eval_log_sample_summaries, read_eval_log_samples_by_id
+
     header = _read_header(Path(path))
-    order = {sample_id: i for i, sample_id in enumerate(header.eval.dataset.sample_ids or [])}
+    order = {sample_id: i for i, sample_id in enumerate(header.sample_ids)}
     summaries = read_eval_log_sample_summaries(str(path))
     keys = sorted(
         ((s.id, s.epoch) for s in summaries), key=lambda k: (order.get(k[0], len(order)), k[1])
@@ -320,7 +407,8 @@ def iter_samples(
 def read_log(path: str | Path, unreadable: list[tuple[str | int, int]] | None = None) -> EvalLog:
     """A whole log (header and every sample with its events) for Inspect's ``score`` and
     ``write_eval_log``; damaged samples are left out as in :func:`iter_samples`."""
-    log = _read_header(Path(path))
+    _read_header(Path(path))  # a missing or broken file: one line naming it
+    log = _inspect_header(str(path))
     log.samples = list(iter_samples(path, events=True, unreadable=unreadable))
     return log
 
@@ -333,6 +421,8 @@ def without_unreadable(path: Path, folder: Path) -> tuple[Path, int]:
     log = read_log(path, unreadable)
     if not unreadable:
         return path, 0
+    from inspect_ai.log import write_eval_log
+
     copy = folder / path.name
     write_eval_log(log, str(copy))
     return copy, len(unreadable)
@@ -384,6 +474,8 @@ def finished_samples(logs: Sequence[Path]) -> int | None:
     A resumed task's log holds the finished samples of the attempt before it; counting the
     largest per task counts each sample once.
     """
+    from inspect_ai.log import read_eval_log, read_eval_log_sample_summaries
+
     kept: dict[str, int] = {}
     try:
         for log in logs:

@@ -15,14 +15,13 @@ from inspect_ai.solver import TaskState
 from afscope.agentic import Step, ToolCallView
 from afscope.classifiers import TranscriptParts
 from afscope.monitor import reasoning_flags
-from afscope.transcripts import ParsedTranscript, needs_continuation, parse_transcript
+from afscope.transcripts import ParsedTranscript, parse_turns
 
 __all__ = [
     "USAGE_KEY",
     "add_usage",
     "episode_steps",
     "parse_messages",
-    "parse_turns",
     "sample_outcome",
     "sample_usage",
     "transcript_parts",
@@ -39,15 +38,6 @@ def parse_messages(messages: Sequence[ChatMessage], *, suffix: bool) -> ParsedTr
     A conversation whose last turn still awaits <NEXT/> ended because the turn limit was reached.
     """
     return parse_turns([m.text for m in messages if m.role == "assistant"], suffix=suffix)
-
-
-def parse_turns(turns: Sequence[str], *, suffix: bool) -> ParsedTranscript:
-    """Parse a conversation's assistant turns, in order (see :func:`parse_messages`)."""
-    return parse_transcript(
-        turns,
-        suffix=suffix,
-        turn_limit_reached=bool(turns) and needs_continuation(turns[-1]),
-    )
 
 
 def transcript_parts(state: TaskState) -> TranscriptParts:

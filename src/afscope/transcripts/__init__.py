@@ -10,6 +10,7 @@ from afscope.transcripts._parse import (
     ParsedTranscript,
     needs_continuation,
     parse_transcript,
+    parse_turns,
 )
 
 __all__ = [
@@ -18,4 +19,5 @@ __all__ = [
     "ParsedTranscript",
     "needs_continuation",
     "parse_transcript",
+    "parse_turns",
 ]

@@ -105,3 +105,13 @@ def parse_transcript(
         return _malformed("neither accept nor reject tag", count, scratchpad, output)
     outcome = Outcome.ACCEPTED if accepted else Outcome.REJECTED
     return ParsedTranscript(outcome, scratchpad, drafts, output, count)
+
+
+def parse_turns(turns: Sequence[str], *, suffix: bool) -> ParsedTranscript:
+    """Parse a conversation's assistant turns, in order: :func:`parse_transcript`, with the turn
+    limit reached when the last turn still awaits <NEXT/> (reasoning and no output yet)."""
+    return parse_transcript(
+        turns,
+        suffix=suffix,
+        turn_limit_reached=bool(turns) and needs_continuation(turns[-1]),
+    )
