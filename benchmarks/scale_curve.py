@@ -8,8 +8,9 @@ added sample within 20% across the sizes, peak RSS not growing with the log.
 
     .venv/bin/python benchmarks/scale_curve.py [--samples 200,2000,10000,20000] [--json FILE]
 
-``--json FILE`` also writes the rows and the commit they were measured at (``benchmarks/
-measured.py`` reads it). Wall times on a shared machine are taken under load; compare CPU columns.
+``--log-dir DIR`` keeps the runs' logs (``DIR/logs-N/``); ``--json FILE`` also writes the rows
+and the commit they were measured at (``benchmarks/measured.py`` reads it).
+Wall times on a shared machine are taken under load; compare CPU columns.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from _commit import commit  # noqa: E402  (benchmarks/, the script's folder)
 from afscope.queries import load_queries  # noqa: E402
 
 # the CLI's entry point, run by this interpreter on this tree's sources
@@ -40,19 +42,6 @@ def write_queries(n_queries: int, path: Path) -> None:
         for i, q in zip(range(n_queries), itertools.cycle(base), strict=False):
             row = {"id": f"{q.id}-{i}", "text": f"{q.text} (request {i})", "category": q.category}
             handle.write(json.dumps(row) + "\n")
-
-
-def _git(*args: str) -> str:
-    result = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True)
-    if result.returncode != 0:
-        raise SystemExit(f"git {' '.join(args)} failed in {ROOT}: {result.stderr.strip()}")
-    return result.stdout.strip()
-
-
-def commit() -> str:
-    """The tree's commit, with ``+dirty`` when its tracked files differ from it."""
-    head = _git("rev-parse", "--short", "HEAD")
-    return f"{head}+dirty" if _git("status", "--porcelain", "--untracked-files=no") else head
 
 
 def measure(samples: int, folder: Path) -> tuple[float, float, float]:
@@ -87,6 +76,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", default="200,2000,10000,20000")
     parser.add_argument("--json", type=Path, help="also write the rows and commit to this file")
+    parser.add_argument("--log-dir", type=Path, help="keep the runs' logs here (logs-N/ per size)")
     args = parser.parse_args()
     sizes = sorted(int(n) for n in args.samples.split(","))
     if not sizes or sizes[0] < 2:
@@ -97,8 +87,10 @@ def main() -> None:
     print("|---|---|---|---|---|")
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) if args.log_dir is None else args.log_dir
+        folder.mkdir(parents=True, exist_ok=True)
         for samples in sizes:
-            wall, cpu, peak = measure(samples, Path(tmp))
+            wall, cpu, peak = measure(samples, folder)
             added_ms = None
             if rows:
                 before = rows[-1]
