@@ -222,17 +222,22 @@ def _openai_batch(store: BatchStore, batch: _Batch, *, done: bool) -> dict[str, 
 
 
 def _openai_lines(batch: _Batch, *, ok: bool) -> bytes:
+    """The output (`ok`) or error file: each line as the API's BatchRequestOutput.
+
+    A request answered with an HTTP status keeps it and its body in `response`; one that got no
+    response at all has `response: null` and an `error` with a code and message.
+    """
     lines = []
     for custom_id, capture in batch.results:
         if (capture.status == 200) != ok:
             continue
         line: dict[str, Any] = {"id": new_id("batch_req_"), "custom_id": custom_id}
-        if ok:
-            response = {"status_code": 200, "request_id": new_id("req_"), "body": capture.body}
-            line |= {"response": response, "error": None}
-        else:  # Inspect 0.3.285 reads the HTTP status from the error's code
-            code = capture.status or 500
-            line |= {"response": None, "error": {"code": code, "message": capture.error_message()}}
+        if capture.status:
+            response = {"status_code": capture.status, "request_id": new_id("req_")}
+            line |= {"response": response | {"body": capture.body}, "error": None}
+        else:
+            error = {"code": "server_error", "message": capture.error_message()}
+            line |= {"response": None, "error": error}
         lines.append(json.dumps(line))
     return "".join(line + "\n" for line in lines).encode()
 

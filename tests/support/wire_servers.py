@@ -65,13 +65,14 @@ Fault.bad_request(message)          400 invalid_request_error (not retried)
 Fault.unauthorized()                401 as for a bad API key (not retried)
 
 Batches (tests/support/_wire_batch.py)
-    Each request of a batch is answered exactly as its synchronous endpoint would answer it:
-    the responder gets it as a RecordedRequest of that endpoint (api "openai-chat",
+    Each request of a batch is answered exactly as its synchronous endpoint would answer it: the
+    responder gets it as a RecordedRequest of that endpoint (api "openai-chat",
     "openai-responses" or "anthropic-messages", the batch's headers, the line's body) and the
-    format's writer writes the response into the batch's results (a Fault with an HTTP status,
-    or no response, becomes that request's error line). A batch is answered in full when it is
-    created, one request after another; its first retrieval says "in progress", later ones that
-    it has ended.
+    format's writer writes the response into the batch's results (a Fault with an HTTP status
+    becomes an errored result: Anthropic's `errored` with the error body, an OpenAI error-file
+    line with `response.status_code` and the body; no response at all: `error` with a code). A
+    batch is answered in full when it is created, one request after another; its first retrieval
+    says "in progress", later ones that it has ended.
 
 Records
     server.requests   -> list[RecordedRequest], arrival order (thread-safe copies); batch
