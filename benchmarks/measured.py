@@ -75,6 +75,27 @@ def _scale_figure(data: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+def _caching_figure(data: dict[str, Any]) -> str:
+    tokens, latency = data["input_tokens"], data["options"]["latency_s"]
+    return (
+        f"billed input {data['billed_ratio']:.1%} of uncached ({data['samples']:,} samples, "
+        f"answers {latency:g} s after each request; {tokens['cache_write']:,} tokens written, "
+        f"{tokens['cache_read']:,} read); dry-run estimate {data['estimate_ratio']:.1%}"
+    )
+
+
+def _batch_figure(data: dict[str, Any]) -> str:
+    parts = []
+    for row in data["rows"]:
+        requests = sum(row["http_requests"].values())
+        same = "" if row["mode"] == "sync" else f", same records: {row['same_records_as_sync']}"
+        parts.append(
+            f"{row['provider']} {row['mode']}: {requests:,} HTTP requests, "
+            f"{row['cpu_s']:.1f} s CPU ({row['wall_s']:.0f} s wall){same}"
+        )
+    return f"{data['rows'][0]['samples']:,} samples; " + "; ".join(parts)
+
+
 TABLE: tuple[Benchmark, ...] = (
     Benchmark(
         "overhead",
@@ -141,11 +162,19 @@ TABLE: tuple[Benchmark, ...] = (
     Benchmark("help", "`afscope --help`", "", command=("--help",)),
     Benchmark(
         "caching",
-        "prompt caching, Anthropic wire format",
+        "prompt caching, Anthropic wire format (server caching as the real API)",
         "prompt_caching.py",
         full=("--queries", "500"),
         quick=("--queries", "5"),
-        lines=(r"^ratio",),
+        from_json=_caching_figure,
+    ),
+    Benchmark(
+        "batch",
+        "`--batch` against the stand-in batch servers (synchronous run beside it)",
+        "batch_run.py",
+        full=("--queries", "1000", "--size", "1000"),
+        quick=("--queries", "3", "--tick", "0.2"),
+        from_json=_batch_figure,
     ),
     Benchmark(
         "voting",

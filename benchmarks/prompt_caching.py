@@ -49,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+from _commit import commit
 from afscope.cli import cli
 from afscope.cost import estimate_requests, load_prices
 from afscope.harness import read_run
@@ -56,7 +57,6 @@ from afscope.organism import Organism
 from afscope.queries import load_queries
 from afscope.records import Tier
 from afscope.scenarios import load_scenario
-from scale_curve import commit
 from support.wire_servers import AnthropicServer, RecordedRequest, Reply
 
 MODEL = "anthropic/claude-test"
