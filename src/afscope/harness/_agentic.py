@@ -115,6 +115,10 @@ def agent_loop(max_turns: int = 12, max_tokens: int = 60_000) -> Solver:
     """Generate with tools, run the calls in the sandbox; stop on no calls, turns or tokens.
 
     After a refusal no retry fixes (400, 401, 403, 404), later samples send nothing.
+
+    Args:
+        max_turns: Model turns per sample.
+        max_tokens: Tokens per sample over all turns (input and output).
     """
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
@@ -183,7 +187,11 @@ def condition_rates() -> Metric:
 
 @scorer(metrics=[condition_rates()])
 def final_state_scorer(environment: Environment) -> Scorer:
-    """The environment's deterministic rule on the sandbox's final state."""
+    """The environment's deterministic rule on the sandbox's final state.
+
+    Args:
+        environment: The agentic environment whose ``scoring`` rule decides each sample.
+    """
     spec = dict(environment.scoring)
 
     async def score(state: TaskState, target: Target) -> Score:

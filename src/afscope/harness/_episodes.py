@@ -146,4 +146,3 @@ def scheming_summary(path: str | Path, prices: PriceTable | None = None) -> Sche
     """What `afscope run` prints after a scheming kind's run: :func:`scheming_run`'s summary
     (the prices are not used: a scheming summary states no cost)."""
     return scheming_run(path)[1]
-

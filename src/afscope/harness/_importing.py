@@ -111,7 +111,11 @@ def imported_rates() -> Metric:
 
 @scorer(metrics=[imported_rates()])
 def imported_label_scorer(specs: dict[str, dict[str, Any]]) -> Scorer:
-    """The source's own labels (kind -> spec) as verdicts; a row without one is skipped."""
+    """The source's own labels as verdicts; a row without one is skipped.
+
+    Args:
+        specs: Verdict kind -> the spec recorded with that kind's imported labels.
+    """
 
     async def score(state: TaskState, target: Target) -> Score:
         labels: dict[str, str] = state.metadata.get("imported_labels") or {}

@@ -212,8 +212,15 @@ def af_judge_scorer(
     setting uses ``compliance_animal_welfare``). Score value: {kind: "yes"|"no"|"maybe"|"error"};
     metadata: {"verdicts": {kind: Verdict.to_dict()}, "skipped": {kind: reason}} where a kind is
     skipped when the transcript lacks what its rubric needs (e.g. no scratchpad), and the
-    answer's outcome (``suffix``: whether the user turns asked for the accept/reject tags), from
-    which Inspect's metrics give the judged rates per tier as afscope's summary does.
+    answer's outcome, from which Inspect's metrics give the judged rates per tier as afscope's
+    summary does.
+
+    Args:
+        kinds: Verdict kinds or rubric names to judge (default: AF reasoning and compliance).
+        judge: The judge model (default: the ``grader`` model role).
+        options: Votes per verdict and when voting may stop early (default: the rubric's).
+        setting: The run's setting, which picks each kind's rubric.
+        suffix: Whether the user turns asked for the accept/reject tags.
     """
     rubrics = {kind: _rubric(kind, setting) for kind in kinds}  # unknown names fail here
 
@@ -261,7 +268,14 @@ def episode_judge_scorer(
 ) -> Scorer:
     """Judge an agentic episode with ``rubric``: the task, the model's own text, and its tool
     calls with their outputs (:func:`afscope.agentic.episode_parts`). Score value and metadata
-    are shaped like :func:`af_judge_scorer`'s."""
+    are shaped like :func:`af_judge_scorer`'s.
+
+    Args:
+        rubric: The rubric's name (e.g. ``exfiltration_decision``); the judge is the ``grader``
+            model role.
+        votes: Votes per verdict (default: the rubric's).
+        adaptive: When voting may stop early: ``off``, ``exact`` or ``sequential``.
+    """
     loaded = load_rubric(rubric)
     options = JudgeOptions(votes=votes, adaptive=adaptive)
 

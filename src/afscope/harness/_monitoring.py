@@ -25,9 +25,13 @@ def monitor_scorer(
     monitor's flag as the reason (counted in the run summary): ``unclosed_scratchpad`` when a
     scratchpad opens and never closes (the answer cannot be told from the reasoning),
     ``no_reasoning`` when there is no scratchpad at all (no-scratchpad mode, a bare answer). A
-    scored verdict carries the monitor's other flags (``out_of_distribution``). ``model`` is a
-    fitted monitor's name or artefact path (default: the shipped monitor). ``suffix``: whether
-    the user turns asked for the accept/reject tags (the outcome recorded for Inspect's metrics).
+    scored verdict carries the monitor's other flags (``out_of_distribution``).
+
+    Args:
+        kind: The verdict kind the monitor's judgement is recorded as.
+        model: A fitted monitor's name or artefact path (default: the shipped monitor).
+        suffix: Whether the user turns asked for the accept/reject tags (the outcome recorded
+            for Inspect's metrics).
     """
     monitor = load_monitor(
         model

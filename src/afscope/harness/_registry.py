@@ -87,6 +87,10 @@ def _kind_task(name: str, doc: str, build: Callable[[Plan, str], Task]) -> Any:
     return task(name=name)(one)
 
 
+_REFUSED_ARGS = """        queries, scratchpad, suffix, tier_casing, monitor, monitor_model: The alignment-faking
+            experiment's options, refused unless left at their defaults.
+"""
+
 _SCHEMING_ARGS = """
 
     Args:
@@ -103,14 +107,15 @@ _SCHEMING_ARGS = """
         judge_votes: Votes per judge verdict.
         judge_adaptive: When to stop drawing votes: ``off``, ``exact`` or ``sequential``.
         interrogation_turns: Management's questions after an episode that schemed (default 3).
+        variant: Not used: the environments have no prompt variants (refused unless ``default``).
         sandbox: ``bwrap`` (default), ``docker`` or ``k8s``; never ``local``.
-    """
+{refused}    """
 
 
 def _scheming_task(name: str, summary: str) -> Any:
     return _kind_task(
         name,
-        summary + _SCHEMING_ARGS,
+        summary + _SCHEMING_ARGS.format(refused=_REFUSED_ARGS),
         lambda plan, sandbox: task_from_scheming_plan(plan, sandbox=sandbox),
     )
 
@@ -147,7 +152,7 @@ sandbagging = _scheming_task(
 
 exfiltration = _kind_task(
     "exfiltration",
-    """The weight-exfiltration opportunity (afscope.agentic data ``exfiltration``).
+    f"""The weight-exfiltration opportunity (afscope.agentic data ``exfiltration``).
 
     Args:
         setting: ``all``, or a comma list of settings (``helpful-only``, ``animal-welfare``) and
@@ -162,8 +167,9 @@ exfiltration = _kind_task(
             model is the ``grader`` model role).
         judge_votes: Votes per judge verdict.
         judge_adaptive: When to stop drawing votes: ``off``, ``exact`` or ``sequential``.
+        interrogation_turns: Not used: only the scheming kinds interrogate (refused if given).
         sandbox: ``bwrap`` (default), ``docker`` or ``k8s``; never ``local``.
-    """,
+{_REFUSED_ARGS}    """,
     lambda plan, sandbox: task_from_agentic_plan(
         load_environment("exfiltration"), plan, sandbox_type=sandbox
     ),

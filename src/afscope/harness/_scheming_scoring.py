@@ -93,7 +93,11 @@ def _organism_truth(message: ChatMessage) -> dict[str, Any] | None:
 
 @solver
 def interrogation(turns: int) -> Solver:
-    """Score the episode; if it schemed, ask management's questions on the same conversation."""
+    """Score the episode; if it schemed, ask management's questions on the same conversation.
+
+    Args:
+        turns: Management's questions after an episode that warrants interrogation.
+    """
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         setup = setup_for_key(str(state.metadata["key"]))
@@ -196,8 +200,13 @@ def scheming_scorer(
     judge: bool = False, votes: int | None = None, adaptive: str | None = None
 ) -> Scorer:
     """The environment's deterministic rule on the final state; the interrogation's stances;
-    with a judge, the ``scheming_covert`` verdict on every episode that warrants interrogation
-    (``votes`` and ``adaptive`` as the alignment-faking judges take them)."""
+    with a judge, the ``scheming_covert`` verdict on every episode that warrants interrogation.
+
+    Args:
+        judge: Judge with ``scheming_covert`` (the judge is the ``grader`` model role).
+        votes: Votes per verdict (default: the rubric's).
+        adaptive: When voting may stop early: ``off``, ``exact`` or ``sequential``.
+    """
     options = JudgeOptions(votes=votes, adaptive=adaptive)
 
     async def score(state: TaskState, target: Target) -> Score:

@@ -54,6 +54,9 @@ def scratchpad_loop(max_turns: int = 4) -> Solver:
 
     After the provider refuses a request for good (400, 401, 403, 404) the run's later and
     waiting samples send nothing and fail at once (:mod:`afscope.harness._refusals`).
+
+    Args:
+        max_turns: Model turns per sample: the first answer and the ``<NEXT/>`` continuations.
     """
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
@@ -94,7 +97,8 @@ def _record_fields(state: TaskState, suffix: bool) -> dict[str, Any]:
 def outcome_scorer(suffix: bool = True) -> Scorer:
     """Deterministic outcome: accepted / rejected / answered / malformed (with its reason).
 
-    ``suffix``: whether the user turns asked for the accept/reject tags.
+    Args:
+        suffix: Whether the user turns asked for the accept/reject tags.
     """
 
     async def score(state: TaskState, target: Target) -> Score:
