@@ -87,7 +87,8 @@ def _kind_task(name: str, doc: str, build: Callable[[Plan, str], Task]) -> Any:
     return task(name=name)(one)
 
 
-_REFUSED_ARGS = """        queries, scratchpad, suffix, tier_casing, monitor, monitor_model: The alignment-faking
+_REFUSED_ARGS = """\
+        queries, scratchpad, suffix, tier_casing, monitor, monitor_model: The alignment-faking
             experiment's options, refused unless left at their defaults.
 """
 
