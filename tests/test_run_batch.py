@@ -35,6 +35,24 @@ def two_turns(request: RecordedRequest) -> Reply:
     return Reply(f"<SCRATCHPAD_REASONING>Decided.</SCRATCHPAD_REASONING><OUTPUT>{tag}</OUTPUT>")
 
 
+MODELS = {"anthropic": "anthropic/claude-test", "openai": "openai/gpt-4o-mini"}  # chat API
+ServerFor = Callable[..., tuple[AnthropicServer | OpenAIServer, str]]
+
+
+@pytest.fixture
+def server_for(
+    anthropic_server: Callable[..., AnthropicServer], openai_server: Callable[..., OpenAIServer]
+) -> ServerFor:
+    """`server_for(wire, responder="ok", **kwargs)`: a started server of that wire format and
+    the model to run against it."""
+
+    def start(wire: str, responder: Any = "ok", **kwargs: Any) -> tuple[Any, str]:
+        factory = anthropic_server if wire == "anthropic" else openai_server
+        return factory(responder, **kwargs), MODELS[wire]
+
+    return start
+
+
 def write_batch_file(folder: Path, send_delay: float) -> Path:
     path = folder / "batch.yaml"
     path.write_text(f"size: 6\nsend_delay: {send_delay}\ntick: 0.1\n", encoding="utf-8")
@@ -290,18 +308,11 @@ OPENAI_BATCH_ERRORS = pytest.mark.xfail(
     "provider", ["anthropic", pytest.param("openai", marks=OPENAI_BATCH_ERRORS)]
 )
 def test_a_failed_request_in_a_batch_is_retried_in_a_later_batch(
-    anthropic_server: Callable[..., AnthropicServer],
-    openai_server: Callable[..., OpenAIServer],
-    tmp_path: Path,
-    provider: str,
+    server_for: ServerFor, tmp_path: Path, provider: str
 ) -> None:
     batch_file = write_batch_file(tmp_path, send_delay=0.3)  # the retry goes alone
     responder = FailFirstOnce()
-    if provider == "anthropic":
-        server: AnthropicServer | OpenAIServer = anthropic_server(responder)
-        model = "anthropic/claude-test"
-    else:
-        server, model = openai_server(responder), "openai/gpt-4o-mini"
+    server, model = server_for(provider, responder)
     args = ["--max-tokens", "4096", "--batch", str(batch_file)]
     records = run(model, server.base_url, tmp_path, *args)
     check_answers(records)  # the failed request was answered on its retry
@@ -309,3 +320,18 @@ def test_a_failed_request_in_a_batch_is_retried_in_a_later_batch(
     assert statuses.count(500) == 1 and len(statuses) == 13
     retried = [e for e in server.batched if e.request.messages[0][1] == responder.failed]
     assert [e.status for e in retried][:2] == [500, 200]
+
+
+@pytest.mark.parametrize("wire", ["anthropic", "openai"])
+def test_a_refused_key_ends_a_batched_run_at_once_naming_the_fix(
+    server_for: ServerFor, tmp_path: Path, batch_file: Path, wire: str
+) -> None:
+    server, model = server_for(wire, batch_fault=Fault.unauthorized())
+    args = ["run", "--model", model, "--base-url", server.base_url, "--limit", "3"]
+    result = CliRunner().invoke(
+        cli, [*args, "--batch", str(batch_file), "--log-dir", str(tmp_path)]
+    )
+    assert result.exit_code == 1, result.output
+    assert "401" in result.output and "API key" in result.output
+    assert len(server.requests) <= 2  # the batch's first call, not one per sample or retry
+    assert not server.batched

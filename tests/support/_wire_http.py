@@ -178,10 +178,16 @@ class WireServer:
     url_suffix: ClassVar[str] = ""
 
     def __init__(
-        self, responder: Responder = "ok", *, max_requests: int = 200, latency: float = 0.0
+        self,
+        responder: Responder = "ok",
+        *,
+        max_requests: int = 200,
+        latency: float = 0.0,
+        batch_fault: Fault | None = None,
     ) -> None:
         self._answer = as_answer_function(responder)
         self._max_requests = max_requests
+        self._batch_fault = batch_fault  # every request to a batch endpoint gets it
         self._wire = self.wire_class()
         self._wire.latency = latency
         self._lock = threading.Lock()
@@ -278,6 +284,9 @@ class WireServer:
             return self._refuse(request, out, 404, "not_found_error", f"no route {request.path}")
         if over_limit:
             return self._refuse(request, out, 400, "invalid_request_error", "request limit hit")
+        if request.api in self._wire.batch_apis and self._batch_fault is not None:
+            self._record(request, self._batch_fault, self._wire.status_of(self._batch_fault))
+            return self._wire.write(request, self._batch_fault, out)
         if request.api in self._wire.batch_apis:
             return self._wire.handle_batch(request, out, self._answer_batched)
         if not isinstance(request.body, dict):

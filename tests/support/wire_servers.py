@@ -8,13 +8,13 @@
         server.requests[-1].system_text          # what reached the server
 
 Servers
-    OpenAIServer(responder="ok", *, max_requests=200, latency=0.0)
+    OpenAIServer(responder="ok", *, max_requests=200, latency=0.0, batch_fault=None)
         POST /v1/chat/completions (and /chat/completions), streaming or not;
         POST /v1/responses, streaming or not; POST /v1/responses/input_tokens.
         Batch API: POST /v1/files (multipart upload), GET /v1/files/{id}/content,
         POST /v1/batches, GET /v1/batches/{id} (results in output/error files).
         `base_url` is "http://127.0.0.1:PORT/v1" (the openai SDK appends /chat/completions).
-    AnthropicServer(responder="ok", *, max_requests=200, latency=0.0)
+    AnthropicServer(responder="ok", *, max_requests=200, latency=0.0, batch_fault=None)
         POST /v1/messages (streaming or not), POST /v1/messages/count_tokens.
         Batch API: POST /v1/messages/batches, GET /v1/messages/batches/{id} and its
         results_url, GET /v1/messages/batches/{id}/results (JSONL).
@@ -72,7 +72,9 @@ Batches (tests/support/_wire_batch.py)
     becomes an errored result: Anthropic's `errored` with the error body, an OpenAI error-file
     line with `response.status_code` and the body; no response at all: `error` with a code). A
     batch is answered in full when it is created, one request after another; its first retrieval
-    says "in progress", later ones that it has ended.
+    says "in progress", later ones that it has ended. `batch_fault=Fault...` answers every
+    request to a batch endpoint (upload, create, poll, results) with that fault instead (e.g. a
+    key the batch API refuses).
 
 Records
     server.requests   -> list[RecordedRequest], arrival order (thread-safe copies); batch
