@@ -8,14 +8,17 @@ import it without importing each other.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from inspect_ai.model import ChatMessage, ChatMessageAssistant, ChatMessageTool, ModelUsage
 from inspect_ai.solver import TaskState
 
-from afscope.agentic import Step, ToolCallView
 from afscope.classifiers import TranscriptParts
 from afscope.monitor import reasoning_flags
 from afscope.transcripts import ParsedTranscript, parse_turns
+
+if TYPE_CHECKING:
+    from afscope.agentic import Step
 
 __all__ = [
     "USAGE_KEY",
@@ -80,6 +83,8 @@ def sample_usage(state: TaskState) -> ModelUsage | None:
 
 def episode_steps(messages: Sequence[ChatMessage]) -> tuple[Step, ...]:
     """The messages after the prompt as :class:`afscope.agentic.Step` values."""
+    from afscope.agentic import Step, ToolCallView  # imported here: the log reader needs neither
+
     steps = []
     for message in messages:
         if isinstance(message, ChatMessageAssistant):
