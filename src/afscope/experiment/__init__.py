@@ -33,7 +33,7 @@ Then ``afscope run --experiment mine --setting ENV``, ``afscope sweep --experime
 An agent-loop kind sets ``Plan.sample_tokens`` (the loop's token bound per sample) and
 ``Plan.max_turns``: the dry run and the cost estimate then count every sample run to its bound
 (:func:`afscope.cost.estimate_plan`). :func:`afscope.agentic.plan_environment` builds such a plan
-from an environment's data, and :func:`afscope.harness._agentic.task_from_agentic_plan` its
+from an environment's data, and :func:`afscope.harness.task_from_agentic_plan` its
 task; :func:`afscope.harness.agentic_summary` is a ready summary (per-condition rates of
 the environment's rule, the judge's verdict, the baseline difference). ``exfiltration`` is the
 worked example.

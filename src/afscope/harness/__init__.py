@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 # one import per module; `name as name` exports a name to type checkers (PEP 484)
 # isort: off
 if TYPE_CHECKING:
+    from afscope.harness._agentic import task_from_agentic_plan as task_from_agentic_plan
     from afscope.harness._episodes import (
         agentic_run as agentic_run,
         agentic_summary as agentic_summary,
@@ -64,6 +65,7 @@ if TYPE_CHECKING:
 
 # private module -> the names it exports (the same as the imports above)
 _HOMES = {
+    "_agentic": "task_from_agentic_plan",
     "_episodes": "agentic_run agentic_summary read_episodes scheming_run scheming_summary",
     "_importing": "write_imported_log",
     "_judging": "JUDGE_ROLE JudgeOptions af_judge_scorer episode_judge_scorer judge_transcripts",
