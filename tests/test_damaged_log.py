@@ -90,6 +90,24 @@ def test_classify_judges_the_readable_samples_of_a_damaged_log(
     assert log.read_bytes() == before
 
 
+def test_classify_with_a_monitor_scores_the_readable_samples_of_a_damaged_log(
+    damaged_log: tuple[Path, str], tmp_path: Path
+) -> None:
+    """As with a judge: the damaged sample named and left out, --in-place refused."""
+    log, sample = damaged_log
+    args = ["classify", str(log), "--monitor-model", "default"]
+    result = CliRunner().invoke(cli, [*args, "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert f"{log}: sample {sample} (epoch 1) is unreadable" in result.stderr
+    (classified,) = tmp_path.glob("*-classified.eval")
+    assert len(read_run(classified)[1]) == 3
+    before = log.read_bytes()
+    refused = CliRunner().invoke(cli, [*args, "--in-place"])
+    assert refused.exit_code == 2, refused.output
+    assert "1 samples are unreadable and --in-place would drop them" in refused.stderr
+    assert log.read_bytes() == before
+
+
 @pytest.mark.parametrize("command", ["score", "scan"])
 def test_monitor_reads_the_readable_samples_of_a_damaged_log(
     damaged_log: tuple[Path, str], tmp_path: Path, command: str
