@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     )
     from afscope.harness._logs import (
         cut_off_before_start as cut_off_before_start,
-        finished_samples as finished_samples,
         is_agentic_log as is_agentic_log,
         is_scheming_log as is_scheming_log,
         iter_records as iter_records,
@@ -49,6 +48,7 @@ if TYPE_CHECKING:
     )
     from afscope.harness._running import (
         evaluate as evaluate,
+        finished_samples as finished_samples,
         model_for as model_for,
         retry as retry,
         score_log as score_log,
@@ -69,11 +69,10 @@ _HOMES = {
     "_episodes": "agentic_run agentic_summary read_episodes scheming_run scheming_summary",
     "_importing": "write_imported_log",
     "_judging": "JUDGE_ROLE JudgeOptions af_judge_scorer episode_judge_scorer judge_transcripts",
-    "_logs": "cut_off_before_start finished_samples is_agentic_log is_scheming_log iter_records"
-    " iter_samples log_is_finished log_samples read_log read_run read_run_info"
-    " without_unreadable",
+    "_logs": "cut_off_before_start is_agentic_log is_scheming_log iter_records iter_samples"
+    " log_is_finished log_samples read_log read_run read_run_info without_unreadable",
     "_monitoring": "MONITOR_KIND monitor_scorer",
-    "_running": "evaluate model_for retry score_log watch_runs write_log",
+    "_running": "evaluate finished_samples model_for retry score_log watch_runs write_log",
     "_sweep": "GridOutcome read_faults run_grid",
     "_task": "alignment_faking",
 }

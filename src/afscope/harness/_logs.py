@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "cut_off_before_start",
-    "finished_samples",
     "is_agentic_log",
     "is_scheming_log",
     "iter_records",
@@ -466,22 +465,3 @@ def with_verdict_specs(run: RunInfo, verdicts: Iterable[Mapping[str, Verdict]]) 
     if run.two_stage:  # its AF verdicts are the monitor's and the judge's: neither alone
         classifiers[VerdictKind.AF_REASONING] = ClassifierRef(classifier_spec(run.two_stage))
     return replace(run, classifiers=classifiers)
-
-
-def finished_samples(logs: Sequence[Path]) -> int | None:
-    """Samples finished without error, per task the most any of its logs holds, all added up.
-
-    A resumed task's log holds the finished samples of the attempt before it; counting the
-    largest per task counts each sample once.
-    """
-    from inspect_ai.log import read_eval_log, read_eval_log_sample_summaries
-
-    kept: dict[str, int] = {}
-    try:
-        for log in logs:
-            task = read_eval_log(str(log), header_only=True).eval.task_id
-            done = sum(1 for s in read_eval_log_sample_summaries(str(log)) if not s.error)
-            kept[task] = max(kept.get(task, 0), done)
-    except Exception:  # a log still being written may not list its samples yet
-        return None
-    return sum(kept.values())

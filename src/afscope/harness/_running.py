@@ -1,24 +1,38 @@
-"""What the command line asks of Inspect: run an experiment, resume a log, score and write logs,
-and watch runs through Inspect's hooks (a callback per retried request; Ctrl-C that ends a run).
+"""What the command line asks of Inspect: run an experiment, resume a log (and count what an
+interrupted one kept), score and write logs, and watch runs through Inspect's hooks (a callback
+per retried request; Ctrl-C that ends a run).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from inspect_ai import eval as inspect_eval
 from inspect_ai import eval_retry, score
 from inspect_ai.hooks import Hooks, ModelRetry, RunEnd, RunStart, hooks
-from inspect_ai.log import EvalLog, write_eval_log
+from inspect_ai.log import (
+    EvalLog,
+    read_eval_log,
+    read_eval_log_sample_summaries,
+    write_eval_log,
+)
 from inspect_ai.model import Model, get_model
 from inspect_ai.scorer import Scorer
 
 from afscope.experiment import Experiment, experiment_kind
 from afscope.providers import is_simulated
 
-__all__ = ["evaluate", "model_for", "retry", "score_log", "watch_runs", "write_log"]
+__all__ = [
+    "evaluate",
+    "finished_samples",
+    "model_for",
+    "retry",
+    "score_log",
+    "watch_runs",
+    "write_log",
+]
 
 # (model, attempt, seconds until the next attempt, exception type, HTTP status)
 RetryReport = Callable[[str, int, float, "str | None", "int | None"], None]
@@ -60,6 +74,23 @@ def retry(path: Path, *, log_dir: Path, max_connections: int | None, quiet: bool
         display="none" if quiet else None,
     )
     return retried[0] if retried else None
+
+
+def finished_samples(logs: Sequence[Path]) -> int | None:
+    """Samples finished without error, per task the most any of its logs holds, all added up.
+
+    A resumed task's log holds the finished samples of the attempt before it; counting the
+    largest per task counts each sample once.
+    """
+    kept: dict[str, int] = {}
+    try:
+        for log in logs:
+            task = read_eval_log(str(log), header_only=True).eval.task_id
+            done = sum(1 for s in read_eval_log_sample_summaries(str(log)) if not s.error)
+            kept[task] = max(kept.get(task, 0), done)
+    except Exception:  # a log still being written may not list its samples yet
+        return None
+    return sum(kept.values())
 
 
 def model_for(name: str, base_url: str | None = None) -> Model:
