@@ -12,8 +12,7 @@ from inspect_ai import eval as inspect_eval
 from inspect_ai.log import EvalLog
 
 from afscope.errors import ConfigError, UnknownNameError
-from afscope.harness._registry import scheming
-from afscope.harness._scheming import scheming_task
+from afscope.harness._registry import goal_guarding, instrumental_alignment_faking, scheming
 from afscope.scheming import (
     ENVIRONMENT_NAMES,
     apply_plan,
@@ -104,7 +103,7 @@ def test_the_suite_scores_what_the_sandbox_holds_and_interrogates_after_scheming
 def test_management_asks_after_a_deployed_own_goal_choice_and_a_sandbagged_run(
     tmp_path: Path,
 ) -> None:
-    task = scheming_task(
+    task = scheming(
         setting="instrumental_alignment_faking,sandbagging", epochs=3, interrogation_turns=2
     )
     log = _eval(task, "organism/confesses", tmp_path)
@@ -138,7 +137,7 @@ def test_epochs_are_separate_samples_so_pairs_and_rates_count_every_episode(
     tmp_path: Path,
 ) -> None:
     log = _eval(
-        scheming_task("instrumental_alignment_faking", epochs=2, interrogation_turns=0),
+        instrumental_alignment_faking(epochs=2, interrogation_turns=0),
         "organism/confesses",
         tmp_path,
     )
@@ -173,9 +172,7 @@ def test_every_episode_in_the_sandbox_is_the_presets_own_plan_for_its_draw(
     answers must be the preset's, so that the measured rates are the policy's rates."""
     preset = load_preset(preset_name)
     names = ["oversight_subversion", "instrumental_alignment_faking", "sandbagging"]
-    log = _eval(
-        scheming_task(setting=",".join(names), epochs=2), f"organism/{preset_name}", tmp_path
-    )
+    log = _eval(scheming(setting=",".join(names), epochs=2), f"organism/{preset_name}", tmp_path)
     assert log.samples is not None and len(log.samples) == 60
     draws: dict[str, set[int]] = {}
     for sample in log.samples:
@@ -209,15 +206,15 @@ def test_bad_task_arguments_are_one_line_errors() -> None:
     with pytest.raises(UnknownNameError, match="did you mean 'oversight_subversion'"):
         scheming(setting="oversight_subversoin")
     with pytest.raises(UnknownNameError, match="did you mean 'no-nudge'"):
-        scheming_task("goal_guarding", setting="no-nudg")
+        goal_guarding(setting="no-nudg")
     with pytest.raises(UnknownNameError, match="setting of goal_guarding"):
-        scheming_task("goal_guarding", setting="nudge,nope")
+        goal_guarding(setting="nudge,nope")
     with pytest.raises(ConfigError, match="runs model commands on the host"):
-        scheming_task("goal_guarding", sandbox="local")
+        goal_guarding(sandbox="local")
     with pytest.raises(ConfigError, match="no prompt variants"):
-        scheming_task("goal_guarding", variant="developer-openai")
+        goal_guarding(variant="developer-openai")
     with pytest.raises(ConfigError, match="--no-scratchpad"):
-        scheming_task("goal_guarding", scratchpad=False)
+        goal_guarding(scratchpad=False)
 
 
 def test_the_cli_prints_rates_per_environment_and_nudge_marked_simulated(tmp_path: Path) -> None:

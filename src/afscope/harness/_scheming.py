@@ -13,15 +13,13 @@ the work directory before and after; then the interrogation and the scorer of
 
 from __future__ import annotations
 
-from typing import Any
-
 from inspect_ai import Task
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.model import ChatMessageSystem, ChatMessageUser
 from inspect_ai.solver import use_tools
 from inspect_ai.tool import bash
 
-from afscope.experiment import Experiment, Plan, plan_experiment
+from afscope.experiment import Plan
 from afscope.harness._agentic import agent_loop, sandbox_spec
 from afscope.harness._scheming_scoring import interrogation, scheming_metrics, scheming_scorer
 from afscope.scheming import setup_for_key
@@ -29,7 +27,6 @@ from afscope.scheming import setup_for_key
 __all__ = [
     "scheming_metrics",
     "scheming_scorer",
-    "scheming_task",
     "task_from_scheming_plan",
 ]
 
@@ -75,11 +72,3 @@ def task_from_scheming_plan(plan: Plan, *, sandbox: str = "bwrap") -> Task:
             "sandbox": sandbox,
         },
     )
-
-
-def scheming_task(kind: str = "scheming", *, sandbox: str = "bwrap", **fields: Any) -> Task:
-    """The task of the scheming kind ``kind`` (an environment or ``scheming``, the suite) for the
-    experiment whose other fields are ``fields`` (setting ``all`` unless given)."""
-    fields.setdefault("setting", "all")
-    plan = plan_experiment(Experiment(kind=kind, **fields))
-    return task_from_scheming_plan(plan, sandbox=sandbox)
