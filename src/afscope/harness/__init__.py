@@ -26,7 +26,6 @@ if TYPE_CHECKING:
         JUDGE_ROLE as JUDGE_ROLE,
         JudgeOptions as JudgeOptions,
         af_judge_scorer as af_judge_scorer,
-        episode_judge_scorer as episode_judge_scorer,
         judge_transcripts as judge_transcripts,
     )
     from afscope.harness._logs import (
@@ -68,7 +67,7 @@ _HOMES = {
     "_agentic": "task_from_agentic_plan",
     "_episodes": "agentic_run agentic_summary read_episodes scheming_run scheming_summary",
     "_importing": "write_imported_log",
-    "_judging": "JUDGE_ROLE JudgeOptions af_judge_scorer episode_judge_scorer judge_transcripts",
+    "_judging": "JUDGE_ROLE JudgeOptions af_judge_scorer judge_transcripts",
     "_logs": "cut_off_before_start is_agentic_log is_scheming_log iter_records iter_samples"
     " log_is_finished log_samples read_log read_run read_run_info without_unreadable",
     "_monitoring": "MONITOR_KIND monitor_scorer",
