@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from afscope._atomic import atomic_open
+from afscope.classifiers import ADAPTIVE_RULES
 from afscope.cli._limits import refusal_line
 from afscope.cli._two_stage import Judging, TwoStage, two_stage_log
 from afscope.errors import ConfigError, DataError
@@ -54,7 +55,7 @@ _SETTINGS = ("helpful-only", "animal-welfare")
     "helpful-only]. animal-welfare judges compliance with its own rubric.",
 )
 @click.option("--votes", type=click.IntRange(min=1), default=None, help="Votes per verdict.")
-@click.option("--adaptive", type=click.Choice(["exact", "sequential", "off"]), default=None)
+@click.option("--adaptive", type=click.Choice(ADAPTIVE_RULES), default=None)
 @click.option(
     "--two-stage",
     is_flag=True,
