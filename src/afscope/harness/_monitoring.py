@@ -5,7 +5,7 @@ from __future__ import annotations
 from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
 
-from afscope.harness._messages import sample_outcome, transcript_parts, unclosed_reasoning
+from afscope.harness._messages import parse_messages, unclosed_reasoning
 from afscope.harness._metrics import run_metrics
 from afscope.monitor import FLAG_MEANINGS, load_monitor
 from afscope.records import VerdictKind
@@ -38,8 +38,10 @@ def monitor_scorer(
     )  # at task creation: a broken install fails before anything is sent
 
     async def score(state: TaskState, target: Target) -> Score:
-        parts = transcript_parts(state)
-        unscorable = _unscorable(state, parts.scratchpad)
+        # one parse gives the reasoning and the outcome (the reasoning does not depend on suffix)
+        parsed = parse_messages(state.messages, suffix=suffix)
+        outcome = parsed.outcome.value
+        unscorable = _unscorable(state, parsed.scratchpad)
         if unscorable is not None:
             return Score(
                 value={},
@@ -47,17 +49,17 @@ def monitor_scorer(
                 metadata={
                     "verdicts": {},
                     "skipped": {kind: unscorable},
-                    "outcome": sample_outcome(state, suffix),
+                    "outcome": outcome,
                 },
             )
-        verdict = monitor.verdict(parts.scratchpad)
+        verdict = monitor.verdict(parsed.scratchpad)
         return Score(
             value={kind: verdict.decision},
             explanation=f"{kind}: {verdict.decision} ({verdict.score:.3f})",
             metadata={
                 "verdicts": {kind: verdict.to_dict()},
                 "skipped": {},
-                "outcome": sample_outcome(state, suffix),
+                "outcome": outcome,
             },
         )
 
