@@ -7,12 +7,7 @@ log is written by :func:`afscope.harness.write_imported_log`. See docs/import.md
     imported = import_transcripts(Path("theirs.jsonl"), load_mapping(Path("mapping.yaml")))
 """
 
-from afscope.importing._convert import (
-    IMPORTED_LABEL,
-    ImportedSet,
-    ImportedTranscript,
-    import_transcripts,
-)
+from afscope.importing._convert import import_transcripts
 from afscope.importing._mapping import (
     CANDIDATES,
     CONSTANT_FIELDS,
@@ -21,6 +16,7 @@ from afscope.importing._mapping import (
     ColumnMapping,
     load_mapping,
 )
+from afscope.importing._model import IMPORTED_LABEL, ImportedSet, ImportedTranscript
 from afscope.importing._rows import FILE_TYPES
 
 __all__ = [
