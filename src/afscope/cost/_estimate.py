@@ -10,8 +10,8 @@ once per request. What prompt caching saves is modelled per provider (see :class
   Assumes requests come often enough to keep the cache warm (the 5-minute cache is refreshed by
   every read) and that one request writes before the others read: requests sent before the first
   answer begins each write (measured against a server caching as the API does, 1 s to the first
-  answer, Inspect's 20 first requests: ~17 wrote, billing 15.1% of the uncached input where this
-  estimate says 13.3%; ``benchmarks/prompt_caching.py``).
+  answer, Inspect's 20 first requests: ~7 to ~17 wrote, by the machine's load, billing 13.9-15.1%
+  of the uncached input where this estimate says 13.3%; ``benchmarks/prompt_caching.py``).
 - automatic (OpenAI): prompts of ``min_cached_tokens`` (1024) or more are cached by the provider
   with no write charge; after the first request, the shared system prompt is read from the cache in
   128-token steps at the cached price. Cache hits are likely, not guaranteed (requests are routed
