@@ -20,7 +20,7 @@ import pytest
 from afscope.cli._interrupted import Interrupted
 from afscope.errors import DataError
 from afscope.harness import read_run_info
-from afscope.harness._logs import cut_off_before_start
+from afscope.harness._header import cut_off_before_start
 
 
 def cut_off_log(folder: Path) -> Path:

@@ -134,11 +134,11 @@ def test_the_header_from_the_zip_is_the_header_inspect_reads(
     organism_log: Path, tmp_path: Path
 ) -> None:
     from afscope.harness._eval_zip import raw_header
-    from afscope.harness._logs import LogHeader, _inspect_header
+    from afscope.harness._header import LogHeader, inspect_header
 
     data = raw_header(organism_log)
     assert data is not None
-    inspect_header = _inspect_header(str(organism_log))
+    inspect_header = inspect_header(str(organism_log))
     assert LogHeader.from_json(data) == LogHeader.from_log(inspect_header)
     assert LogHeader.from_json(data).finished and LogHeader.from_json(data).sample_ids
     # a log without a header member (a running one: only its journal) goes through Inspect

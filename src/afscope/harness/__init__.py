@@ -28,17 +28,19 @@ if TYPE_CHECKING:
         af_judge_scorer as af_judge_scorer,
         judge_transcripts as judge_transcripts,
     )
-    from afscope.harness._logs import (
+    from afscope.harness._header import (
         cut_off_before_start as cut_off_before_start,
         is_agentic_log as is_agentic_log,
         is_scheming_log as is_scheming_log,
+        log_is_finished as log_is_finished,
+        read_run_info as read_run_info,
+    )
+    from afscope.harness._logs import (
         iter_records as iter_records,
         iter_samples as iter_samples,
-        log_is_finished as log_is_finished,
         log_samples as log_samples,
         read_log as read_log,
         read_run as read_run,
-        read_run_info as read_run_info,
         without_unreadable as without_unreadable,
     )
     from afscope.harness._monitoring import (
@@ -68,8 +70,8 @@ _HOMES = {
     "_episodes": "agentic_run agentic_summary read_episodes scheming_run scheming_summary",
     "_importing": "write_imported_log",
     "_judging": "JUDGE_ROLE JudgeOptions af_judge_scorer judge_transcripts",
-    "_logs": "cut_off_before_start is_agentic_log is_scheming_log iter_records iter_samples"
-    " log_is_finished log_samples read_log read_run read_run_info without_unreadable",
+    "_header": "cut_off_before_start is_agentic_log is_scheming_log log_is_finished read_run_info",
+    "_logs": "iter_records iter_samples log_samples read_log read_run without_unreadable",
     "_monitoring": "MONITOR_KIND monitor_scorer",
     "_running": "evaluate finished_samples model_for retry score_log watch_runs write_log",
     "_sweep": "GridOutcome read_faults run_grid",

@@ -12,14 +12,8 @@ from inspect_ai.log import EvalSample
 from afscope.agentic import Episode, load_environment
 from afscope.agentic._summary import AgenticSummary, summarize_episodes
 from afscope.cost import PriceTable, cost_of_usage
-from afscope.harness._logs import (
-    _afscope_meta,
-    is_agentic_log,
-    is_scheming_log,
-    iter_samples,
-    read_run_info,
-    with_verdict_specs,
-)
+from afscope.harness._header import afscope_meta, is_agentic_log, is_scheming_log, read_run_info
+from afscope.harness._logs import iter_samples, with_verdict_specs
 from afscope.harness._messages import episode_steps
 from afscope.records import RunInfo, Verdict
 
@@ -96,7 +90,7 @@ def agentic_run(
 ) -> tuple[AgenticSummary, list[Episode]]:
     """An agentic run's summary and its episodes (what the report shows)."""
     run, episodes = read_episodes(path)
-    meta = _afscope_meta(path)
+    meta = afscope_meta(path)
     environment = load_environment(str(meta.get("environment", "")))
     rule = {**environment.scoring, **(run.classifiers.get("deterministic") or {})}
     rule.pop("type", None)
