@@ -312,12 +312,12 @@ def test_public_api_is_exactly_all() -> None:
 def test_the_text_summary_lists_failed_samples_with_the_command_that_retries_them(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from afscope.cli._sweep import _print_results
+    from afscope.cli._sweep_results import print_results
 
     run = RunInfo(model="openai/gpt-4o", setting="helpful-only", simulated=False)
     records = _records(run, [("free", "accepted"), ("paid", "malformed")])
     result = cell_result(run, records, FaultCounts(retries=1, errors=1, failed=("q0:paid",)))
-    _print_results([result], True, "afscope sweep --models openai/gpt-4o", Path("r.html"))
+    print_results([result], True, "afscope sweep --models openai/gpt-4o", Path("r.html"))
     out = capsys.readouterr().out
     assert "1 samples failed after all retries" in out
     assert "openai/gpt-4o · helpful-only · default: q0:paid" in out
