@@ -95,6 +95,41 @@ class CostEstimate:
             return None
         return self.usd_uncached - self.usd
 
+    @classmethod
+    def priced(
+        cls,
+        model: str,
+        table: PriceTable,
+        *,
+        requests: int,
+        input_tokens: int,
+        output_tokens: int,
+        cached: int = 0,
+        written: int = 0,
+    ) -> CostEstimate:
+        """The estimate of these tokens, priced from ``table`` with and without the cache."""
+
+        def usd(cached: int, written: int) -> float | None:
+            return cost_of_usage(
+                model,
+                input_tokens=input_tokens,
+                cached_input_tokens=cached,
+                cache_write_tokens=written,
+                output_tokens=output_tokens,
+                prices=table,
+            )
+
+        return cls(
+            model=model,
+            requests=requests,
+            input_tokens=input_tokens,
+            cached_input_tokens=cached,
+            cache_write_tokens=written,
+            output_tokens=output_tokens,
+            usd=usd(cached, written),
+            usd_uncached=usd(0, 0),
+        )
+
     def __add__(self, other: CostEstimate) -> CostEstimate:
         """Both estimates together (same model; an unknown price stays unknown)."""
         if other.model != self.model:
@@ -200,26 +235,14 @@ def estimate_requests(
     )
     input_tokens = sum(system + turn for turn in turns)
     output_tokens = len(turns) * (OUTPUT_TOKENS_SCRATCHPAD if scratchpad else OUTPUT_TOKENS_DIRECT)
-
-    def usd(cached: int, written: int) -> float | None:
-        return cost_of_usage(
-            model,
-            input_tokens=input_tokens,
-            cached_input_tokens=cached,
-            cache_write_tokens=written,
-            output_tokens=output_tokens,
-            prices=table,
-        )
-
-    return CostEstimate(
-        model=model,
+    return CostEstimate.priced(
+        model,
+        table,
         requests=len(turns),
         input_tokens=input_tokens,
-        cached_input_tokens=cached,
-        cache_write_tokens=written,
         output_tokens=output_tokens,
-        usd=usd(cached, written),
-        usd_uncached=usd(0, 0),
+        cached=cached,
+        written=written,
     )
 
 
@@ -255,23 +278,8 @@ def estimate_agent_requests(
             used += sent + AGENT_TURN_OUTPUT_TOKENS
             if used >= max_tokens:
                 break
-    usd = cost_of_usage(
-        model,
-        input_tokens=input_tokens,
-        cached_input_tokens=0,
-        cache_write_tokens=0,
-        output_tokens=output_tokens,
-        prices=table,
-    )
-    return CostEstimate(
-        model=model,
-        requests=requests,
-        input_tokens=input_tokens,
-        cached_input_tokens=0,
-        cache_write_tokens=0,
-        output_tokens=output_tokens,
-        usd=usd,
-        usd_uncached=usd,
+    return CostEstimate.priced(
+        model, table, requests=requests, input_tokens=input_tokens, output_tokens=output_tokens
     )
 
 
@@ -294,23 +302,9 @@ def estimate_judging(
     per_vote = sum(estimate_tokens(prompt) + answer_tokens for prompt in prompts)
     input_tokens = round(per_vote * votes)
     output_tokens = round(len(prompts) * votes * JUDGE_OUTPUT_TOKENS)
-    usd = cost_of_usage(
-        judge,
-        input_tokens=input_tokens,
-        cached_input_tokens=0,
-        cache_write_tokens=0,
-        output_tokens=output_tokens,
-        prices=table,
-    )
-    return CostEstimate(
-        model=judge,
-        requests=round(len(prompts) * votes),
-        input_tokens=input_tokens,
-        cached_input_tokens=0,
-        cache_write_tokens=0,
-        output_tokens=output_tokens,
-        usd=usd,
-        usd_uncached=usd,
+    requests = round(len(prompts) * votes)
+    return CostEstimate.priced(
+        judge, table, requests=requests, input_tokens=input_tokens, output_tokens=output_tokens
     )
 
 
