@@ -51,13 +51,15 @@ def test_an_unknown_row_is_refused_with_the_list_to_pick_from() -> None:
 
 
 @pytest.mark.slow
-def test_the_scale_row_reads_the_curve_the_benchmark_wrote(tmp_path: Path) -> None:
-    done = _measured("--quick", "--only", "scale,log-reading")
+def test_the_rows_after_the_scale_curve_read_its_logs(tmp_path: Path) -> None:
+    done = _measured("--quick", "--only", "scale,report,log-reading")
     assert done.returncode == 0, done.stderr
     scale = next(line for line in done.stdout.splitlines() if "cost per sample" in line)
     assert re.search(r"10: [\d.]+ s CPU .*20: [\d.]+ s CPU .*ms CPU per added sample", scale)
     reading = next(line for line in done.stdout.splitlines() if "log reading" in line)
     assert reading.count("iter_records") == 2  # one per log of the curve
+    report = next(line for line in done.stdout.splitlines() if "`afscope report` over" in line)
+    assert re.search(r"afscope report \S+\.eval: 1 run\(s\), 20 samples; [\d.]+ s CPU", report)
 
 
 @pytest.mark.slow
