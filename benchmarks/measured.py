@@ -8,7 +8,7 @@ in the table is typed in here: a figure is whatever the benchmark measured on th
 
     .venv/bin/python benchmarks/measured.py [--quick] [--only NAME,NAME] [--out FILE]
 
-``--quick`` runs every benchmark at tiny sizes (a smoke run of the table's plumbing, ~10 minutes
+``--quick`` runs every benchmark at tiny sizes (a smoke run of the table's plumbing, ~5 minutes
 on 2 loaded cores; its figures are not the README's). The full run takes hours on 2 loaded cores
 (the 20,000-sample point alone ~30 minutes); ``--only`` picks rows (names: ``--list``). A
 benchmark that fails gets a row saying so with its exit status and last error line, and the
