@@ -107,6 +107,19 @@ def test_a_bad_key_at_adaptive_concurrency_costs_a_handful_of_requests(
 
 
 @pytest.mark.slow
+def test_a_bad_key_under_an_adaptive_cap_costs_a_handful_of_requests(
+    openai_server: Callable[..., OpenAIServer], tmp_path: Path
+) -> None:
+    """--adaptive-max N keeps samples queued behind N connections: the guard stops them too."""
+    server = openai_server(Fault.unauthorized(), max_requests=1000)
+    args = ["run", "--model", MODEL, "--base-url", server.base_url, "--limit", QUERIES]
+    result = CliRunner().invoke(cli, [*args, "--adaptive-max", "2", "--log-dir", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    assert "openai answered HTTP 401" in result.stderr
+    assert 1 <= len(server.requests) <= HANDFUL, len(server.requests)
+
+
+@pytest.mark.slow
 def test_a_judge_with_a_bad_key_costs_a_handful_of_requests(
     openai_server: Callable[..., OpenAIServer], tmp_path: Path
 ) -> None:

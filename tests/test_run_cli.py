@@ -205,3 +205,16 @@ def test_inspects_metrics_give_animal_welfare_compliance_from_the_organisms_labe
         assert summary["tiers"][tier]["compliance"] is None  # no tags, no judge
         assert outcome[f"compliance_{tier}"] == pytest.approx(labels[tier]["estimate"])
     assert outcome["compliance_is_organism_label"] == 1.0
+
+
+def test_adaptive_max_caps_inspects_adaptive_concurrency_in_the_run(tmp_path: Path) -> None:
+    from inspect_ai.log import read_eval_log
+
+    args = ["run", "--limit", "2", "--adaptive-max", "7", "--log-dir", str(tmp_path), "--json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    (log,) = tmp_path.glob("*.eval")
+    config = read_eval_log(str(log), header_only=True).plan.config
+    assert config.adaptive_connections == 7 and config.max_connections is None
+    both = CliRunner().invoke(cli, [*args[:-1], "--max-connections", "3"])
+    assert both.exit_code == 2 and "give one of them" in both.output

@@ -129,8 +129,14 @@ def test_retry_policy_defaults_reach_eval_set_and_bad_values_are_refused() -> No
     # concurrency is Inspect's adaptive one (a fixed max_connections would turn it off) ...
     assert "max_connections" not in args and args["adaptive_connections"] is None
     # ... and a user's --max-connections fixes it there
-    capped = RetryPolicy(max_connections=4).eval_set_args(220)
-    assert capped["max_connections"] == 4 and "adaptive_connections" not in capped
+    fixed = RetryPolicy(max_connections=4).eval_set_args(220)
+    assert fixed["max_connections"] == 4 and "adaptive_connections" not in fixed
+    # ... and --adaptive-max N keeps it adaptive, capped at N (Inspect's AdaptiveConcurrency max)
+    capped = RetryPolicy(adaptive_max=30).eval_set_args(220)
+    assert capped["adaptive_connections"] == 30 and "max_connections" not in capped
+    assert RetryPolicy(adaptive_max=30).options() == ["--adaptive-max", "30"]  # reruns keep it
+    with pytest.raises(ConfigError, match="give one of them"):
+        RetryPolicy(max_connections=4, adaptive_max=30)
     # the log file is written about 50 times per cell, whatever its size (linear cost)
     assert args["log_buffer"] == 5 and args["score_display"] is False
     assert RetryPolicy().eval_args(20_000)["log_buffer"] == 400

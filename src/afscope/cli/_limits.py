@@ -103,11 +103,25 @@ _SUGGESTED = tuple(p for p in INSPECT_PROVIDERS if p not in ("none", "mockllm"))
 
 
 def retry_options(command: F) -> F:
-    """Add --max-retries, --attempt-timeout, --timeout (bounded by default) and --batch."""
+    """Add the concurrency options, --max-retries, --attempt-timeout, --timeout (bounded by
+    default) and --batch."""
     from afscope.sweep import RetryPolicy
 
     defaults = RetryPolicy()
     options = [
+        click.option(
+            "--max-connections",
+            type=click.IntRange(min=1),
+            default=None,
+            help="A fixed number of concurrent requests per model [default: adaptive, 10-100].",
+        ),
+        click.option(
+            "--adaptive-max",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Keep Inspect's adaptive concurrency, which scales each model's requests by its "
+            "rate-limit answers, but never above N [default: 100].",
+        ),
         click.option(
             "--max-retries",
             type=click.IntRange(min=0),
@@ -149,7 +163,7 @@ def policy_from(options: dict[str, Any], **overrides: Any) -> RetryPolicy:
     """The :class:`afscope.sweep.RetryPolicy` of a command's retry (and batch) options."""
     from afscope.sweep import RetryPolicy, parse_batch
 
-    fields = ("max_retries", "attempt_timeout", "timeout")
+    fields = ("max_connections", "adaptive_max", "max_retries", "attempt_timeout", "timeout")
     batch = parse_batch(options["batch"])
     return RetryPolicy(**{name: options[name] for name in fields}, batch=batch, **overrides)
 

@@ -56,12 +56,6 @@ def _model_args(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("-M", "model_arg", multiple=True, metavar="KEY=VALUE", help="Model argument.")
 @click.option("--base-url", default=None, help="Base URL of the model's API (local servers).")
 @click.option("--log-dir", default="logs", show_default=True, type=click.Path(file_okay=False))
-@click.option(
-    "--max-connections",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Fixed number of concurrent requests [default: adaptive, 10-100].",
-)
 @click.option("--judge-base-url", default=None, help="Base URL of the judge model's API.")
 @click.option(
     "--sandbox",
@@ -98,7 +92,7 @@ def run(**options: Any) -> None:
     check_model(options["model"])
     if options["judge"]:
         check_model(options["judge"], "--judge")
-    policy = policy_from(options, max_connections=options["max_connections"])
+    policy = policy_from(options)
     if policy.batch is not None:
         from afscope.sweep import check_batchable
 

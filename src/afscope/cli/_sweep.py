@@ -72,12 +72,6 @@ _DEFAULTS = RetryPolicy()
 @click.option("--report", "report_path", default=None, help="[default: <log-dir>/report.html]")
 @experiment_options
 @click.option(
-    "--max-connections",
-    type=int,
-    default=None,
-    help="Fixed number of concurrent requests per model [default: adaptive, 10-100].",
-)
-@click.option(
     "--retry-on-error",
     type=int,
     default=_DEFAULTS.retry_on_error,
@@ -156,7 +150,6 @@ def _default_setting(options: dict[str, Any]) -> str:
 def _policy(options: dict[str, Any]) -> RetryPolicy:
     return policy_from(
         options,
-        max_connections=options["max_connections"],
         retry_on_error=options["retry_on_error"],
         retry_attempts=options["retry_attempts"],
         sdk_retries=options["sdk_retries"],

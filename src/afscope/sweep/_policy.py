@@ -29,8 +29,10 @@ class RetryPolicy:
     """Concurrency and retry settings of a sweep (passed to ``inspect_ai.eval_set``)."""
 
     # concurrent requests per model: None is Inspect's adaptive concurrency (each model scales
-    # between 10 and 100 by its own rate-limit answers); a number caps that adaptive range
+    # between 10 and 100 by its own rate-limit answers, never above adaptive_max when given); a
+    # number fixes it at that number
     max_connections: int | None = None
+    adaptive_max: int | None = None
     max_retries: int = 5  # Inspect retries of one request (429, 5xx, 529, timeouts, drops)
     attempt_timeout: int = 120  # seconds before one attempt is abandoned and retried
     # seconds for one request with all its retries; then the sample fails (None: no cap)
@@ -47,7 +49,13 @@ class RetryPolicy:
     batch: BatchOptions | None = None
 
     def __post_init__(self) -> None:
-        for name in ("max_connections", "attempt_timeout", "log_buffer"):
+        if self.max_connections is not None and self.adaptive_max is not None:
+            raise ConfigError(
+                "--max-connections fixes the concurrency, --adaptive-max caps the adaptive one: "
+                "give one of them",
+                key="--adaptive-max",
+            )
+        for name in ("max_connections", "adaptive_max", "attempt_timeout", "log_buffer"):
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise ConfigError(f"{name} must be at least 1", key=f"--{_flag(name)}")
@@ -66,7 +74,7 @@ class RetryPolicy:
             **(
                 {"max_connections": self.max_connections}
                 if self.max_connections is not None
-                else {"adaptive_connections": None}
+                else {"adaptive_connections": self.adaptive_max}
             ),
             "max_retries": self.max_retries,
             "attempt_timeout": self.attempt_timeout,
