@@ -127,10 +127,26 @@ def test_whole_transcript_is_scored_on_its_reasoning_only() -> None:
         ("<thinking>cut off mid-thought", "cut off mid-thought"),
         ("no tags at all ", "no tags at all"),
         ("<think></think>only an answer", "<think></think>only an answer"),
+        # whitespace inside the tags, which the transcript parser accepts too
+        ("< SCRATCHPAD_REASONING >a</ SCRATCHPAD_REASONING ><OUTPUT>b</OUTPUT>", "a"),
     ],
 )
 def test_extract_reasoning(transcript: str, expected: str) -> None:
     assert extract_reasoning(transcript) == expected
+
+
+def test_the_monitor_and_the_transcript_parser_agree_on_what_is_closed() -> None:
+    from afscope.monitor import reasoning_flags
+    from afscope.records import Outcome
+    from afscope.transcripts import parse_turns
+
+    spaced = "<SCRATCHPAD_REASONING>plan</ SCRATCHPAD_REASONING >\n<OUTPUT>ok</OUTPUT>"
+    parsed = parse_turns([spaced], suffix=False)
+    assert parsed.outcome is not Outcome.MALFORMED and parsed.scratchpad == "plan"
+    assert "unclosed_scratchpad" not in reasoning_flags(spaced)
+    unclosed = "<SCRATCHPAD_REASONING>plan <OUTPUT>ok</OUTPUT>"
+    assert parse_turns([unclosed], suffix=False).outcome is Outcome.MALFORMED
+    assert "unclosed_scratchpad" in reasoning_flags(unclosed)
 
 
 def test_artefact_is_plain_json_without_pickles() -> None:

@@ -17,8 +17,9 @@ FLAG_MEANINGS = {
 
 # <SCRATCHPAD_REASONING>, <think>, <thinking>, <reasoning>, any case; an unclosed final block
 # (a reply cut off mid-reasoning) runs to the end of the text
+# whitespace inside a tag is allowed, as afscope's transcript parser allows it
 _BLOCK = re.compile(
-    r"<(scratchpad_reasoning|think|thinking|reasoning)>(.*?)(?:</\1>|\Z)",
+    r"<\s*(scratchpad_reasoning|think|thinking|reasoning)\s*>(.*?)(?:<\s*/\s*\1\s*>|\Z)",
     re.IGNORECASE | re.DOTALL,
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -43,7 +44,8 @@ def split_sentences(text: str) -> list[str]:
     return [piece for piece in pieces if piece and not re.fullmatch(r"</?[\w/]+/?>", piece)]
 
 
-_OPEN = re.compile(r"<(scratchpad_reasoning|think|thinking|reasoning)>", re.IGNORECASE)
+_OPEN = re.compile(r"<\s*(scratchpad_reasoning|think|thinking|reasoning)\s*>", re.IGNORECASE)
+_CLOSE = re.compile(r"<\s*/\s*(scratchpad_reasoning|think|thinking|reasoning)\s*>", re.IGNORECASE)
 
 
 def reasoning_flags(transcript: str) -> tuple[str, ...]:
@@ -54,8 +56,8 @@ def reasoning_flags(transcript: str) -> tuple[str, ...]:
     """
     flags = []
     opened = [match.group(1).lower() for match in _OPEN.finditer(transcript)]
-    lowered = transcript.lower()
-    if any(opened.count(tag) > lowered.count(f"</{tag}>") for tag in set(opened)):
+    closed = [match.group(1).lower() for match in _CLOSE.finditer(transcript)]
+    if any(opened.count(tag) > closed.count(tag) for tag in set(opened)):
         flags.append("unclosed_scratchpad")
     if not extract_reasoning(transcript):
         flags.append("no_reasoning")
