@@ -58,8 +58,8 @@ class JudgeTally:
 
     @property
     def errors(self) -> list[str]:
-        """The cause of every failed verdict, of every rubric (one entry per verdict)."""
-        return [m for t in self._by_kind.values() for m, n in t.errors.items() for _ in range(n)]
+        """The distinct causes of failed verdicts, of every rubric."""
+        return [message for tally in self._by_kind.values() for message in tally.errors]
 
     def lines(self, labels: dict[str, str] | None = None) -> list[str]:
         """One line per rubric, then one indented line per error message and skip reason."""
