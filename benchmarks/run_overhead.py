@@ -2,7 +2,8 @@
 
 Runs N samples (default 1000: 500 queries x 2 tiers) through afscope's task (samples, the <NEXT/>
 loop, parsing and the outcome score) and, in the same process, through two bare Inspect tasks that
-send the same prompts to the same provider: a plain generate() with no scorer at all, and a plain
+send the same prompts to the same provider, the same way (the user's turn as the input, the system
+prompt from a solver step): a plain generate() with no scorer at all, and a plain
 generate() scored by Inspect's built-in ``includes`` scorer (the least a bare task needs to give a
 number). The afscope task has its default scorers (the outcome and the local monitor). Every task
 runs with the eval options `afscope run` uses (adaptive concurrency, log buffer, no live metrics).
@@ -24,9 +25,11 @@ import time
 from inspect_ai import Task
 from inspect_ai import eval as inspect_eval
 from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai.model import ChatMessageSystem
 from inspect_ai.scorer import includes
-from inspect_ai.solver import generate
+from inspect_ai.solver import Generate, Solver, TaskState, generate, solver
 
+from afscope.experiment import Experiment, plan_experiment
 from afscope.harness import alignment_faking
 from afscope.queries import Query, load_queries
 from afscope.sweep import RetryPolicy
@@ -50,6 +53,18 @@ def _write_queries(queries: list[Query], path: str) -> None:
 
 # one request per sample in both tasks: the bare task has no <NEXT/> loop to continue with
 MODEL_ARGS = {"multi_turn": "0"}
+
+
+@solver
+def _with_system(text: str) -> Solver:
+    """The system prompt first in the conversation, as afscope's task sends it (no templating:
+    Inspect's system_message() would fill in any {field} the prompt holds from the metadata)."""
+
+    async def solve(state: TaskState, generate: Generate) -> TaskState:
+        state.messages.insert(0, ChatMessageSystem(content=text, source="input"))
+        return state
+
+    return solve
 
 
 def _timed(task: Task, log_dir: str) -> tuple[float, float]:
@@ -78,18 +93,22 @@ def main() -> None:
         path = f"{tmp}/queries.jsonl"
         _write_queries(queries, path)
         afscope_task = alignment_faking(queries=path)
-        # the bare tasks: the very same first-turn prompts, a plain generate, no <NEXT/> loop
+        # the bare tasks: the very same first-turn conversation, sent the same way (the user's
+        # turn as the sample's input, the system prompt inserted by a solver step), a plain
+        # generate, no <NEXT/> loop
+        system = plan_experiment(Experiment(queries=path)).system_prompt
         bare_samples = [
             Sample(id=s.id, input=s.input, target="<request_fully_accepted/>")
             for s in afscope_task.dataset
         ]
+        bare_solver = [_with_system(system), generate()]
         tasks = {
             "bare Inspect, no scorer": Task(
-                dataset=MemoryDataset(bare_samples), solver=generate(), name="bare"
+                dataset=MemoryDataset(bare_samples), solver=bare_solver, name="bare"
             ),
             "bare Inspect + includes()": Task(
                 dataset=MemoryDataset(bare_samples),
-                solver=generate(),
+                solver=bare_solver,
                 scorer=includes(),
                 name="bare_scored",
             ),

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from inspect_ai import eval as inspect_eval
 
 from afscope.cli import cli
 from afscope.errors import ConfigError, UnknownNameError
 from afscope.experiment import Experiment, experiment_kind, plan_experiment
+from afscope.harness._task import scratchpad_loop, task_from_plan
 
 
 def test_bad_values_are_refused_naming_the_option() -> None:
@@ -38,15 +42,34 @@ def test_the_plan_resolves_the_setting_defaults_and_pairs_tiers_by_query() -> No
         plan_experiment(Experiment(variant="no-objectiv"))
 
 
-def test_the_inspect_task_sends_exactly_the_planned_samples() -> None:
+def test_the_inspect_task_sends_exactly_the_planned_samples(tmp_path: Path) -> None:
     experiment = Experiment(setting="animal-welfare", variant="no-objective", limit=2)
     plan = plan_experiment(experiment)
     task = experiment_kind("alignment_faking").task_function()(**experiment.task_args())
-    sent = [(s.id, s.input[0].text, s.input[1].text) for s in task.dataset]  # type: ignore[index,union-attr]
-    assert sent == [(s.id, s.system, s.user) for s in plan.samples]
+    # the input is the first user turn; the task's first solver step puts the system prompt first
+    assert [(s.id, s.input) for s in task.dataset] == [(s.id, s.user) for s in plan.samples]
+    (log,) = inspect_eval(task, model="mockllm/model", display="none", log_dir=str(tmp_path))
+    assert log.samples is not None
+    sent = {s.id: [(m.role, m.text) for m in s.messages[:2]] for s in log.samples}
+    assert sent == {s.id: [("system", s.system), ("user", s.user)] for s in plan.samples}
     assert task.metadata is not None
     assert task.metadata["afscope"]["variant"] == "no-objective"
     assert task.metadata["afscope"]["suffix"] is False
+
+
+def test_samples_with_their_own_system_prompts_are_each_sent_their_own(tmp_path: Path) -> None:
+    plan = plan_experiment(Experiment(limit=2))
+    # braces and a format-like field stay as written: the prompt is sent, never formatted
+    prompts = [f"{s.system} {{query}} {{}} sample {n}" for n, s in enumerate(plan.samples)]
+    own = replace(
+        plan,
+        samples=tuple(replace(s, system=p) for s, p in zip(plan.samples, prompts, strict=True)),
+    )
+    task = task_from_plan(own, solver=scratchpad_loop)
+    (log,) = inspect_eval(task, model="mockllm/model", display="none", log_dir=str(tmp_path))
+    assert log.samples is not None and len(log.samples) == len(prompts)
+    sent = {s.id: [m.text for m in s.messages if m.role == "system"] for s in log.samples}
+    assert sent == {s.id: [p] for s, p in zip(plan.samples, prompts, strict=True)}
 
 
 def test_run_and_sweep_dry_runs_estimate_the_same_samples() -> None:

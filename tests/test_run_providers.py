@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from inspect_ai.log import read_eval_log
 
 from afscope.cli import cli
 from afscope.harness import read_run
@@ -61,6 +62,17 @@ def assert_prompts_and_loop(requests: list[RecordedRequest], log: str) -> None:
         assert request.messages[1] == ("assistant", REASONING)
         assert request.messages[2] == ("user", "<NEXT/>")
     run, records = read_run(log)
+    assert run.system_prompt == system
+    # the log's input is the user's turn ("inspect view" shows it); its messages open with the
+    # system prompt
+    samples = read_eval_log(log).samples
+    assert samples is not None and len(samples) == 6
+    for sample in samples:
+        assert sample.input in expected_users
+        assert [(m.role, m.text) for m in sample.messages[:2]] == [
+            ("system", system),
+            ("user", sample.input),
+        ]
     assert not run.simulated
     for record in records:
         assert record.turns == 2
@@ -75,6 +87,14 @@ def test_openai_chat_completions(
     server = openai_server(two_turns)
     summary = run_against("openai/gpt-4o-mini", server.base_url, tmp_path)
     assert {r.path for r in server.requests} == {"/v1/chat/completions"}
+    system = load_scenario("helpful-only").render_system_prompt(scratchpad=True)
+    for request in server.requests:
+        # one system message, first, exactly the rendered prompt; then the conversation
+        assert request.body["messages"][0] == {"role": "system", "content": system}
+        assert [m["role"] for m in request.body["messages"][1:]] in (
+            ["user"],
+            ["user", "assistant", "user"],
+        )
     assert_prompts_and_loop(server.requests, str(summary["log"]))
     assert summary["simulated"] is False
     gap = summary["gap"]

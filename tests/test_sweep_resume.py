@@ -146,7 +146,6 @@ def _completed(log_dir: Path) -> set[tuple[str, str, str]]:
         model = read_eval_log(str(path), header_only=True).eval.model
         for sample in read_eval_log_samples(str(path), all_samples_required=False):
             if sample.scores and not sample.error:
-                assert not isinstance(sample.input, str)
-                text = {m.role: m.text for m in sample.input}
+                text = {m.role: m.text for m in sample.messages[:2]}
                 keys.add((model, text["system"], text["user"]))
     return keys

@@ -32,20 +32,45 @@ __all__ = [
     "build_samples",
     "outcome_scorer",
     "scratchpad_loop",
+    "system_prompt",
     "task_from_plan",
 ]
 
 
 def build_samples(plan: Plan) -> list[Sample]:
-    """The plan's samples as Inspect samples (system prompt and first user turn)."""
+    """The plan's samples as Inspect samples: each one's first user turn as its input.
+
+    The system prompt is not in the input: :func:`system_prompt` sends it. Inspect keeps a summary
+    of every finished sample (its input included) in memory until the run ends and writes them all
+    to the log's ``summaries.json``; an 18k-character system prompt in each input made that about
+    half of a run's memory growth per sample. ``sample.messages`` still starts with it.
+    """
     return [
-        Sample(
-            id=sample.id,
-            input=[ChatMessageSystem(content=sample.system), ChatMessageUser(content=sample.user)],
-            metadata=dict(sample.metadata),
-        )
+        Sample(id=sample.id, input=sample.user, metadata=dict(sample.metadata))
         for sample in plan.samples
     ]
+
+
+def system_prompt(plan: Plan) -> Solver:
+    """A solver that puts each sample's planned system prompt first in its conversation.
+
+    Built from the plan, not from sample metadata (which every sample's summary keeps): one prompt
+    when all of the plan's samples share it (alignment faking's do), else one per sample id.
+    """
+    prompts = {sample.id: sample.system for sample in plan.samples}
+    shared = next(iter(prompts.values())) if len(set(prompts.values())) == 1 else None
+
+    @solver(name="system_prompt")
+    def insert_system_prompt() -> Solver:
+        async def solve(state: TaskState, generate: Generate) -> TaskState:
+            text = shared if shared is not None else prompts[str(state.sample_id)]
+            # marked as input, as Inspect marks the messages of a sample's input
+            state.messages.insert(0, ChatMessageSystem(content=text, source="input"))
+            return state
+
+        return solve
+
+    return insert_system_prompt()
 
 
 @solver
@@ -169,7 +194,7 @@ def task_from_plan(plan: Plan, *, solver: Callable[[int], Solver]) -> Task:
     scorers, classifiers = _classifier_scorers(plan.metadata["setting"], plan.suffix, experiment)
     return Task(
         dataset=MemoryDataset(build_samples(plan), name=plan.name),
-        solver=solver(plan.max_turns),
+        solver=[system_prompt(plan), solver(plan.max_turns)],
         scorer=[outcome_scorer(plan.suffix), *scorers],
         config=GenerateConfig(max_tokens=experiment.max_tokens),
         epochs=experiment.epochs if experiment.epochs > 1 else None,  # else eval(epochs=) decides
