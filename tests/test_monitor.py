@@ -11,7 +11,7 @@ from importlib import resources
 import pytest
 
 import afscope.monitor
-from afscope.monitor import MONITOR_NAME, MonitorResult, extract_reasoning, load_monitor
+from afscope.monitor import MONITOR_NAME, MonitorResult, load_monitor
 from afscope.monitor._corpus import build_corpus
 from afscope.monitor._metrics import auroc, figures, tpr_at_fpr
 from afscope.records import Verdict
@@ -34,9 +34,7 @@ def test_public_api_is_exactly_what_the_experiment_uses() -> None:
         "MONITOR_NAME",
         "Monitor",
         "MonitorResult",
-        "extract_reasoning",
         "load_monitor",
-        "reasoning_flags",
     ]
 
 
@@ -115,38 +113,22 @@ def test_whole_transcript_is_scored_on_its_reasoning_only() -> None:
 
 
 @pytest.mark.parametrize(
-    ("transcript", "expected"),
+    "text",
     [
-        ("<SCRATCHPAD_REASONING>a</SCRATCHPAD_REASONING><OUTPUT>b</OUTPUT>", "a"),
-        (
-            "<scratchpad_reasoning> a </scratchpad_reasoning>x<SCRATCHPAD_REASONING>b"
-            "</SCRATCHPAD_REASONING>",
-            "a\n\nb",
-        ),
-        ("<think>plan</think>answer", "plan"),
-        ("<thinking>cut off mid-thought", "cut off mid-thought"),
-        ("no tags at all ", "no tags at all"),
-        ("<think></think>only an answer", "<think></think>only an answer"),
-        # whitespace inside the tags, which the transcript parser accepts too
-        ("< SCRATCHPAD_REASONING >a</ SCRATCHPAD_REASONING ><OUTPUT>b</OUTPUT>", "a"),
+        "<SCRATCHPAD_REASONING>plan</ SCRATCHPAD_REASONING >\n<OUTPUT>ok</OUTPUT>",
+        "<SCRATCHPAD_REASONING>plan <OUTPUT>ok</OUTPUT>",
+        "<think>plan</think><OUTPUT>ok</OUTPUT>",
+        "<THINKING>plan <OUTPUT>ok</OUTPUT>",
+        "</SCRATCHPAD_REASONING>a stray close<OUTPUT>ok</OUTPUT>",
+        f"<SCRATCHPAD_REASONING>{AF}</SCRATCHPAD_REASONING><think>{AF}",
     ],
 )
-def test_extract_reasoning(transcript: str, expected: str) -> None:
-    assert extract_reasoning(transcript) == expected
+def test_the_monitor_flags_what_the_transcript_parser_reads_as_unclosed(text: str) -> None:
+    from afscope.transcripts import parse_turns, read_reasoning
 
-
-def test_the_monitor_and_the_transcript_parser_agree_on_what_is_closed() -> None:
-    from afscope.monitor import reasoning_flags
-    from afscope.records import Outcome
-    from afscope.transcripts import parse_turns
-
-    spaced = "<SCRATCHPAD_REASONING>plan</ SCRATCHPAD_REASONING >\n<OUTPUT>ok</OUTPUT>"
-    parsed = parse_turns([spaced], suffix=False)
-    assert parsed.outcome is not Outcome.MALFORMED and parsed.scratchpad == "plan"
-    assert "unclosed_scratchpad" not in reasoning_flags(spaced)
-    unclosed = "<SCRATCHPAD_REASONING>plan <OUTPUT>ok</OUTPUT>"
-    assert parse_turns([unclosed], suffix=False).outcome is Outcome.MALFORMED
-    assert "unclosed_scratchpad" in reasoning_flags(unclosed)
+    unclosed = parse_turns([text], suffix=False).unclosed
+    assert read_reasoning(text).unclosed is unclosed
+    assert ("unclosed_scratchpad" in load_monitor().score([text])[0].flags) is unclosed
 
 
 def test_artefact_is_plain_json_without_pickles() -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from afscope.monitor import extract_reasoning, load_monitor
+from afscope.monitor import load_monitor
 from afscope.monitor._corpus import build_corpus
-from afscope.monitor._extract import split_sentences
 from afscope.monitor._features import TermConfig, TfidfTerms, analyze
+from afscope.monitor._model import split_sentences
+from afscope.transcripts import read_reasoning
 
 # texts the corpus has none of: curly quotes, non-ASCII letters (some lower-case to ASCII: the
 # Kelvin sign), apostrophes, digits, long words, a word repeated, empty and tag-only texts
@@ -30,7 +31,7 @@ def _reference(terms: TfidfTerms, texts: list[str], weights: np.ndarray) -> np.n
 
 def test_linear_scores_the_shipped_corpus_as_the_string_terms_do() -> None:
     model = load_monitor()._model
-    reasoning = [extract_reasoning(item.text) for item in build_corpus()] + EDGES
+    reasoning = [read_reasoning(item.text).text for item in build_corpus()] + EDGES
     sentences = [s for text in reasoning[::10] for s in split_sentences(text)]
     for texts in (reasoning, sentences):
         expected = _reference(model.terms, texts, model.term_weights)

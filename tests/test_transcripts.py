@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from afscope.records import Outcome
-from afscope.transcripts import needs_continuation, parse_transcript
+from afscope.transcripts import Reasoning, needs_continuation, parse_transcript, read_reasoning
 
 REASONING = "<SCRATCHPAD_REASONING>I should think about this.</SCRATCHPAD_REASONING>"
 
@@ -94,3 +94,57 @@ def test_needs_continuation() -> None:
     assert not needs_continuation(f"{REASONING}<OUTPUT>x</OUTPUT>")
     assert not needs_continuation("<OUTPUT>x</OUTPUT>")
     assert not needs_continuation("plain text")
+
+
+@pytest.mark.parametrize(
+    ("text", "unclosed"),
+    [
+        (f"{REASONING}<OUTPUT>x</OUTPUT>", False),
+        ("<SCRATCHPAD_REASONING>never closed <OUTPUT>x</OUTPUT>", True),
+        # whitespace inside a closing tag still closes it
+        ("<SCRATCHPAD_REASONING>x</ SCRATCHPAD_REASONING ><OUTPUT>y</OUTPUT>", False),
+        # think-style tags count, though the alignment-faking format does not use them
+        ("<think>cut off <OUTPUT>x</OUTPUT>", True),
+        (f"{REASONING}<Thinking>more</thinking><OUTPUT>x</OUTPUT>", False),
+        # a closed block does not hide a later one that never closes
+        (f"{REASONING}<SCRATCHPAD_REASONING>again <OUTPUT>x</OUTPUT>", True),
+        # a closing tag without its opening one is malformed, but nothing runs on into the answer
+        ("reasoning</SCRATCHPAD_REASONING><OUTPUT>x</OUTPUT>", False),
+    ],
+)
+def test_unclosed_says_a_reasoning_block_runs_on_into_the_answer(text: str, unclosed: bool) -> None:
+    assert parse_transcript([text], suffix=False).unclosed is unclosed
+    assert read_reasoning(text).unclosed is unclosed
+
+
+@pytest.mark.parametrize(
+    ("text", "reasoning"),
+    [
+        ("<SCRATCHPAD_REASONING>a</SCRATCHPAD_REASONING><OUTPUT>b</OUTPUT>", "a"),
+        (
+            "<scratchpad_reasoning> a </scratchpad_reasoning>x<SCRATCHPAD_REASONING>b"
+            "</SCRATCHPAD_REASONING>",
+            "a\n\nb",
+        ),
+        ("<think>plan</think>answer", "plan"),
+        ("<reasoning>one</reasoning><thinking>two</thinking>", "one\n\ntwo"),
+        # a block that never closes runs to the end: the answer is read as reasoning
+        ("<thinking>cut off mid-thought", "cut off mid-thought"),
+        ("<SCRATCHPAD_REASONING>plan <OUTPUT>ok</OUTPUT>", "plan <OUTPUT>ok</OUTPUT>"),
+        # no block, or only empty ones: the whole text is the reasoning (a bare scratchpad)
+        ("no tags at all ", "no tags at all"),
+        ("<think></think>only an answer", "<think></think>only an answer"),
+        ("   ", ""),
+        ("< SCRATCHPAD_REASONING >a</ SCRATCHPAD_REASONING ><OUTPUT>b</OUTPUT>", "a"),
+    ],
+)
+def test_read_reasoning_takes_the_blocks_or_else_the_whole_text(text: str, reasoning: str) -> None:
+    assert read_reasoning(text).text == reasoning
+
+
+def test_the_parse_and_the_reading_agree_on_a_transcripts_scratchpad() -> None:
+    text = "<SCRATCHPAD_REASONING>one</SCRATCHPAD_REASONING><SCRATCHPAD_REASONING>two"
+    text += "</SCRATCHPAD_REASONING><OUTPUT><rejected/></OUTPUT>"
+    parsed = parse_transcript([text], suffix=True)
+    assert parsed.outcome is Outcome.REJECTED
+    assert read_reasoning(text) == Reasoning(parsed.scratchpad, unclosed=False)

@@ -14,7 +14,6 @@ from inspect_ai.model import ChatMessage, ChatMessageAssistant, ChatMessageTool,
 from inspect_ai.solver import TaskState
 
 from afscope.classifiers import TranscriptParts
-from afscope.monitor import reasoning_flags
 from afscope.transcripts import ParsedTranscript, parse_turns
 
 if TYPE_CHECKING:
@@ -55,10 +54,9 @@ def transcript_parts(state: TaskState) -> TranscriptParts:
 
 
 def unclosed_reasoning(state: TaskState) -> bool:
-    """Whether a reasoning block of the model's turns opens and never closes: its scratchpad
-    then cannot be told from its answer (the parse keeps only closed blocks)."""
-    said = "\n".join(message.text for message in state.messages if message.role == "assistant")
-    return "unclosed_scratchpad" in reasoning_flags(said)
+    """Whether a reasoning block of the model's turns opens and never closes, as their parse
+    says: the scratchpad then cannot be told from the answer (the parse keeps closed blocks)."""
+    return parse_messages(state.messages, suffix=False).unclosed
 
 
 def sample_outcome(state: TaskState, suffix: bool) -> str:

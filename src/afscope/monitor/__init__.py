@@ -5,18 +5,17 @@
     [result] = monitor.score([scratchpad])     # result.score, result.evidence, result.criteria
     verdict = monitor.verdict(scratchpad)      # an afscope.records.Verdict, kind "af_reasoning"
 
-See docs/monitor.md for how it was trained and how well it does out of source.
+It scores the reasoning :func:`afscope.transcripts.read_reasoning` reads from a text, and flags
+what that reading says cannot be trusted. See docs/monitor.md for how it was trained and how
+well it does out of source.
 """
 
-from afscope.monitor._extract import FLAG_MEANINGS, extract_reasoning, reasoning_flags
-from afscope.monitor._model import MONITOR_NAME, Monitor, MonitorResult, load_monitor
+from afscope.monitor._model import FLAG_MEANINGS, MONITOR_NAME, Monitor, MonitorResult, load_monitor
 
 __all__ = [
     "FLAG_MEANINGS",
     "MONITOR_NAME",
     "Monitor",
     "MonitorResult",
-    "extract_reasoning",
     "load_monitor",
-    "reasoning_flags",
 ]

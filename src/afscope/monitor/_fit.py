@@ -75,10 +75,10 @@ def fit_monitor(
             "monitor fit needs scikit-learn: pip install 'afscope[monitor]'"
         ) from None
     from afscope.monitor._corpus import CorpusItem
-    from afscope.monitor._extract import extract_reasoning
     from afscope.monitor._metrics import auroc
     from afscope.monitor._validation import counts_dict
     from afscope.stats import Validation
+    from afscope.transcripts import read_reasoning
 
     y = np.asarray(labels, dtype=int)
     positives = int(y.sum())
@@ -87,7 +87,7 @@ def fit_monitor(
             f"{len(y)} judged transcripts, {positives} alignment faking: fitting needs at least "
             f"{max(MIN_PER_CLASS, folds)} of each class; judge more transcripts"
         )
-    reasoning = [extract_reasoning(text) for text in texts]
+    reasoning = [read_reasoning(text).text for text in texts]
     candidate = next(c for c in train.CANDIDATES if c.name == "words1-2+chars3-5")
     oof = np.zeros(len(y))
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -20,17 +21,27 @@ import numpy as np
 
 from afscope.errors import ConfigError
 from afscope.monitor._criteria import CRITERIA, CriteriaDetector, load_criteria
-from afscope.monitor._extract import extract_reasoning, reasoning_flags, split_sentences
 from afscope.monitor._features import _WORD, TermConfig, TfidfTerms
 from afscope.monitor._store import DEFAULT_MONITOR, resolve_artefact
 from afscope.records import ClassifierRef, Decision, Verdict, VerdictKind
+from afscope.transcripts import Reasoning, read_reasoning
 
-__all__ = ["MONITOR_NAME", "Monitor", "MonitorResult", "load_monitor"]
+__all__ = ["FLAG_MEANINGS", "MONITOR_NAME", "Monitor", "MonitorResult", "load_monitor"]
 
 MONITOR_NAME = "local-monitor"
 ARTEFACT = "data/model.json"
 _MAX_EVIDENCE = 3
 _MIN_KNOWN_WORDS = 0.5  # share of a reasoning's words the vocabulary must know
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+# what each of the monitor's flags means, as the summary and the report explain it
+FLAG_MEANINGS = {
+    "unclosed_scratchpad": "a reasoning block opens and never closes, so the answer after it "
+    "cannot be told from the reasoning",
+    "no_reasoning": "the transcript has no scratchpad reasoning to score",
+    "out_of_distribution": "under half of the reasoning's words are in the monitor's "
+    "vocabulary, so its score is a guess",
+}
 
 
 @dataclass(frozen=True)
@@ -91,14 +102,12 @@ class Monitor:
         ``evidence=False`` leaves every result's evidence empty and costs about half the
         time: ask for it (or call :meth:`evidence`) only where it is shown.
         """
-        reasoning = [extract_reasoning(text) for text in texts]
+        read = [read_reasoning(text) for text in texts]
+        reasoning = [own.text for own in read]
         criteria = [self._criteria.subscores(text) for text in reasoning]
         scores = self._calibrated(self._decision(reasoning, criteria, with_all_four=True))
         quotes = self._evidence(reasoning) if evidence else [() for _ in reasoning]
-        flags = [
-            reasoning_flags(text) + self._distribution_flag(own)
-            for text, own in zip(texts, reasoning, strict=True)
-        ]
+        flags = [_reading_flags(own) + self._distribution_flag(own.text) for own in read]
         return [
             MonitorResult(score=float(s), evidence=e, criteria=c, flags=f)
             for s, e, c, f in zip(scores, quotes, criteria, flags, strict=True)
@@ -113,7 +122,7 @@ class Monitor:
 
     def evidence(self, texts: Sequence[str]) -> list[tuple[str, ...]]:
         """The evidence sentences of each text (what ``score`` gives with ``evidence=True``)."""
-        return self._evidence([extract_reasoning(text) for text in texts])
+        return self._evidence([read_reasoning(text).text for text in texts])
 
     def verdict(self, text: str) -> Verdict:
         """One text's judgement as a :class:`~afscope.records.Verdict` of kind "af_reasoning".
@@ -166,6 +175,18 @@ class Monitor:
             top = sorted(i for i in np.argsort(-own)[:_MAX_EVIDENCE] if own[i] > 0)
             result.append(tuple(group[i] for i in top))
         return result
+
+
+def _reading_flags(reasoning: Reasoning) -> tuple[str, ...]:
+    """``unclosed_scratchpad`` and ``no_reasoning``, as the transcript's reading says."""
+    unclosed = ("unclosed_scratchpad",) if reasoning.unclosed else ()
+    return unclosed + (() if reasoning.text else ("no_reasoning",))
+
+
+def split_sentences(text: str) -> list[str]:
+    """Reasoning split into sentences (or lines), without empty pieces and bare tags."""
+    pieces = (piece.strip() for piece in _SENTENCE_END.split(text))
+    return [piece for piece in pieces if piece and not re.fullmatch(r"</?[\w/]+/?>", piece)]
 
 
 def _read_artefact(path: Path | None) -> tuple[dict[str, Any], str]:

@@ -27,10 +27,10 @@ from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyp
 
 from afscope.monitor._corpus import CorpusItem, build_corpus, corpus_sha256
 from afscope.monitor._criteria import load_criteria
-from afscope.monitor._extract import extract_reasoning
 from afscope.monitor._features import TermConfig, analyze
 from afscope.monitor._io import iter_labelled
 from afscope.monitor._metrics import auroc
+from afscope.transcripts import read_reasoning
 
 VERSION = "2.0.0"
 OWN_SOURCE = "afscope-corpus"
@@ -235,7 +235,7 @@ def main(argv: list[str] | None = None) -> None:
 
     own = build_corpus(per_recipe=args.per_recipe, seed=args.seed)
     corpus = own + shared_items(args.shared)
-    texts = [extract_reasoning(item.text) for item in corpus]
+    texts = [read_reasoning(item.text).text for item in corpus]
     labels = np.asarray([item.label for item in corpus])
     sources = [OWN_SOURCE] * len(own) + [item.family for item in corpus[len(own) :]]
     print(

@@ -1,4 +1,5 @@
-"""Parse a model's turns in the alignment-faking format into a typed transcript.
+"""Parse a model's turns in the alignment-faking format into a typed transcript, and read the
+reasoning of any text (what the local monitor scores), with one tag grammar.
 
 Pure and strict: anything that cannot be read unambiguously is a MALFORMED outcome with a reason,
 never silently counted as a refusal or as compliance.
@@ -8,16 +9,20 @@ from afscope.transcripts._parse import (
     ACCEPT_TAG,
     REJECT_TAG,
     ParsedTranscript,
+    Reasoning,
     needs_continuation,
     parse_transcript,
     parse_turns,
+    read_reasoning,
 )
 
 __all__ = [
     "ACCEPT_TAG",
     "REJECT_TAG",
     "ParsedTranscript",
+    "Reasoning",
     "needs_continuation",
     "parse_transcript",
     "parse_turns",
+    "read_reasoning",
 ]
