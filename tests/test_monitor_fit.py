@@ -159,6 +159,8 @@ def test_classify_scores_a_log_again_with_a_fitted_monitor(tmp_path: Path, store
     run, records = read_run(classified)
     assert run.classifiers["af_reasoning"]["version"] == "2.0.0+fit.mine"
     assert all(r.verdicts["af_reasoning"].spec["fitted"] == "mine" for r in records)
+    # the run's own verdicts (the shipped monitor's, in the outcome scorer) gave way, not aside
+    assert all(set(r.verdicts) == {"af_reasoning"} for r in records)
 
 
 def test_classify_needs_exactly_one_of_judge_and_monitor(tmp_path: Path) -> None:

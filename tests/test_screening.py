@@ -286,7 +286,7 @@ def test_unscorable_reasoning_is_flagged_with_its_reason_and_counted_end_to_end(
     )
     assert result.exit_code == 0, result.output
     scores = {
-        str(s.metadata["query_id"]): (s.scores or {})["monitor_scorer"] for s in iter_samples(log)
+        str(s.metadata["query_id"]): (s.scores or {})["outcome_scorer"] for s in iter_samples(log)
     }
     unclosed = scores["unclosed"]
     assert unclosed.metadata is not None and unclosed.explanation is not None

@@ -209,19 +209,21 @@ def write_imported_log(imported: ImportedSet, target: Path, *, monitor: bool = T
     """Score the imported set as a run is scored and write it to ``target`` (atomically)."""
     from afscope.harness._task import outcome_scorer
 
-    scorers: list[Scorer] = [outcome_scorer(imported.suffix)]
+    scorers: list[Scorer] = []
     classifiers: dict[str, Any] = {}
     if imported.labels:
         specs = {kind: label_spec(imported, kind) for kind in imported.labels}
         scorers.append(imported_label_scorer(specs))
         classifiers.update(specs)
-    if monitor:
-        from afscope.harness._monitoring import MONITOR_KIND, monitor_scorer
+    monitor_kind = None
+    if monitor:  # recorded by the outcome scorer, as in a run
+        from afscope.harness._monitoring import MONITOR_KIND
         from afscope.monitor import load_monitor
 
-        kind = f"{MONITOR_KIND}_monitor" if MONITOR_KIND in imported.labels else MONITOR_KIND
-        scorers.append(monitor_scorer(kind))
-        classifiers[kind] = dict(load_monitor().spec)
+        labelled = MONITOR_KIND in imported.labels
+        monitor_kind = f"{MONITOR_KIND}_monitor" if labelled else MONITOR_KIND
+        classifiers[monitor_kind] = dict(load_monitor().spec)
+    scorers.insert(0, outcome_scorer(imported.suffix, monitor_kind))
     log = score(build_imported_log(imported, classifiers), scorers, display="none", copy=False)
     target.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(target) as temporary:

@@ -73,9 +73,12 @@ def _record(sample: RawSample, run: RunInfo) -> SampleRecord:
     fields: Mapping[str, Any] = sample.score_metadata.get(OUTCOME_SCORER, {})
     verdicts: dict[str, Verdict] = {}
     skipped: dict[str, str] = {}
-    for name, metadata in sample.score_metadata.items():
-        if name == OUTCOME_SCORER:
-            continue
+    # the outcome scorer's own verdicts (the local monitor's, since the monitor stopped being a
+    # scorer of its own) come first: where a later scorer (classify --monitor-model) judged the
+    # same kind with the same classifier, its verdict replaces the run's, as a separate
+    # monitor_scorer's did in earlier logs
+    scorers = sorted(sample.score_metadata.items(), key=lambda item: item[0] != OUTCOME_SCORER)
+    for _, metadata in scorers:
         for kind, data in (metadata.get("verdicts") or {}).items():
             _add_verdict(verdicts, kind, Verdict.from_dict(data))
         skipped.update(metadata.get("skipped") or {})
