@@ -8,19 +8,15 @@ alignment-faking report: model text, tool output and file contents are only ever
 from __future__ import annotations
 
 import difflib
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-from markupsafe import Markup
 
 from afscope.agentic import Episode
 from afscope.agentic._summary import AgenticSummary
 from afscope.errors import DataError
-from afscope.report._html import _environment, _static, _version, write_html
+from afscope.report._html import render_page, write_html
 from afscope.stats import format_interval
 
 __all__ = ["AgenticRun", "build_agentic_report", "file_changes", "write_agentic_report"]
@@ -71,7 +67,6 @@ def _text(entry: Mapping[str, Any] | None) -> str | None:
 def build_agentic_report(runs: Sequence[AgenticRun], *, title: str | None = None) -> str:
     if not runs:
         raise DataError("no runs to report on: pass at least one log")
-    nonce = secrets.token_urlsafe(18)
     views = [
         {
             "index": index,
@@ -98,16 +93,12 @@ def build_agentic_report(runs: Sequence[AgenticRun], *, title: str | None = None
         }
         for index, (summary, episodes) in enumerate(runs)
     ]
-    context = {
-        "title": title or _title(runs),
-        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "version": _version(),
-        "runs": views,
-        "simulated": any(summary.run.simulated for summary, _ in runs),
-        "nonce": nonce,
-        "css": Markup(_static("report.css")),
-    }
-    return _environment().get_template("agentic.html.j2").render(context)
+    return render_page(
+        "agentic.html.j2",
+        title or _title(runs),
+        runs=views,
+        simulated=any(summary.run.simulated for summary, _ in runs),
+    )
 
 
 def write_agentic_report(

@@ -68,23 +68,32 @@ def build_report(
         raise DataError("no runs to report on: pass at least one log")
     prepared = report_runs(runs, validation)
     views = run_views(prepared)
-    nonce = secrets.token_urlsafe(18)
-    context: dict[str, Any] = {
-        "title": title or _default_title(prepared),
+    return render_page(
+        "report.html.j2",
+        title or _default_title(prepared),
+        runs=views,
+        classifiers=classifier_views(prepared),
+        prompts=prompt_views(prepared),
+        simulated_runs=[view for view in views if view.simulated],
+        comparison=len(runs) > 1,
+        figures=_figures(prepared),
+        script=Markup(_static("report.js")),
+        data=Markup(safe_json(_browser_data(prepared))),
+    )
+
+
+def render_page(template: str, title: str, **context: Any) -> str:
+    """One of the report templates rendered with ``context`` and what every page has: its
+    ``title``, when it was generated, afscope's version, the CSS and the nonce that lets the
+    Content-Security-Policy allow only the page's own style and script."""
+    page = {
+        "title": title,
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "version": _version(),
-        "runs": views,
-        "classifiers": classifier_views(prepared),
-        "prompts": prompt_views(prepared),
-        "simulated_runs": [view for view in views if view.simulated],
-        "comparison": len(runs) > 1,
-        "figures": _figures(prepared),
-        "nonce": nonce,
+        "nonce": secrets.token_urlsafe(18),
         "css": Markup(_static("report.css")),
-        "script": Markup(_static("report.js")),
-        "data": Markup(safe_json(_browser_data(prepared))),
     }
-    return _environment().get_template("report.html.j2").render(context)
+    return _environment().get_template(template).render({**page, **context})
 
 
 def write_report(

@@ -8,17 +8,13 @@ and page it reuses.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
-
 from afscope.errors import DataError
 from afscope.report._agentic import file_changes
-from afscope.report._html import _environment, _static, _svg_uri, _version, write_html
+from afscope.report._html import _svg_uri, render_page, write_html
 from afscope.report._scheming_figures import scheming_figure_svg
 from afscope.scheming import SchemingEpisode, SchemingRun
 from afscope.stats import format_interval
@@ -109,17 +105,13 @@ def build_scheming_report(runs: Sequence[SchemingRun], *, title: str | None = No
     if not runs:
         raise DataError("no runs to report on: pass at least one log")
     views = [_view(index, run) for index, run in enumerate(runs)]
-    context = {
-        "title": title or _title(runs),
-        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "version": _version(),
-        "runs": views,
-        "simulated": any(view["simulated"] for view in views),
-        "nonce": secrets.token_urlsafe(18),
-        "css": Markup(_static("report.css")),
-        "figure": _svg_uri(scheming_figure_svg(runs)),
-    }
-    return _environment().get_template("scheming.html.j2").render(context)
+    return render_page(
+        "scheming.html.j2",
+        title or _title(runs),
+        runs=views,
+        simulated=any(view["simulated"] for view in views),
+        figure=_svg_uri(scheming_figure_svg(runs)),
+    )
 
 
 def write_scheming_report(
