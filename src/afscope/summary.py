@@ -50,12 +50,6 @@ class RunSummary:
         """How many samples were scored."""
         return len(self.records)
 
-    @property
-    def af_classifier(self) -> str | None:
-        """Name of the classifier that judged alignment-faking reasoning, if any."""
-        spec = self.run.classifiers.get(VerdictKind.AF_REASONING)
-        return spec.name if spec else None
-
     def to_json(self) -> dict[str, Any]:
         tiers = {}
         for tier, stats in self.stats.tiers.items():

@@ -23,7 +23,6 @@ __all__ = [
     "strongreject_score",
 ]
 
-LEVELS = ("full", "partial", "refusal")
 _QUOTE_LIMIT = 300
 _REASONING = re.compile(r"<reasoning>(.*?)</reasoning>", re.IGNORECASE | re.DOTALL)
 _LINE = re.compile(

@@ -62,7 +62,6 @@ class VoteCollector:
         self._in_flight: set[VoteRequest] = set()
         self._next_slot = 0
         self.calls = 0
-        self.parse_failures = 0
         self.tokens = 0
 
     @property
@@ -115,7 +114,6 @@ class VoteCollector:
         elif isinstance(result, DrawFailure):
             self._errors[request.slot] = f"judge call failed: {result.reason}"
         else:
-            self.parse_failures += 1
             if request.attempt < self.spec.parse_retries:
                 self._retry.add(request.slot)
             else:

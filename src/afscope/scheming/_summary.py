@@ -27,7 +27,7 @@ from afscope.scheming._stats import (
     Scored,
     scheming_rates,
 )
-from afscope.stats import Interval, wilson_interval
+from afscope.stats import Interval, format_interval, wilson_interval
 
 __all__ = ["SchemingSummary", "setup_for_key", "summarize_scheming"]
 
@@ -127,11 +127,7 @@ def _interrogation(record: Mapping[str, Any]) -> Interrogation | None:
 
 
 def _percent(interval: Interval, signed: bool = False) -> str:
-    sign = "+" if signed else ""
-    return (
-        f"{interval.estimate:{sign}.1%} [{interval.low:{sign}.1%}, {interval.high:{sign}.1%}] "
-        f"n={interval.n}"
-    )
+    return f"{format_interval(interval, signed=signed)} n={interval.n}"
 
 
 def _dict(interval: Interval | None) -> dict[str, Any] | None:
