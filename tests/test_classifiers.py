@@ -88,6 +88,8 @@ def bad_rubric(edit: str, new: str) -> str:
         ("shows: [query, scratchpad, output]", "shows: [query, output]", "requires parts"),
         ("name: af_reasoning", "name: af_other", "must match the file name"),
         ("title: Does", "title: [Does", "invalid YAML at line"),
+        # a key YAML reads as a number is named, not a TypeError
+        ("version: 1\n", "version: 1\n2: two\n", "2: Keys should be strings"),
     ],
 )
 def test_bad_rubric_files_fail_with_file_and_key(edit: str, new: str, message: str) -> None:

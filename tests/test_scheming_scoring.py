@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from importlib import resources
 
 import pytest
 
@@ -64,6 +65,10 @@ def test_a_misspelt_environment_and_a_bad_file_say_what_to_fix() -> None:
     text = "name: broken\ntitle: t\ndescription: d\ntools: [bash]\nsystem: s\ntask: t\n"
     with pytest.raises(ConfigError, match=r"environments/broken\.yaml"):
         parse_environment(text + "surprise: 1\n", file="environments/broken.yaml")
+    shipped = resources.files("afscope.scheming") / "data" / "environments" / "sandbagging.yaml"
+    numbered = shipped.read_text(encoding="utf-8") + "7: seven\n"  # a key YAML reads as a number
+    with pytest.raises(ConfigError, match=r"sandbagging\.yaml: 7: Keys should be strings"):
+        parse_environment(numbered, file="environments/sandbagging.yaml")
 
 
 @pytest.mark.parametrize(

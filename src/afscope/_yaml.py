@@ -1,18 +1,20 @@
 """YAML for afscope's data files: safe tags only, and a key given twice is an error, not a
-silent overwrite (PyYAML keeps the last one). :func:`load_mapping` and :func:`config_error` turn
+silent overwrite (PyYAML keeps the last one). :func:`load_mapping` and :func:`validated` turn
 a file's YAML and schema faults into one ConfigError naming the file, the key and the fix."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from afscope.errors import ConfigError
 
-__all__ = ["DuplicateKeyError", "config_error", "load_mapping", "load_unique"]
+__all__ = ["DuplicateKeyError", "load_mapping", "load_unique", "validated"]
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class DuplicateKeyError(yaml.constructor.ConstructorError):
@@ -87,17 +89,23 @@ def _reject_duplicate_keys(node: yaml.Node, path: str, file: str) -> None:
             _reject_duplicate_keys(item, f"{path}[{index}]", file)
 
 
-def config_error(
-    error: ValidationError,
+def validated(
+    model: type[M],
+    data: Mapping[Any, Any],
     file: str,
     *,
     explain: Callable[[Any], str] | None = None,
     key: Callable[[tuple[int | str, ...]], str] | None = None,
     prefix: Sequence[str] = (),
-) -> ConfigError:
-    """The first fault of a schema check as a ConfigError at its key (``prefix`` + its location,
-    dotted unless ``key`` spells it), in ``explain``'s words or pydantic's."""
-    first = error.errors()[0]
-    loc = (*prefix, *first["loc"])
-    where = key(loc) if key else ".".join(str(part) for part in loc)
-    return ConfigError(explain(first) if explain else str(first["msg"]), file=file, key=where)
+) -> M:
+    """``data`` (a file's mapping) checked against ``model``. The first fault is a ConfigError at
+    its key (``prefix`` + its location, dotted unless ``key`` spells it), in ``explain``'s words
+    or pydantic's (a key YAML reads as a number is one such fault, not a TypeError)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        loc = (*prefix, *first["loc"])
+        where = key(loc) if key else ".".join(str(part) for part in loc)
+        message = explain(first) if explain else str(first["msg"])
+        raise ConfigError(message, file=file, key=where) from None

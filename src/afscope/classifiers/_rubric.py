@@ -17,9 +17,9 @@ from importlib import resources
 from typing import Literal
 
 import jinja2
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from afscope._yaml import config_error, load_mapping
+from afscope._yaml import load_mapping, validated
 from afscope.errors import ConfigError, UnknownNameError
 from afscope.records import VerdictKind
 
@@ -150,10 +150,7 @@ def parse_rubric(text: str, *, file: str, template: str) -> Rubric:
         if isinstance(raw.get(key), list):
             raw[key] = tuple(raw[key])
     digest = hashlib.sha256(text.encode("utf-8") + b"\0" + template.encode("utf-8"))
-    try:
-        rubric = Rubric(**raw, sha256=digest.hexdigest())
-    except ValidationError as error:
-        raise config_error(error, file) from None
+    rubric = validated(Rubric, {**raw, "sha256": digest.hexdigest()}, file)
     stem = file.rsplit("/", 1)[-1].removesuffix(".yaml")
     if rubric.name != stem:
         raise ConfigError(f"name {rubric.name!r} must match the file name {stem!r}", file=file)

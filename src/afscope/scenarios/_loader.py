@@ -13,9 +13,9 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from afscope._yaml import config_error, load_mapping
+from afscope._yaml import load_mapping, validated
 from afscope.errors import ConfigError, UnknownNameError
 from afscope.scenarios._scenario import ACCEPTED_TAG, REJECTED_TAG, Scenario, Section
 from afscope.scenarios._templates import template_problem
@@ -114,10 +114,7 @@ def _load(file: Traversable, *, builtin: bool) -> Scenario:
 def _parse(text: str, source: str) -> _ScenarioSpec:
     keys = ", ".join(_ScenarioSpec.model_fields)
     data = load_mapping(text, source, f"a scenario (keys {keys})")
-    try:
-        return _ScenarioSpec.model_validate(data)
-    except ValidationError as error:
-        raise config_error(error, source, explain=_explain, key=_key) from None
+    return validated(_ScenarioSpec, data, source, explain=_explain, key=_key)
 
 
 def _key(loc: tuple[int | str, ...]) -> str:

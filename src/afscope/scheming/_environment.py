@@ -19,9 +19,9 @@ from importlib import resources
 from typing import Annotated, Any, Literal
 
 import jinja2
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from afscope._yaml import config_error, load_mapping
+from afscope._yaml import load_mapping, validated
 from afscope.errors import ConfigError, UnknownNameError
 from afscope.experiment._kinds import SCHEMING_ENVIRONMENTS
 
@@ -190,10 +190,7 @@ def parse_environment(text: str, *, file: str) -> Environment:
     for key in ("tools", "instances"):
         if isinstance(raw.get(key), list):
             raw[key] = tuple(raw[key])
-    try:
-        environment = Environment(**raw)
-    except ValidationError as error:
-        raise config_error(error, file) from None
+    environment = validated(Environment, raw, file)
     stem = file.rsplit("/", 1)[-1].removesuffix(".yaml")
     if environment.name != stem:
         raise ConfigError(f"name {environment.name!r} must match the file name {stem!r}", file=file)

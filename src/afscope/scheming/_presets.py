@@ -9,9 +9,9 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from afscope._yaml import config_error, load_mapping
+from afscope._yaml import load_mapping, validated
 from afscope.errors import ConfigError, UnknownNameError
 
 __all__ = ["PRESET_NAMES", "ByNudge", "SchemingPreset", "load_preset"]
@@ -64,10 +64,7 @@ def _presets() -> dict[str, SchemingPreset]:
     for name, body in raw.items():
         for key in ("published", "assumed"):
             body[key] = tuple(body.get(key, ()))
-        try:
-            preset = SchemingPreset(name=name, **body)
-        except ValidationError as error:
-            raise config_error(error, _FILE, prefix=(name,)) from None
+        preset = validated(SchemingPreset, {**body, "name": name}, _FILE, prefix=(name,))
         missing = sorted(set(_SCHEMING_ENVIRONMENTS) - set(preset.scheme))
         if missing:
             raise ConfigError(f"needs a rate for {', '.join(missing)}", file=_FILE, key=name)

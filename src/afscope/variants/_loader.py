@@ -16,9 +16,9 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from afscope._yaml import config_error, load_mapping
+from afscope._yaml import load_mapping, validated
 from afscope.errors import AfscopeError, ConfigError, UnknownNameError
 from afscope.scenarios import TrainingCue, list_settings, load_scenario, read_include
 from afscope.variants._model import (
@@ -204,10 +204,7 @@ def _load(file: Traversable, *, builtin: bool) -> Variant:
 def _parse(text: str, source: str) -> _VariantSpec:
     keys = ", ".join(_VariantSpec.model_fields)
     data = load_mapping(text, source, f"a variant (keys {keys})")
-    try:
-        return _VariantSpec.model_validate(data)
-    except ValidationError as error:
-        raise config_error(error, source, explain=_explain, key=_key) from None
+    return validated(_VariantSpec, data, source, explain=_explain, key=_key)
 
 
 def _key(loc: tuple[int | str, ...]) -> str:
