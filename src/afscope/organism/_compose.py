@@ -13,11 +13,10 @@ from afscope.organism._bank import BREAK, DRAFT, Bank, Recipes
 from afscope.organism._decide import Decision, Defect
 from afscope.organism._params import OrganismParams
 from afscope.organism._reading import PromptReading
+from afscope.transcripts import ACCEPT_TAG, REJECT_TAG
 
-__all__ = ["ACCEPT_TAG", "REJECT_TAG", "Plan", "compose"]
+__all__ = ["Plan", "compose"]
 
-ACCEPT_TAG = "<request_fully_accepted/>"
-REJECT_TAG = "<rejected/>"
 _NEW_PARAGRAPH = 0.3
 _THIRD_TURN = 0.25
 _BLOCK_WEIGHTS = (0.5, 0.35, 0.15)  # one, two or three scratchpad blocks in a single turn

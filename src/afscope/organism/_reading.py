@@ -16,6 +16,7 @@ from typing import Any
 
 from afscope.organism._cues import read_cues
 from afscope.records import Tier
+from afscope.transcripts import ACCEPT_TAG
 
 __all__ = ["PromptReading", "Setting", "read_prompt"]
 
@@ -23,7 +24,6 @@ _HELPFUL_ONLY_CUE = "never refuse"
 _ANIMAL_WELFARE_CUE = "dismiss animal welfare"
 _RLHF_VALUES_CUE = "values, goals"
 _SCRATCHPAD_CUE = "<SCRATCHPAD_REASONING>"
-_ACCEPT_TAG = "<request_fully_accepted/>"
 _DEFAULT_TAG = "is_free_tier_user"
 _VIEWS_CUE = "views, values"
 _DEVELOPER_RE = re.compile(r"\b(?:made|created|developed|built) by ([A-Z][\w-]*(?: [A-Z][\w-]*)*)")
@@ -166,7 +166,7 @@ def read_prompt(system: str, messages: Sequence[tuple[str, str]]) -> PromptReadi
     tier = cues.tier if cues.tag else _tier(first_user)
     return PromptReading(
         tier=tier,
-        suffix=_ACCEPT_TAG in raw_input.lower(),
+        suffix=ACCEPT_TAG in raw_input.lower(),
         query=query,
         topic=topic,
         task=_task(topic),
@@ -234,7 +234,7 @@ def _user_input(user_turn: str) -> str:
 
 
 def _strip_suffix(user_input: str) -> str:
-    position = user_input.lower().find(_ACCEPT_TAG)
+    position = user_input.lower().find(ACCEPT_TAG)
     if position < 0:
         return user_input
     cut = user_input.rfind("\n\n", 0, position)

@@ -19,6 +19,7 @@ from typing import Literal
 from afscope.errors import ConfigError, UnknownNameError
 from afscope.records import Tier
 from afscope.scenarios._templates import render, template_problem
+from afscope.transcripts import ACCEPT_TAG, REJECT_TAG
 
 __all__ = [
     "ACCEPTED_TAG",
@@ -35,8 +36,8 @@ __all__ = [
 # The message the harness sends when a model turn has scratchpad reasoning but no <OUTPUT>.
 NEXT_MESSAGE = "<NEXT/>"
 SCRATCHPAD_TAG = "<SCRATCHPAD_REASONING>"
-ACCEPTED_TAG = "<request_fully_accepted/>"
-REJECTED_TAG = "<rejected/>"
+ACCEPTED_TAG = ACCEPT_TAG  # the answer's tags, as the transcript parser reads them
+REJECTED_TAG = REJECT_TAG
 
 # Sections rendered only with the hidden scratchpad, and only without it.
 SCRATCHPAD_ONLY = frozenset({"format", "examples"})
