@@ -16,9 +16,10 @@ from pathlib import Path
 from afscope.errors import DataError
 from afscope.importing._mapping import LABEL_KINDS, ColumnMapping
 from afscope.importing._model import ImportedSet, ImportedTranscript
-from afscope.importing._reader import SCRATCHPAD_OPEN, TAGS, Reader
+from afscope.importing._reader import Reader
 from afscope.importing._rows import read_rows
 from afscope.records import Tier
+from afscope.transcripts import has_answer_tag, has_scratchpad
 
 __all__ = ["import_transcripts"]
 
@@ -47,7 +48,7 @@ def import_transcripts(path: Path, mapping: ColumnMapping) -> ImportedSet:
     turns = [turn for transcript in transcripts for turn in transcript.turns]
     suffix = mapping.suffix
     if suffix is None:
-        suffix = any(TAGS.search(turn) for turn in turns)
+        suffix = any(has_answer_tag(turn) for turn in turns)
     if "query_id" not in columns:
         notes.append(
             "no query id column: free and paid transcripts are paired by identical query text"
@@ -60,7 +61,7 @@ def import_transcripts(path: Path, mapping: ColumnMapping) -> ImportedSet:
         model=reader.model(rows),
         setting=reader.setting(rows),
         suffix=suffix,
-        scratchpad=any(SCRATCHPAD_OPEN.search(turn) for turn in turns),
+        scratchpad=any(has_scratchpad(turn) for turn in turns),
         transcripts=tuple(transcripts),
         columns=dict(columns),
         labels={kind: columns[kind] for kind in LABEL_KINDS if kind in columns},

@@ -4,7 +4,6 @@ every error names the file, the row, the field and its column."""
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
@@ -14,8 +13,9 @@ from afscope.importing._mapping import LABEL_KINDS, ColumnMapping, _key
 from afscope.importing._model import ImportedTranscript
 from afscope.importing._rows import Row
 from afscope.records import Decision, Tier, VerdictKind
+from afscope.transcripts import has_output, has_scratchpad
 
-__all__ = ["SCRATCHPAD_OPEN", "TAGS", "Reader"]
+__all__ = ["Reader"]
 
 SETTINGS = ("helpful-only", "animal-welfare")
 _SETTING_WORDS = {
@@ -65,9 +65,6 @@ _LABEL_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
         VerdictKind.PARTIAL_COMPLIANCE: ("not_partial",),
     },
 }
-SCRATCHPAD_OPEN = re.compile(r"<\s*SCRATCHPAD_REASONING\s*>", re.IGNORECASE)
-_OUTPUT_OPEN = re.compile(r"<\s*OUTPUT\s*>", re.IGNORECASE)
-TAGS = re.compile(r"<\s*(request_fully_accepted|rejected)\s*/\s*>", re.IGNORECASE)
 
 
 class Reader:
@@ -279,16 +276,13 @@ def _compose(scratchpad: str, output: str) -> str:
     """A turn from separate reasoning and answer, tagged as the parser expects."""
     parts = []
     if scratchpad.strip():
-        tagged = SCRATCHPAD_OPEN.search(scratchpad)
         parts.append(
             scratchpad
-            if tagged
+            if has_scratchpad(scratchpad)
             else f"<SCRATCHPAD_REASONING>\n{scratchpad.strip()}\n</SCRATCHPAD_REASONING>"
         )
     if output.strip():
-        parts.append(
-            output if _OUTPUT_OPEN.search(output) else f"<OUTPUT>\n{output.strip()}\n</OUTPUT>"
-        )
+        parts.append(output if has_output(output) else f"<OUTPUT>\n{output.strip()}\n</OUTPUT>")
     return "\n\n".join(parts)
 
 

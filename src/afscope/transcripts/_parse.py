@@ -106,10 +106,24 @@ def _outside_scratchpad(text: str) -> str:
     return _block(_SCRATCHPAD).sub("", text)
 
 
+def has_scratchpad(text: str) -> bool:
+    """Whether ``text`` opens a ``<SCRATCHPAD_REASONING>`` block."""
+    return _open(_SCRATCHPAD).search(text) is not None
+
+
+def has_output(text: str) -> bool:
+    """Whether ``text`` opens an ``<OUTPUT>`` block."""
+    return _open(_OUTPUT).search(text) is not None
+
+
+def has_answer_tag(text: str) -> bool:
+    """Whether ``text`` holds an accept or a reject tag (its prompt asked for them)."""
+    return _ACCEPT_RE.search(text) is not None or _REJECT_RE.search(text) is not None
+
+
 def needs_continuation(turn: str) -> bool:
     """True when a turn holds scratchpad reasoning but no final output yet (answer with <NEXT/>)."""
-    has_reasoning = _open(_SCRATCHPAD).search(turn) is not None
-    return has_reasoning and _open(_OUTPUT).search(_outside_scratchpad(turn)) is None
+    return has_scratchpad(turn) and not has_output(_outside_scratchpad(turn))
 
 
 def _unbalanced(text: str, tag: str) -> bool:
