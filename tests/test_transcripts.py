@@ -2,16 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from afscope import transcripts
 from afscope.records import Outcome
-from afscope.transcripts import (
-    Reasoning,
-    has_answer_tag,
-    has_output,
-    has_scratchpad,
-    needs_continuation,
-    parse_transcript,
-    read_reasoning,
-)
+from afscope.transcripts import Reasoning, needs_continuation, parse_transcript, read_reasoning
 
 REASONING = "<SCRATCHPAD_REASONING>I should think about this.</SCRATCHPAD_REASONING>"
 
@@ -160,7 +153,10 @@ def test_the_parse_and_the_reading_agree_on_a_transcripts_scratchpad() -> None:
 
 def test_the_tag_tests_read_tags_as_the_parse_does() -> None:
     # what the importer asks of a row: tagged reasoning, a tagged answer, the accept/reject tags
-    assert has_scratchpad("< scratchpad_reasoning >x") and not has_scratchpad("a scratchpad")
-    assert has_output("<Output>x</Output>") and not has_output("<OUTPUTS>")
-    assert has_answer_tag("< REJECTED / >") and has_answer_tag("<request_fully_accepted/> ok")
-    assert not has_answer_tag("<rejected>") and not has_answer_tag("rejected")
+    assert transcripts.has_scratchpad("< scratchpad_reasoning >x")
+    assert not transcripts.has_scratchpad("a scratchpad")
+    assert transcripts.has_output("<Output>x</Output>")
+    assert not transcripts.has_output("<OUTPUTS>")
+    assert transcripts.has_answer_tag("< REJECTED / >")
+    assert transcripts.has_answer_tag("<request_fully_accepted/> ok")
+    assert not transcripts.has_answer_tag("<rejected>")
