@@ -36,12 +36,7 @@ from afscope.classifiers import (
     render_prompt,
     rubric_for,
 )
-from afscope.harness._messages import (
-    episode_steps,
-    sample_outcome,
-    transcript_parts,
-    unclosed_reasoning,
-)
+from afscope.harness._messages import episode_steps, parse_messages, transcript_parts
 from afscope.harness._metrics import run_metrics
 from afscope.harness._refusals import send
 from afscope.records import JUDGED_KINDS, Verdict, VerdictKind
@@ -225,11 +220,11 @@ def af_judge_scorer(
     rubrics = {kind: _rubric(kind, setting) for kind in kinds}  # unknown names fail here
 
     async def score(state: TaskState, target: Target) -> Score:
-        parts = transcript_parts(state)
+        parsed = parse_messages(state.messages, suffix=suffix)  # once: parts, outcome, unclosed
+        parts = transcript_parts(state, parsed)
         model = get_model(role=JUDGE_ROLE, default=judge, required=True)
-        unclosed = unclosed_reasoning(state)
         skipped = {
-            kind: _missing(missing, unclosed)
+            kind: _missing(missing, parsed.unclosed)
             for kind, rubric in rubrics.items()
             if (missing := rubric.missing_parts(parts))
         }
@@ -247,7 +242,7 @@ def af_judge_scorer(
             metadata={
                 "verdicts": {kind: verdict.to_dict() for kind, verdict in by_kind.items()},
                 "skipped": skipped,
-                "outcome": sample_outcome(state, suffix),
+                "outcome": parsed.outcome.value,
             },
         )
 

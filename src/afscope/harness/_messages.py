@@ -24,7 +24,6 @@ __all__ = [
     "add_usage",
     "episode_steps",
     "parse_messages",
-    "sample_outcome",
     "sample_usage",
     "transcript_parts",
     "unclosed_reasoning",
@@ -42,10 +41,10 @@ def parse_messages(messages: Sequence[ChatMessage], *, suffix: bool) -> ParsedTr
     return parse_turns([m.text for m in messages if m.role == "assistant"], suffix=suffix)
 
 
-def transcript_parts(state: TaskState) -> TranscriptParts:
-    """What a classifier reads of a sample: the query, the reasoning and the final output."""
-    # the parts do not depend on the suffix; only the outcome does
-    parsed = parse_messages(state.messages, suffix=False)
+def transcript_parts(state: TaskState, parsed: ParsedTranscript) -> TranscriptParts:
+    """What a classifier reads of a sample: the query, and the reasoning and the final output of
+    ``parsed``, its conversation's parse (they do not depend on the suffix; only the outcome
+    does)."""
     return TranscriptParts(
         query=str(state.metadata.get("query", "")),
         scratchpad=parsed.scratchpad,
@@ -57,11 +56,6 @@ def unclosed_reasoning(state: TaskState) -> bool:
     """Whether a reasoning block of the model's turns opens and never closes, as their parse
     says: the scratchpad then cannot be told from the answer (the parse keeps closed blocks)."""
     return parse_messages(state.messages, suffix=False).unclosed
-
-
-def sample_outcome(state: TaskState, suffix: bool) -> str:
-    """The outcome of a sample's conversation (``suffix``: whether it asked for the tags)."""
-    return parse_messages(state.messages, suffix=suffix).outcome.value
 
 
 def add_usage(state: TaskState) -> None:
