@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from afscope.cli import cli
-from afscope.harness import read_run
+from afscope.harness import iter_samples, read_run
 from support.judge_replies import ScriptedJudge
 from support.wire_servers import OpenAIServer
 
@@ -59,3 +59,15 @@ def test_run_with_a_judge_scores_as_it_goes(
         assert verdict.spec["rubric_sha256"]
     # with a judge, the local monitor does not run unless asked for
     assert "af_reasoning_monitor" not in run.classifiers
+    # a sample's tokens are the tested model's, over every turn: Inspect's own tally of the
+    # sample's usage for that model, the judge's calls (in the same samples) left out
+    usage = {(str(s.id), s.epoch): s.model_usage for s in iter_samples(summary["log"])}
+    assert any(record.turns > 1 for record in records)
+    for record in records:
+        by_model = usage[(record.sample_id, record.epoch)]
+        assert by_model["openai/gpt-4o-mini"].input_tokens > 0  # the judge was called here
+        tested = by_model[run.model]
+        assert (record.input_tokens, record.output_tokens) == (
+            tested.input_tokens,
+            tested.output_tokens,
+        )

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from inspect_ai.event import ModelEvent
+from inspect_ai.log import transcript
 from inspect_ai.model import ChatMessage, ChatMessageAssistant, ChatMessageTool, ModelUsage
 from inspect_ai.solver import TaskState
 
@@ -20,17 +22,11 @@ if TYPE_CHECKING:
     from afscope.agentic import Step
 
 __all__ = [
-    "USAGE_KEY",
-    "add_usage",
     "episode_steps",
     "parse_messages",
     "sample_usage",
     "transcript_parts",
-    "unclosed_reasoning",
 ]
-
-# where the solver sums the model's token usage over a sample's turns (the judge's is not in it)
-USAGE_KEY = "afscope_model_usage"
 
 
 def parse_messages(messages: Sequence[ChatMessage], *, suffix: bool) -> ParsedTranscript:
@@ -52,25 +48,21 @@ def transcript_parts(state: TaskState, parsed: ParsedTranscript) -> TranscriptPa
     )
 
 
-def unclosed_reasoning(state: TaskState) -> bool:
-    """Whether a reasoning block of the model's turns opens and never closes, as their parse
-    says: the scratchpad then cannot be told from the answer (the parse keeps closed blocks)."""
-    return parse_messages(state.messages, suffix=False).unclosed
+def sample_usage() -> ModelUsage | None:
+    """The tested model's token usage summed over the current sample's model calls so far, from
+    the sample's transcript (None before any call).
 
-
-def add_usage(state: TaskState) -> None:
-    """Add the usage of the model's latest answer to the sample's running total."""
-    usage = state.output.usage
-    if usage is None:
-        return
-    total = sample_usage(state)
-    state.store.set(USAGE_KEY, (usage if total is None else total + usage).model_dump())
-
-
-def sample_usage(state: TaskState) -> ModelUsage | None:
-    """The model's token usage summed over the sample's turns, if its solver recorded it."""
-    recorded = state.store.get(USAGE_KEY)
-    return ModelUsage.model_validate(recorded) if recorded else None
+    The tested model is the one without a role: the judge's calls (the ``grader`` role) are left
+    out. Read from the transcript rather than kept in the sample's store, which cost Inspect a
+    store event and a store diff at every span per turn.
+    """
+    total: ModelUsage | None = None
+    for event in transcript().events:
+        if isinstance(event, ModelEvent) and event.role is None:
+            usage = event.output.usage
+            if usage is not None:
+                total = usage if total is None else total + usage
+    return total
 
 
 def episode_steps(messages: Sequence[ChatMessage]) -> tuple[Step, ...]:

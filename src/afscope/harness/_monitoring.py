@@ -14,10 +14,11 @@ from typing import Any
 from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
 
-from afscope.harness._messages import parse_messages, unclosed_reasoning
+from afscope.harness._messages import parse_messages
 from afscope.harness._metrics import run_metrics
 from afscope.monitor import FLAG_MEANINGS, Monitor, load_monitor
 from afscope.records import VerdictKind
+from afscope.transcripts import ParsedTranscript
 
 __all__ = ["MONITOR_KIND", "MonitorJudgement", "judge_reasoning", "monitor_scorer"]
 
@@ -35,10 +36,9 @@ class MonitorJudgement:
     explanation: str
 
 
-def judge_reasoning(
-    monitor: Monitor, kind: str, state: TaskState, scratchpad: str
-) -> MonitorJudgement:
-    """The monitor's verdict on ``scratchpad`` (the sample's parsed reasoning) as ``kind``.
+def judge_reasoning(monitor: Monitor, kind: str, parsed: ParsedTranscript) -> MonitorJudgement:
+    """The monitor's verdict on a sample's reasoning (``parsed``: its conversation's parse, with
+    or without the suffix: the reasoning does not depend on it) as ``kind``.
 
     A sample whose reasoning cannot be scored is skipped, never counted as a "no", with the
     monitor's flag as the reason (counted in the run summary): ``unclosed_scratchpad`` when a
@@ -46,14 +46,14 @@ def judge_reasoning(
     ``no_reasoning`` when there is no scratchpad at all (no-scratchpad mode, a bare answer). A
     scored verdict carries the monitor's other flags (``out_of_distribution``).
     """
-    unscorable = _unscorable(state, scratchpad)
+    unscorable = _unscorable(parsed)
     if unscorable is not None:
         return MonitorJudgement(
             {"verdicts": {}, "skipped": {kind: unscorable}},
             {},
             f"not scored: {FLAG_MEANINGS[unscorable]}",
         )
-    verdict = monitor.verdict(scratchpad)
+    verdict = monitor.verdict(parsed.scratchpad)
     return MonitorJudgement(
         {"verdicts": {kind: verdict.to_dict()}, "skipped": {}},
         {kind: verdict.decision},
@@ -81,7 +81,7 @@ def monitor_scorer(
     async def score(state: TaskState, target: Target) -> Score:
         # one parse gives the reasoning and the outcome (the reasoning does not depend on suffix)
         parsed = parse_messages(state.messages, suffix=suffix)
-        judged = judge_reasoning(monitor, kind, state, parsed.scratchpad)
+        judged = judge_reasoning(monitor, kind, parsed)
         return Score(
             value=judged.value,
             explanation=judged.explanation,
@@ -91,8 +91,9 @@ def monitor_scorer(
     return score
 
 
-def _unscorable(state: TaskState, scratchpad: str) -> str | None:
-    """The flag that keeps a sample's reasoning from being scored, if one does."""
-    if unclosed_reasoning(state):
+def _unscorable(parsed: ParsedTranscript) -> str | None:
+    """The flag that keeps a sample's reasoning from being scored, if one does: a reasoning
+    block that never closes (as the parse says), or no reasoning at all."""
+    if parsed.unclosed:
         return "unclosed_scratchpad"
-    return None if scratchpad.strip() else "no_reasoning"
+    return None if parsed.scratchpad.strip() else "no_reasoning"

@@ -18,7 +18,7 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 from afscope.classifiers import Adaptive
 from afscope.experiment import Experiment, Plan, plan_experiment
 from afscope.harness._judging import JudgeOptions, af_judge_scorer
-from afscope.harness._messages import add_usage, parse_messages, sample_usage
+from afscope.harness._messages import parse_messages, sample_usage
 from afscope.harness._metrics import run_metrics
 from afscope.harness._monitoring import MONITOR_KIND, judge_reasoning
 from afscope.harness._refusals import send
@@ -85,23 +85,22 @@ def scratchpad_loop(max_turns: int = 4) -> Solver:
     """
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
-        # nothing is written to the state but the conversation: scoring reads everything from it
+        # nothing is written to the state but the conversation: scoring reads it, and the token
+        # usage from the sample's transcript
         model = get_model()
         for _ in range(max_turns - 1):
             state = await send(model, generate(state))
-            add_usage(state)
             if not needs_continuation(state.output.completion):
                 return state
             state.messages.append(ChatMessageUser(content=NEXT_MESSAGE))
         state = await send(model, generate(state))
-        add_usage(state)
         return state
 
     return solve
 
 
 def _record_fields(state: TaskState, parsed: ParsedTranscript) -> dict[str, Any]:
-    usage = sample_usage(state)
+    usage = sample_usage()  # the model's calls in this sample's transcript
     cached = (usage.input_tokens_cache_read or 0) if usage else 0
     written = (usage.input_tokens_cache_write or 0) if usage else 0
     return {
@@ -144,7 +143,7 @@ def outcome_scorer(
         metadata = {"tier": state.metadata.get("tier"), **fields}
         explanation = fields["malformed_reason"]
         if monitor is not None and monitor_kind is not None:
-            judged = judge_reasoning(monitor, monitor_kind, state, parsed.scratchpad)
+            judged = judge_reasoning(monitor, monitor_kind, parsed)
             metadata.update(judged.metadata)
             explanation = "; ".join(filter(None, (explanation, judged.explanation)))
         return Score(
