@@ -4,7 +4,7 @@ a file's YAML and schema faults into one ConfigError naming the file, the key an
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import yaml
@@ -12,7 +12,14 @@ from pydantic import BaseModel, ValidationError
 
 from afscope.errors import ConfigError
 
-__all__ = ["DuplicateKeyError", "load_mapping", "load_unique", "validated"]
+__all__ = [
+    "DuplicateKeyError",
+    "bracketed",
+    "explain_fault",
+    "load_mapping",
+    "load_unique",
+    "validated",
+]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -109,3 +116,37 @@ def validated(
         where = key(loc) if key else ".".join(str(part) for part in loc)
         message = explain(first) if explain else str(first["msg"])
         raise ConfigError(message, file=file, key=where) from None
+
+
+def bracketed(loc: tuple[int | str, ...], skip: Iterable[str] = ()) -> str:
+    """A fault's location as a key path, list items by index: ``sections[2].name`` (``skip``:
+    parts of the location that are not keys of the file)."""
+    skipped = set(skip)
+    key = ""
+    for part in loc:
+        if part in skipped:
+            continue
+        key += f"[{part}]" if isinstance(part, int) else (f".{part}" if key else str(part))
+    return key
+
+
+_TYPE_HINTS = {
+    "string_type": "expected text (put quotes around it)",
+    "bool_type": "expected true or false",
+    "list_type": "expected a list",
+    "dict_type": "expected a mapping of name: value",
+    "model_type": "expected a mapping",
+    "model_attributes_type": "expected a mapping",
+}
+
+
+def explain_fault(error: Any, allowed: Callable[[tuple[int | str, ...]], Iterable[str]]) -> str:
+    """A schema fault in a data file's words: an unknown key with the keys ``allowed`` where it
+    stands (given the fault's location), a missing key, or the type expected and the one given."""
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f"unknown key; allowed keys here: {', '.join(allowed(error['loc']))}"
+    if kind == "missing":
+        return "required key is missing; add it"
+    hint = _TYPE_HINTS.get(kind, str(error["msg"]))
+    return f"{hint}, got {type(error['input']).__name__}"

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from afscope._yaml import load_mapping, validated
+from afscope._yaml import bracketed, explain_fault, load_mapping, validated
 from afscope.errors import ConfigError, UnknownNameError
 from afscope.scenarios._scenario import ACCEPTED_TAG, REJECTED_TAG, Scenario, Section
 from afscope.scenarios._templates import template_problem
@@ -114,34 +114,16 @@ def _load(file: Traversable, *, builtin: bool) -> Scenario:
 def _parse(text: str, source: str) -> _ScenarioSpec:
     keys = ", ".join(_ScenarioSpec.model_fields)
     data = load_mapping(text, source, f"a scenario (keys {keys})")
-    return validated(_ScenarioSpec, data, source, explain=_explain, key=_key)
-
-
-def _key(loc: tuple[int | str, ...]) -> str:
-    key = ""
-    for part in loc:
-        key += f"[{part}]" if isinstance(part, int) else (f".{part}" if key else str(part))
-    return key
-
-
-_TYPE_HINTS = {
-    "string_type": "expected text (put quotes around it)",
-    "bool_type": "expected true or false",
-    "list_type": "expected a list",
-    "dict_type": "expected a mapping of name: value",
-    "model_type": "expected a mapping",
-}
+    return validated(_ScenarioSpec, data, source, explain=_explain, key=bracketed)
 
 
 def _explain(error: Any) -> str:
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        model = _SectionSpec if error["loc"][0] == "sections" else _ScenarioSpec
-        return f"unknown key; allowed keys here: {', '.join(model.model_fields)}"
-    if kind == "missing":
-        return "required key is missing; add it"
-    hint = _TYPE_HINTS.get(kind, str(error["msg"]))
-    return f"{hint}, got {type(error['input']).__name__}"
+    return explain_fault(error, _allowed_keys)
+
+
+def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
+    """The keys of the mapping an unknown key was found in (the scenario or a section)."""
+    return list((_SectionSpec if loc[0] == "sections" else _ScenarioSpec).model_fields)
 
 
 # -- semantic checks ---------------------------------------------------------------------------

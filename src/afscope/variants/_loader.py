@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from afscope._yaml import load_mapping, validated
+from afscope._yaml import bracketed, explain_fault, load_mapping, validated
 from afscope.errors import AfscopeError, ConfigError, UnknownNameError
 from afscope.scenarios import TrainingCue, list_settings, load_scenario, read_include
 from afscope.variants._model import (
@@ -208,12 +208,7 @@ def _parse(text: str, source: str) -> _VariantSpec:
 
 
 def _key(loc: tuple[int | str, ...]) -> str:
-    key = ""
-    for part in loc:
-        if part in _OP_SPECS:  # pydantic puts the union member's tag in the location
-            continue
-        key += f"[{part}]" if isinstance(part, int) else (f".{part}" if key else str(part))
-    return key
+    return bracketed(loc, skip=_OP_SPECS)  # pydantic puts the union member's tag in the location
 
 
 def _explain(error: Any) -> str:
@@ -221,17 +216,7 @@ def _explain(error: Any) -> str:
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         got = error.get("ctx", {}).get("tag", "nothing")
         return f"unknown edit op {got!r}; use one of {', '.join(_OP_SPECS)}"
-    if kind == "extra_forbidden":
-        return f"unknown key; allowed keys here: {', '.join(_allowed_keys(error['loc']))}"
-    if kind == "missing":
-        return "required key is missing; add it"
-    hints = {
-        "string_type": "expected text (put quotes around it)",
-        "list_type": "expected a list",
-        "model_type": "expected a mapping",
-        "model_attributes_type": "expected a mapping",
-    }
-    return f"{hints.get(kind, error['msg'])}, got {type(error['input']).__name__}"
+    return explain_fault(error, _allowed_keys)
 
 
 _OP_SPECS: dict[str, type[_Strict]] = {
