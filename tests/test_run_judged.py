@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from click.testing import CliRunner
+from inspect_ai.log import read_eval_log
 
 from afscope.cli import cli
 from afscope.harness import iter_samples, read_run
@@ -71,3 +72,26 @@ def test_run_with_a_judge_scores_as_it_goes(
             tested.input_tokens,
             tested.output_tokens,
         )
+
+
+def test_a_monitor_beside_a_judge_is_named_apart_in_inspects_metrics(
+    openai_server: Callable[..., OpenAIServer], tmp_path: Path
+) -> None:
+    # inspect view shows each scorer's metrics: the monitor's AF rate, which the outcome scorer
+    # records, must not read as the judge's af_reasoning rate
+    judge = ScriptedJudge(af_yes=lambda prompt: True)
+    server = openai_server(judge, max_requests=2000)
+    args = ["run", "--limit", "4", "--json", "--log-dir", str(tmp_path), "--monitor"]
+    args += ["--judge", "openai/gpt-4o-mini", "--judge-base-url", server.base_url]
+    args += ["--judge-votes", "1", "--adaptive", "off"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    log = json.loads(result.stdout.strip().splitlines()[-1])["log"]
+    header = read_eval_log(log, header_only=True)
+    assert header.results is not None
+    metrics = {s.name: {k: m.value for k, m in s.metrics.items()} for s in header.results.scores}
+    outcome, judged = metrics["outcome_scorer"], metrics["af_judge_scorer"]
+    assert judged["af_reasoning_free"] == 1.0  # the judge says yes to every scratchpad
+    assert "af_reasoning_free" not in outcome
+    assert 0.0 <= outcome["af_reasoning_monitor_free"] <= 1.0
+    assert outcome["af_reasoning_monitor_free"] != judged["af_reasoning_free"]
