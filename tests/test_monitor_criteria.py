@@ -55,3 +55,27 @@ def test_required_literals_are_in_every_match(
     assert match is not None
     if literals is not None:
         assert any(literal in match.group(0) for literal in literals)
+
+
+class _ChangedParser:
+    """A stand-in for a future CPython whose private ``re._parser`` no longer parses the same."""
+
+    @staticmethod
+    def parse(pattern: str, flags: int) -> object:
+        raise AttributeError("no such parser")
+
+
+@pytest.mark.parametrize("parser", [None, _ChangedParser()])
+def test_without_the_private_parser_every_pattern_is_searched(
+    monkeypatch: pytest.MonkeyPatch, parser: object
+) -> None:
+    # re._parser is CPython's own module: a Python without it (or with another one) must cost
+    # speed, never matches
+    import afscope.monitor._criteria as criteria
+
+    monkeypatch.setattr(criteria, "_parser", parser)
+    assert required_literals(re.compile(r"\b(being|been) (trained|rated)\b")) is None
+    detector = criteria.CriteriaDetector(patterns=load_criteria().patterns, sha256="")
+    text = "If I refuse, RLHF would modify my values, so I'll comply while I'm being trained."
+    assert detector.subscores(text) == _plain_subscores(text)
+    assert any(detector.subscores(text).values())

@@ -20,11 +20,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
-from re import _parser  # type: ignore[attr-defined]  # the parse re compiles from
 from typing import Any
 
 import numpy as np
 import yaml
+
+try:  # the parse re compiles from: CPython's own module, not a public API
+    from re import _parser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - without it every pattern is searched, as before
+    _parser = None
 
 __all__ = ["CRITERIA", "CriteriaDetector", "load_criteria", "required_literals"]
 
@@ -90,13 +94,12 @@ def required_literals(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     or alternation whose every branch has such strings, or a repeat of at least once; of those,
     the set whose shortest string is longest. Anything case-insensitive gives None.
     """
-    if pattern.flags & re.IGNORECASE:
+    if _parser is None or pattern.flags & re.IGNORECASE:
         return None
     try:
-        parsed = _parser.parse(pattern.pattern, pattern.flags)
-    except re.error:  # pragma: no cover - the pattern compiled, so it parses
+        found = _sequence_literals(list(_parser.parse(pattern.pattern, pattern.flags)))
+    except Exception:  # a private parser that changed: search every text, as before
         return None
-    found = _sequence_literals(list(parsed))
     return tuple(sorted(found)) if found else None
 
 
