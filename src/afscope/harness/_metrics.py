@@ -36,6 +36,8 @@ def run_metrics(kinds: Sequence[str] = ()) -> Metric:
         # the outcome scorer: the run's metrics, and the verdicts of a monitor recorded beside a
         # judge (as <kind>_monitor) as <kind>_monitor_<tier>, never under the judge's <kind>
         values = metric_values(summarize(records))
+        if not any(k.endswith(_MONITOR_SUFFIX) for record in records for k in record.verdicts):
+            return values  # no monitor beside a judge: nothing to summarize a second time
         monitored = _monitor_verdicts(records, only=True)
         kinds_seen = {kind for record in monitored for kind in record.verdicts}
         for key, value in metric_values(summarize(monitored)).items():
