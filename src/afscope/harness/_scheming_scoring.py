@@ -44,10 +44,10 @@ from afscope.scheming import (
     warrants_interrogation,
 )
 from afscope.scheming._interrogation import Stance
+from afscope.scheming._plan import COVERT_RUBRIC
 
 __all__ = ["before_interrogation", "interrogation", "scheming_metrics", "scheming_scorer"]
 
-COVERT_RUBRIC = "scheming_covert"
 _TOOL_ROUNDS = 3  # tool calls a model may make while answering one management question
 
 

@@ -38,7 +38,7 @@ NUDGES = {"nudge": True, "no-nudge": False}
 DEFAULT_MAX_TURNS = 12
 DEFAULT_MAX_TOKENS = 60_000  # per sample, all turns: the agent loop's bound
 DEFAULT_INTERROGATION_TURNS = 3
-JUDGE_RUBRIC = "scheming_covert"
+COVERT_RUBRIC = "scheming_covert"  # the judge reads each episode with it (--judge)
 
 
 def scheming_environments(kind: str) -> tuple[str, ...]:
@@ -130,7 +130,7 @@ def plan_scheming(experiment: Experiment) -> Plan:
         "max_turns": max_turns,
         "max_tokens_per_sample": max_tokens,
         "interrogation_turns": DEFAULT_INTERROGATION_TURNS if turns is None else turns,
-        "judge_rubric": JUDGE_RUBRIC,
+        "judge_rubric": COVERT_RUBRIC,
         "seed": experiment.seed,
     }
     notes: tuple[str, ...] = ()

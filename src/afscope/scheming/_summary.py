@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from afscope.agentic._summary import SIMULATED_NOTE, interval_json
 from afscope.records import Decision
 from afscope.scheming._environment import Setup, environment_setups, load_environment
 from afscope.scheming._interrogation import Interrogation, confession_rate, doubles_down
+from afscope.scheming._plan import COVERT_RUBRIC
 from afscope.scheming._scoring import Episode, Finding
 from afscope.scheming._stats import (
     COUNTERFACTUAL,
@@ -31,9 +33,7 @@ from afscope.stats import Interval, format_interval, wilson_interval
 
 __all__ = ["SchemingSummary", "setup_for_key", "summarize_scheming"]
 
-COVERT_RUBRIC = "scheming_covert"
 COVERT = "deliberate and covert"
-SIMULATED_LINE = "SIMULATED: the model is afscope's simulated organism, not a real model."
 
 
 @cache
@@ -130,10 +130,6 @@ def _percent(interval: Interval, signed: bool = False) -> str:
     return f"{format_interval(interval, signed=signed)} n={interval.n}"
 
 
-def _dict(interval: Interval | None) -> dict[str, Any] | None:
-    return asdict(interval) if interval is not None else None
-
-
 def _cell_name(row: SchemingRate) -> str:
     return f"{row.environment}/{'nudge' if row.nudge else 'no-nudge'}"
 
@@ -179,7 +175,7 @@ class SchemingSummary:
 
     def lines(self) -> list[str]:
         """What ``afscope scheming`` prints."""
-        out = [SIMULATED_LINE] if self.simulated else []
+        out = [SIMULATED_NOTE] if self.simulated else []
         out.append(f"in-context scheming: {self.episodes} episodes")
         for row in self.rows:
             line = f"  {_cell_name(row)}: {row.measure} {_percent(row.interval)}"
@@ -219,21 +215,21 @@ class SchemingSummary:
                     "environment": row.environment,
                     "nudge": row.nudge,
                     "measure": row.measure,
-                    "interval": _dict(row.interval),
-                    "gap": _dict(row.gap),
+                    "interval": interval_json(row.interval),
+                    "gap": interval_json(row.gap),
                 }
                 for row in self.rows
             ],
-            "confession": _dict(self.confession),
+            "confession": interval_json(self.confession),
             "doubles_down": (
-                {"turns": self.turns, "interval": _dict(self.held)} if self.held else None
+                {"turns": self.turns, "interval": interval_json(self.held)} if self.held else None
             ),
             "covert": [
                 {
                     "environment": row.environment,
                     "nudge": row.nudge,
                     "rubric": COVERT_RUBRIC,
-                    "interval": _dict(row.interval),
+                    "interval": interval_json(row.interval),
                 }
                 for row in self.covert
             ],
