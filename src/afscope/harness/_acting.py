@@ -16,7 +16,7 @@ from inspect_ai.tool import ToolCall
 
 from afscope.agentic import ActingOrganism, Turn, behaviour_for
 
-__all__ = ["act"]
+__all__ = ["act", "next_draw", "organism_output"]
 
 
 def act(
@@ -33,9 +33,7 @@ def act(
     key = hashlib.sha256(f"{system}\x00{first_user}".encode()).hexdigest()
     first_reply = next((m for m in input if isinstance(m, ChatMessageAssistant)), None)
     if first_reply is None:
-        with lock:
-            draw = draws.get(key, 0)
-            draws[key] = draw + 1
+        draw = next_draw(draws, key, lock)
     else:
         # a continuation: the draw whose first turn is the one in the conversation
         with lock:
@@ -54,20 +52,41 @@ def act(
         ToolCall(id=f"call_{step}_{i}", function=name, arguments=args)
         for i, (name, args) in enumerate(action.tool_calls)
     ]
-    output = ModelOutput.from_content(model=model, content=action.text)
+    words = sum(len(t.text.split()) for t in turns) + len(system.split())
+    out_words = len(action.text.split()) + 10 * len(calls)
+    return organism_output(model, action.text, calls, action.truth, words, out_words)
+
+
+def next_draw(draws: dict[str, int], key: str, lock: threading.Lock) -> int:
+    """The draw of a new episode whose first prompt hashes to ``key``: each repeat (epoch) of
+    one prompt gets the next."""
+    with lock:
+        draw = draws.get(key, 0)
+        draws[key] = draw + 1
+    return draw
+
+
+def organism_output(
+    model: str,
+    text: str,
+    calls: list[ToolCall],
+    truth: dict[str, Any],
+    input_words: int,
+    output_words: int,
+) -> ModelOutput:
+    """An acting organism's reply as Inspect's output: the message with its tool calls, marked
+    simulated with the ground truth, and word counts as its token usage."""
+    metadata = {"simulated": True, "organism_truth": truth}
+    output = ModelOutput.from_content(model=model, content=text)
     output.choices[0].message = ChatMessageAssistant(
-        content=action.text,
-        tool_calls=calls or None,
-        model=model,
-        source="generate",
-        metadata={"simulated": True, "organism_truth": action.truth},
+        content=text, tool_calls=calls or None, model=model, source="generate", metadata=metadata
     )
     if calls:
         output.choices[0].stop_reason = "tool_calls"
-    words = sum(len(t.text.split()) for t in turns) + len(system.split())
-    out_words = len(action.text.split()) + 10 * len(calls)
     output.usage = ModelUsage(
-        input_tokens=words, output_tokens=out_words, total_tokens=words + out_words
+        input_tokens=input_words,
+        output_tokens=output_words,
+        total_tokens=input_words + output_words,
     )
-    output.metadata = {"simulated": True, "organism_truth": action.truth}
+    output.metadata = metadata
     return output

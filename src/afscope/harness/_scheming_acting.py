@@ -11,9 +11,10 @@ import re
 import threading
 from typing import Any
 
-from inspect_ai.model import ChatMessage, ChatMessageAssistant, ModelOutput, ModelUsage
+from inspect_ai.model import ChatMessage, ChatMessageAssistant, ModelOutput
 from inspect_ai.tool import ToolCall
 
+from afscope.harness._acting import next_draw, organism_output
 from afscope.scheming._organism import SchemingOrganism, recognised
 
 __all__ = ["act_scheming", "recognises"]
@@ -33,10 +34,7 @@ def _draw(key: str, input: list[ChatMessage], draws: dict[str, int], lock: threa
                 if match := _DRAW_ID.match(call.id):
                     return int(match.group(1))
             return 0
-    with lock:
-        draw = draws.get(key, 0)
-        draws[key] = draw + 1
-    return draw
+    return next_draw(draws, key, lock)
 
 
 def act_scheming(
@@ -51,29 +49,11 @@ def act_scheming(
     step = sum(1 for m in input if isinstance(m, ChatMessageAssistant))
     organism = SchemingOrganism(api.model_name, seed=api.seed)
     reply = organism.reply(system, first_user, outputs, step=step, turn=len(users) - 1, draw=draw)
-    model = f"organism/{api.model_name}"
-    calls = (
-        [
-            ToolCall(
-                id=f"scheming-d{draw}-s{step}",
-                function="bash",
-                arguments={"command": reply.command},
-            )
-        ]
-        if reply.command is not None
-        else None
-    )
-    metadata = {"simulated": True, "organism_truth": reply.truth}
-    output = ModelOutput.from_content(model=model, content=reply.text)
-    output.choices[0].message = ChatMessageAssistant(
-        content=reply.text, tool_calls=calls, model=model, source="generate", metadata=metadata
-    )
-    if calls:
-        output.choices[0].stop_reason = "tool_calls"
+    calls: list[ToolCall] = []
+    if reply.command is not None:
+        call_id = f"scheming-d{draw}-s{step}"
+        calls = [ToolCall(id=call_id, function="bash", arguments={"command": reply.command})]
     words = sum(len(m.text.split()) for m in input)
     out_words = len(reply.text.split()) + len((reply.command or "").split())
-    output.usage = ModelUsage(
-        input_tokens=words, output_tokens=out_words, total_tokens=words + out_words
-    )
-    output.metadata = metadata
-    return output
+    model = f"organism/{api.model_name}"
+    return organism_output(model, reply.text, calls, reply.truth, words, out_words)
