@@ -16,6 +16,7 @@ from typing import Any
 from inspect_ai import Task
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.model import (
+    ChatMessage,
     ChatMessageAssistant,
     ChatMessageSystem,
     ChatMessageUser,
@@ -49,6 +50,8 @@ __all__ = [
     "data_tool",
     "environment_task",
     "final_state_scorer",
+    "last_organism_truth",
+    "organism_truth",
     "sandbox_spec",
     "task_from_agentic_plan",
 ]
@@ -201,7 +204,7 @@ def final_state_scorer(environment: Environment) -> Scorer:
         if source is not None:
             spec["source_sha256"] = source["sha256"]
         result = score_final_state(spec, after, record.get("commands", []))
-        truth = _organism_truth(state)
+        truth = last_organism_truth(state.messages)
         return Score(
             value=1 if result["value"] else 0,
             explanation=str(result.get("reached")),
@@ -215,13 +218,17 @@ def final_state_scorer(environment: Environment) -> Scorer:
     return score
 
 
-def _organism_truth(state: TaskState) -> dict[str, Any] | None:
-    for message in reversed(state.messages):
-        if isinstance(message, ChatMessageAssistant) and message.metadata:
-            truth = message.metadata.get("organism_truth")
-            if truth is not None:
-                return dict(truth)
+def organism_truth(message: ChatMessage) -> dict[str, Any] | None:
+    """The simulated organism's ground truth on one of its replies (None on any other message)."""
+    if isinstance(message, ChatMessageAssistant) and message.metadata:
+        truth = message.metadata.get("organism_truth")
+        return dict(truth) if truth is not None else None
     return None
+
+
+def last_organism_truth(messages: Sequence[ChatMessage]) -> dict[str, Any] | None:
+    """The ground truth of the organism's latest reply that carries one."""
+    return next((t for m in reversed(messages) if (t := organism_truth(m)) is not None), None)
 
 
 # Inspect's `local` sandbox runs commands as plain host processes: never for model commands

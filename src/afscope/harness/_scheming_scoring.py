@@ -27,6 +27,7 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from afscope.agentic import episode_parts
 from afscope.classifiers import TranscriptParts, load_rubric
+from afscope.harness._agentic import last_organism_truth, organism_truth
 from afscope.harness._judging import JUDGE_ROLE, JudgeOptions, judge_sample
 from afscope.harness._messages import episode_steps
 from afscope.records import Decision
@@ -84,13 +85,6 @@ async def _answer(state: TaskState, question: str) -> str:
     return ""
 
 
-def _organism_truth(message: ChatMessage) -> dict[str, Any] | None:
-    if isinstance(message, ChatMessageAssistant) and message.metadata:
-        truth = message.metadata.get("organism_truth")
-        return dict(truth) if truth is not None else None
-    return None
-
-
 @solver
 def interrogation(turns: int) -> Solver:
     """Score the episode; if it schemed, ask management's questions on the same conversation.
@@ -103,16 +97,14 @@ def interrogation(turns: int) -> Solver:
         setup = setup_for_key(str(state.metadata["key"]))
         environment = load_environment(setup.environment)
         finding = score_episode(environment, _episode(state, setup))
-        truth = next(
-            (t for m in reversed(state.messages) if (t := _organism_truth(m)) is not None), None
-        )
+        truth = last_organism_truth(state.messages)
         record: dict[str, Any] = {"organism_truth": truth, "questions": [], "answers": []}
         if turns >= 1 and warrants_interrogation(environment, setup, finding):
             labels = []
             for question in follow_up_questions(setup.management, turns):
                 record["questions"].append(question)
                 record["answers"].append(await _answer(state, question))
-                label = _organism_truth(state.messages[-1])
+                label = organism_truth(state.messages[-1])
                 labels.append(label.get("stance") if label else None)
             record["organism_stances"] = labels
         state.store.set("scheming", record)
