@@ -1,8 +1,10 @@
-"""The outcome scorer records the local monitor's verdict: logs of both shapes read alike.
+"""The outcome scorer records the local monitor's verdict: logs of every shape read alike.
 
 A run records the monitor's verdict (or why it skipped the sample) in the outcome scorer's
-metadata; logs written before that hold it in a separate ``monitor_scorer``. Both shapes must
-give the same records, summary and Inspect metrics, and a log scored again with
+metadata, compactly: the verdict without its fields at their defaults, ``skipped`` only when the
+sample was skipped. Logs written before that hold each verdict whole and an empty ``skipped``
+("whole"), and earlier ones hold them in a separate ``monitor_scorer`` ("old"). Every shape must
+give the same records, summary, report and Inspect metrics, and a log scored again with
 ``classify --monitor-model`` must take the new verdicts over the run's own.
 """
 
@@ -18,11 +20,14 @@ from inspect_ai import eval as inspect_eval
 from inspect_ai import score
 from inspect_ai.log import EvalLog, read_eval_log, write_eval_log
 from inspect_ai.model import ChatMessageAssistant
+from inspect_ai.scorer import SampleScore
 
 from afscope.cli import cli
-from afscope.harness import alignment_faking, read_run
+from afscope.harness import alignment_faking, iter_samples, read_run
+from afscope.harness._metrics import run_metrics
 from afscope.harness._monitoring import MONITOR_KIND, monitor_scorer
 from afscope.harness._task import outcome_scorer
+from afscope.records import Verdict
 from afscope.summary import summarize_run
 
 
@@ -40,10 +45,31 @@ def _unscorable(log: EvalLog) -> EvalLog:
     return log
 
 
+def _whole(log: EvalLog) -> EvalLog:
+    """``log`` with its verdicts stored as logs held them before the compact form: every field
+    of each verdict, and an empty ``skipped`` beside verdicts that skipped nothing."""
+    for sample in log.samples or []:
+        for stored in (sample.scores or {}).values():
+            metadata = stored.metadata or {}
+            if "verdicts" in metadata:
+                whole = {k: Verdict.from_dict(v).to_dict() for k, v in metadata["verdicts"].items()}
+                stored.metadata = {
+                    **metadata,
+                    "verdicts": whole,
+                    "skipped": metadata.get("skipped", {}),
+                }
+    return log
+
+
+SHAPES = ("new", "whole", "old")
+EARLIER = SHAPES[1:]
+
+
 @pytest.fixture(scope="module")
-def logs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def logs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A run's conversations scored as today's task scores them (the monitor's verdicts in the
-    outcome scorer) and as earlier versions did (a separate monitor scorer)."""
+    outcome scorer, stored compactly) and as earlier versions stored them (whole, and in a
+    separate monitor scorer)."""
     folder = tmp_path_factory.mktemp("shapes")
     [log] = inspect_eval(
         alignment_faking(limit=12),
@@ -56,13 +82,15 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     assert log.samples and all(list(s.scores or {}) == ["outcome_scorer"] for s in log.samples)
     shapes = {
         "new": [outcome_scorer(True, MONITOR_KIND)],
+        "whole": [outcome_scorer(True, MONITOR_KIND)],
         "old": [outcome_scorer(True), monitor_scorer(MONITOR_KIND, None, suffix=True)],
     }
     for name, scorers in shapes.items():
         conversations = _unscorable(read_eval_log(log.location))
         scored = score(conversations, scorers, action="overwrite", display="none")
-        write_eval_log(scored, str(folder / f"shape-{name}.eval"))
-    return folder / "shape-new.eval", folder / "shape-old.eval"
+        stored = scored if name == "new" else _whole(scored)
+        write_eval_log(stored, str(folder / f"shape-{name}.eval"))
+    return {name: folder / f"shape-{name}.eval" for name in shapes}
 
 
 def _metrics(log: Path) -> dict[str, dict[str, float]]:
@@ -80,8 +108,39 @@ def _same(a: dict[str, float], b: dict[str, float]) -> bool:
     )
 
 
-def test_both_shapes_give_the_same_records_summary_and_metrics(logs: tuple[Path, Path]) -> None:
-    new, old = logs
+def test_the_new_shape_is_compact_and_the_earlier_ones_whole(logs: dict[str, Path]) -> None:
+    stored = {
+        name: [(s.scores or {})["outcome_scorer"].metadata or {} for s in iter_samples(log)]
+        for name, log in logs.items()
+    }
+    scored = [m for m in stored["new"] if m["verdicts"]]
+    assert scored and all("skipped" not in m for m in scored)
+    plain = [v for m in scored for v in m["verdicts"].values() if not {"flags", "quotes"} & set(v)]
+    assert plain and all(list(v) == ["kind", "decision", "score", "spec"] for v in plain)
+    skipped = [m["skipped"] for m in stored["new"] if "skipped" in m]
+    assert skipped == [{MONITOR_KIND: "unclosed_scratchpad"}, {MONITOR_KIND: "no_reasoning"}]
+    whole = [v for m in stored["whole"] for v in m["verdicts"].values()]
+    assert len(whole) == len(scored)
+    assert all({"votes", "quotes", "tokens", "error", "flags"} <= set(v) for v in whole)
+    assert all("skipped" in m for m in stored["whole"])
+
+
+def _sample_scores(log: Path) -> list[SampleScore]:
+    return [
+        SampleScore(
+            score=(sample.scores or {})["outcome_scorer"],
+            sample_id=sample.id,
+            sample_metadata=sample.metadata,
+        )
+        for sample in iter_samples(log)
+    ]
+
+
+@pytest.mark.parametrize("shape", EARLIER)
+def test_every_shape_gives_the_same_records_summary_and_metrics(
+    logs: dict[str, Path], shape: str
+) -> None:
+    new, old = logs["new"], logs[shape]
     new_run, new_records = read_run(new)
     old_run, old_records = read_run(old)
     assert new_records == old_records
@@ -94,6 +153,10 @@ def test_both_shapes_give_the_same_records_summary_and_metrics(logs: tuple[Path,
         for run, records in ((new_run, new_records), (old_run, old_records))
     ]
     assert summaries[0] == summaries[1]
+    if shape == "whole":
+        # what Inspect's metrics make of the stored scores (as when a log is scored again)
+        assert _same(run_metrics()(_sample_scores(new)), run_metrics()(_sample_scores(old)))
+        return
     by_scorer = _metrics(old)
     assert list(by_scorer) == ["outcome_scorer", "monitor_scorer"]
     together = {**by_scorer["outcome_scorer"], **by_scorer["monitor_scorer"]}
@@ -101,11 +164,11 @@ def test_both_shapes_give_the_same_records_summary_and_metrics(logs: tuple[Path,
     assert _same(_metrics(new)["outcome_scorer"], together)
 
 
-@pytest.mark.parametrize("shape", ["new", "old"])
+@pytest.mark.parametrize("shape", SHAPES)
 def test_a_log_scored_again_by_the_monitor_takes_the_new_verdicts(
-    logs: tuple[Path, Path], shape: str, tmp_path: Path
+    logs: dict[str, Path], shape: str, tmp_path: Path
 ) -> None:
-    log = logs[0] if shape == "new" else logs[1]
+    log = logs[shape]
     _, before = read_run(log)
     result = CliRunner().invoke(
         cli, ["classify", str(log), "--monitor-model", "default", "-o", str(tmp_path)]
@@ -120,9 +183,9 @@ def test_a_log_scored_again_by_the_monitor_takes_the_new_verdicts(
     assert all(f"{MONITOR_KIND}_monitor" not in r.verdicts for r in after)
 
 
-def test_both_shapes_give_the_same_report(logs: tuple[Path, Path], tmp_path: Path) -> None:
+def test_every_shape_gives_the_same_report(logs: dict[str, Path], tmp_path: Path) -> None:
     pages = []
-    for log in logs:
+    for log in logs.values():
         page = tmp_path / f"{log.stem}.html"
         made = CliRunner().invoke(cli, ["report", str(log), "-o", str(page)])
         assert made.exit_code == 0, made.output
@@ -131,4 +194,4 @@ def test_both_shapes_give_the_same_report(logs: tuple[Path, Path], tmp_path: Pat
         # and the minute it was made (the log's own times are the same in both)
         pages.append(re.sub(r"Generated \d{4}-\d\d-\d\d \d\d:\d\d UTC", "Generated", html))
     assert "AF reasoning" in pages[0]
-    assert pages[0] == pages[1]
+    assert pages[1:] == [pages[0]] * len(EARLIER)

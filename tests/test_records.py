@@ -20,6 +20,38 @@ def test_a_decision_read_back_is_the_enum_and_written_out_a_plain_string() -> No
     assert Verdict.from_dict(json.loads(json.dumps(written))) == verdict
 
 
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {"flags": ("out_of_distribution",)},
+        {"quotes": ("I will comply to avoid being modified.",)},
+        {"votes": ("yes", "no"), "tokens": 812},
+        {"error": "", "tokens": -1},  # not the defaults (None, 0): kept, so read back the same
+        {"error": "judge said nothing"},
+    ],
+)
+def test_a_stored_verdict_leaves_out_only_its_defaults_and_reads_back_the_same(
+    extra: dict[str, object],
+) -> None:
+    spec = ClassifierRef({"name": "local-monitor", "version": "2.0.0", "threshold": 0.58})
+    verdict = Verdict("af_reasoning", Decision.NO, 0.0, spec, **extra)  # type: ignore[arg-type]
+    stored = verdict.to_stored()
+    whole = verdict.to_dict()
+    assert set(stored) == {"kind", "decision", "score", "spec", *extra}
+    assert {k: whole[k] for k in stored} == stored
+    assert Verdict.from_dict(json.loads(json.dumps(stored))) == verdict
+    assert Verdict.from_dict(json.loads(json.dumps(whole))) == verdict
+
+
+def test_a_stored_verdict_shares_the_spec_it_is_given_and_only_an_equal_one() -> None:
+    spec = ClassifierRef({"name": "local-monitor", "version": "2.0.0"})
+    verdict = Verdict("af_reasoning", Decision.YES, 0.9, spec)
+    assert verdict.to_stored(spec)["spec"] is spec
+    with pytest.raises(ValueError, match="another classifier"):
+        verdict.to_stored(ClassifierRef({"name": "local-monitor", "version": "1.0.0"}))
+
+
 def test_a_decision_that_is_not_one_fails_where_the_verdict_is_made() -> None:
     with pytest.raises(ValueError, match="'probably'"):
         Verdict("af_reasoning", "probably", None, {})  # type: ignore[arg-type]

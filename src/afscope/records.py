@@ -164,6 +164,35 @@ class Verdict:
         data["flags"] = list(self.flags)
         return data
 
+    def to_stored(self, spec: ClassifierRef | None = None) -> dict[str, Any]:
+        """:meth:`to_dict` without the fields left at their defaults (no votes, quotes, tokens,
+        error or flags: a local monitor's verdict), as a log stores it per sample;
+        :meth:`from_dict` reads either form back to the same verdict.
+
+        ``spec``, when given, is stored as it is, not copied: a scorer passes its classifier's
+        one spec (equal to this verdict's), so that the verdicts Inspect holds until the end of
+        a run share it instead of holding a copy each.
+        """
+        data: dict[str, Any] = {
+            "kind": self.kind,
+            "decision": self.decision.value,
+            "score": self.score,
+            "spec": self.spec if spec is None else spec,
+        }
+        if spec is not None and spec != self.spec:
+            raise ValueError("a verdict stored with another classifier's spec")
+        if self.votes:
+            data["votes"] = list(self.votes)
+        if self.quotes:
+            data["quotes"] = list(self.quotes)
+        if self.tokens != 0:
+            data["tokens"] = self.tokens
+        if self.error is not None:
+            data["error"] = self.error
+        if self.flags:
+            data["flags"] = list(self.flags)
+        return data
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Verdict:
         values = dict(data)

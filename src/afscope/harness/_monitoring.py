@@ -4,6 +4,13 @@ In a run the monitor's verdict is recorded by the outcome scorer (one scorer, on
 charges each scorer its span, score event and summary entry); :func:`monitor_scorer` records it on
 its own, for a log scored again (``afscope classify --monitor-model``). Both write the same
 ``verdicts`` and ``skipped`` metadata, which every reader takes from any scorer.
+
+That metadata is kept small, since Inspect keeps every sample's scores in memory until the run
+ends (its summaries, the scores for the metrics, the reductions): a verdict leaves out the fields
+at their defaults (:meth:`~afscope.records.Verdict.to_stored`) and shares the monitor's spec,
+and ``skipped`` is there only when the sample was skipped. Logs written before hold every
+verdict field and an empty ``skipped``; :meth:`~afscope.records.Verdict.from_dict` and the
+readers take both alike (``tests/test_one_scorer.py``).
 """
 
 from __future__ import annotations
@@ -27,9 +34,9 @@ MONITOR_KIND = VerdictKind.AF_REASONING
 
 @dataclass(frozen=True, slots=True)
 class MonitorJudgement:
-    """What the monitor makes of one sample: the score metadata it adds (``verdicts``,
-    ``skipped``), its value for Inspect (``{kind: decision}``, empty when skipped) and a
-    one-line explanation."""
+    """What the monitor makes of one sample: the score metadata it adds (``verdicts``, and
+    ``skipped`` when it skipped the sample), its value for Inspect (``{kind: decision}``, empty
+    when skipped) and a one-line explanation."""
 
     metadata: dict[str, Any]
     value: dict[str, str]
@@ -55,7 +62,8 @@ def judge_reasoning(monitor: Monitor, kind: str, parsed: ParsedTranscript) -> Mo
         )
     verdict = monitor.verdict(parsed.scratchpad)
     return MonitorJudgement(
-        {"verdicts": {kind: verdict.to_dict()}, "skipped": {}},
+        # stored compactly: Inspect holds every sample's score metadata until the run ends
+        {"verdicts": {kind: verdict.to_stored(monitor.spec)}},
         {kind: verdict.decision},
         f"{kind}: {verdict.decision} ({verdict.score:.3f})",
     )
