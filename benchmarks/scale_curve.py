@@ -59,6 +59,12 @@ def measure(samples: int, folder: Path) -> tuple[float, float, float]:
         str(folder / f"logs-{samples}"),
         "--json",
     ]
+    return measured(command, f"afscope run over {samples} samples")
+
+
+def measured(command: list[str], what: str) -> tuple[float, float, float]:
+    """(wall s, CPU s, peak RSS MB) of one process running ``command`` on this tree's sources
+    (``what`` names it if it fails)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
@@ -68,7 +74,7 @@ def measure(samples: int, folder: Path) -> tuple[float, float, float]:
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         tail = errors.decode(errors="replace")[-2000:]
-        raise SystemExit(f"afscope run over {samples} samples failed:\n{tail}")
+        raise SystemExit(f"{what} failed:\n{tail}")
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
