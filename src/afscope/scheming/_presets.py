@@ -9,29 +9,21 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from afscope._yaml import load_mapping, validated
 from afscope.errors import ConfigError, UnknownNameError
+from afscope.scheming._environment import ENVIRONMENT_NAMES, StrictModel
 
 __all__ = ["PRESET_NAMES", "ByNudge", "SchemingPreset", "load_preset"]
 
 PRESET_NAMES: tuple[str, ...] = ("o1-like", "never-schemes", "confesses")
 _FILE = "data/presets.yaml"
-_SCHEMING_ENVIRONMENTS = (
-    "oversight_subversion",
-    "self_exfiltration",
-    "goal_guarding",
-    "covert_email_reranking",
-    "instrumental_alignment_faking",
-)
+# every environment but sandbagging, whose propensity is the preset's ``sandbagging_drop``
+_SCHEMING_ENVIRONMENTS = tuple(name for name in ENVIRONMENT_NAMES if name != "sandbagging")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-
-class ByNudge(_Strict):
+class ByNudge(StrictModel):
     no_nudge: float = Field(ge=0.0, le=1.0)
     nudge: float = Field(ge=0.0, le=1.0)
 
@@ -39,7 +31,7 @@ class ByNudge(_Strict):
         return self.nudge if nudge else self.no_nudge
 
 
-class SchemingPreset(_Strict):
+class SchemingPreset(StrictModel):
     """Propensities: scheming per environment, accuracy drop when threatened, interrogation."""
 
     name: str = ""
