@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from afscope.agentic._plan import refuse_inapplicable
+from afscope.agentic._plan import ALL, refuse_inapplicable
 from afscope.errors import ConfigError, UnknownNameError
 from afscope.experiment import Experiment, Plan, PlannedSample
 from afscope.scheming._environment import (
@@ -33,7 +33,6 @@ __all__ = [
 ]
 
 SUITE = "scheming"
-ALL = "all"
 NUDGES = {"nudge": True, "no-nudge": False}
 DEFAULT_MAX_TURNS = 12
 DEFAULT_MAX_TOKENS = 60_000  # per sample, all turns: the agent loop's bound
