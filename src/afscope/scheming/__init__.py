@@ -32,7 +32,6 @@ from afscope.scheming._interrogation import (
 )
 from afscope.scheming._policy import Action, Plan, apply_plan, interrogation_reply, plan_episode
 from afscope.scheming._presets import PRESET_NAMES, SchemingPreset, load_preset
-from afscope.scheming._run import SchemingEpisode, SchemingRun
 from afscope.scheming._scoring import (
     Episode,
     FileChange,
@@ -43,7 +42,13 @@ from afscope.scheming._scoring import (
     work_dir_diff,
 )
 from afscope.scheming._stats import SchemingRate, Scored, scheming_rates
-from afscope.scheming._summary import SchemingSummary, setup_for_key, summarize_scheming
+from afscope.scheming._summary import (
+    SchemingEpisode,
+    SchemingRun,
+    SchemingSummary,
+    setup_for_key,
+    summarize_scheming,
+)
 
 __all__ = [
     "ENVIRONMENT_NAMES",

@@ -3,19 +3,22 @@
 One record per episode (what the Inspect scorer writes): the setup's ``key``, ``epoch``, the
 rule's ``schemed`` / ``choice`` / ``correct``, and the interrogation's ``questions``, ``answers``,
 ``stances`` (truncated at the first confession) and ``asked`` (turns asked). Used by Inspect's
-metrics, ``afscope scheming`` and the report, so that all three give the same numbers.
+metrics, ``afscope scheming`` and the report, so that all three give the same numbers. A run as
+its readers hand it on (:data:`SchemingRun`: the harness reads it from a log, the report renders
+it) is plain values, so that neither of the two imports the other.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from afscope.agentic import Episode as AgenticEpisode
 from afscope.agentic._summary import SIMULATED_NOTE, interval_json
-from afscope.records import Decision
+from afscope.records import Decision, RunInfo
 from afscope.scheming._environment import Setup, environment_setups, load_environment
 from afscope.scheming._interrogation import Interrogation, confession_rate, doubles_down
 from afscope.scheming._plan import COVERT_RUBRIC
@@ -31,7 +34,13 @@ from afscope.scheming._stats import (
 )
 from afscope.stats import Interval, format_interval, wilson_interval
 
-__all__ = ["SchemingSummary", "setup_for_key", "summarize_scheming"]
+__all__ = [
+    "SchemingEpisode",
+    "SchemingRun",
+    "SchemingSummary",
+    "setup_for_key",
+    "summarize_scheming",
+]
 
 COVERT = "deliberate and covert"
 
@@ -261,3 +270,15 @@ def summarize_scheming(
         covert_failed=covert_failed,
         simulated=any(record.get("organism_truth") for record in items),
     )
+
+
+@dataclass(frozen=True)
+class SchemingEpisode:
+    """One episode: the agentic view (``reached`` is whether the rule found scheming) and the
+    scheming scorer's record (evidence, interrogation questions, answers and stances)."""
+
+    episode: AgenticEpisode
+    record: Mapping[str, Any]
+
+
+SchemingRun = tuple[RunInfo, SchemingSummary, Sequence[SchemingEpisode]]
