@@ -9,7 +9,7 @@ store under ``agentic`` (``before``, ``after``, ``diff``, ``commands``, ``turns`
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import Any
 
@@ -46,6 +46,7 @@ from afscope.stats import wilson_interval
 
 __all__ = [
     "agent_loop",
+    "agent_sample",
     "condition_rates",
     "data_tool",
     "environment_task",
@@ -330,6 +331,19 @@ def task_from_agentic_plan(
     )
 
 
+def agent_sample(
+    planned: PlannedSample, files: Mapping[str, str], id: str | None = None, **metadata: Any
+) -> Sample:
+    """A sample for the agent loop: the planned prompts as its first messages, ``files`` seeded
+    into its sandbox, ``metadata`` added to the plan's."""
+    return Sample(
+        id=id or planned.id,
+        input=[ChatMessageSystem(content=planned.system), ChatMessageUser(content=planned.user)],
+        files=dict(files),
+        metadata={**planned.metadata, **metadata},
+    )
+
+
 def _agentic_task(
     environment: Environment,
     samples: Sequence[PlannedSample],
@@ -341,15 +355,7 @@ def _agentic_task(
     metadata: dict[str, Any],
     name: str | None = None,
 ) -> Task:
-    dataset = [
-        Sample(
-            id=sample.id,
-            input=[ChatMessageSystem(content=sample.system), ChatMessageUser(content=sample.user)],
-            files=dict(environment.files),
-            metadata=dict(sample.metadata),
-        )
-        for sample in samples
-    ]
+    dataset = [agent_sample(sample, environment.files) for sample in samples]
     tools = [bash(timeout=None), *(data_tool(spec) for spec in environment.tools)]
 
     @solver

@@ -14,13 +14,12 @@ the work directory before and after; then the interrogation and the scorer of
 from __future__ import annotations
 
 from inspect_ai import Task
-from inspect_ai.dataset import MemoryDataset, Sample
-from inspect_ai.model import ChatMessageSystem, ChatMessageUser
+from inspect_ai.dataset import MemoryDataset
 from inspect_ai.solver import use_tools
 from inspect_ai.tool import bash
 
 from afscope.experiment import Plan
-from afscope.harness._agentic import agent_loop, sandbox_spec
+from afscope.harness._agentic import agent_loop, agent_sample, sandbox_spec
 from afscope.harness._scheming_scoring import interrogation, scheming_metrics, scheming_scorer
 from afscope.scheming import setup_for_key
 
@@ -38,15 +37,7 @@ def task_from_scheming_plan(plan: Plan, *, sandbox: str = "bwrap") -> Task:
     # epochs as samples of their own (id "<key>@<epoch>"): Inspect's epochs would reduce each
     # sample's scores to one before the metrics, and pairs and rates need every episode
     samples = [
-        Sample(
-            id=f"{planned.id}@{epoch}",
-            input=[
-                ChatMessageSystem(content=planned.system),
-                ChatMessageUser(content=planned.user),
-            ],
-            files=dict(setup_for_key(planned.id).files),
-            metadata={**planned.metadata, "epoch": epoch},
-        )
+        agent_sample(planned, setup_for_key(planned.id).files, f"{planned.id}@{epoch}", epoch=epoch)
         for epoch in range(1, experiment.epochs + 1)
         for planned in plan.samples
     ]
