@@ -76,6 +76,18 @@ def _scale_figure(data: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+def _memory_figure(data: dict[str, Any]) -> str:
+    by_run: dict[str, list[str]] = {}
+    for row in data["rows"]:
+        added = row["added_rss_kb"]
+        step = "" if added is None else f", {added:.1f} kB per added sample"
+        by_run.setdefault(row["run"], []).append(
+            f"{row['samples']:,}: {row['peak_rss_mb']:.0f} MB, {row['cpu_s']:.1f} s CPU "
+            f"({row['wall_s']:.0f} s wall){step}"
+        )
+    return "; ".join(f"{run}: {', '.join(parts)}" for run, parts in by_run.items())
+
+
 def _caching_figure(data: dict[str, Any]) -> str:
     tokens, latency = data["input_tokens"], data["options"]["latency_s"]
     return (
@@ -113,6 +125,14 @@ TABLE: tuple[Benchmark, ...] = (
         full=("--samples", "200,2000,10000,20000", "--log-dir", WORK + "/scale"),
         quick=("--samples", "10,20", "--log-dir", WORK + "/scale"),
         from_json=_scale_figure,
+    ),
+    Benchmark(
+        "memory",
+        "peak RSS per added sample, bare Inspect + `includes()` beside afscope (organism)",
+        "memory_curve.py",
+        full=("--samples", "500,2000"),
+        quick=("--samples", "10,20"),
+        from_json=_memory_figure,
     ),
     Benchmark(
         "coverage",

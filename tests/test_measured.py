@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,21 +63,40 @@ def test_the_rows_after_the_scale_curve_read_its_logs(tmp_path: Path) -> None:
     assert re.search(r"afscope report \S+\.eval: 1 run\(s\), 20 samples; [\d.]+ s CPU", report)
 
 
-@pytest.mark.slow
-def test_the_scale_curve_writes_its_rows_and_commit(tmp_path: Path) -> None:
-    figures = tmp_path / "curve.json"
-    script = ROOT / "benchmarks" / "scale_curve.py"
+def _curve(script: str, tmp_path: Path) -> dict[str, Any]:
+    """The JSON a curve benchmark writes at sizes 4 and 8, checked to name this tree's commit."""
+    figures, path = tmp_path / "curve.json", ROOT / "benchmarks" / script
     done = subprocess.run(
-        [sys.executable, str(script), "--samples", "4,8", "--json", str(figures)],
+        [sys.executable, str(path), "--samples", "4,8", "--json", str(figures)],
         capture_output=True,
         text=True,
     )
     assert done.returncode == 0, done.stderr
-    data = json.loads(figures.read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(figures.read_text(encoding="utf-8"))
     assert data["commit"].removesuffix("+dirty") == _head()
+    return data
+
+
+@pytest.mark.slow
+def test_the_scale_curve_writes_its_rows_and_commit(tmp_path: Path) -> None:
+    data = _curve("scale_curve.py", tmp_path)
     assert [row["samples"] for row in data["rows"]] == [4, 8]
     first, second = data["rows"]
     assert first["added_cpu_ms"] is None  # CPU per added sample: against the size before
     added = (second["cpu_s"] - first["cpu_s"]) / 4 * 1000  # noise at these sizes: may be < 0
     assert second["added_cpu_ms"] == pytest.approx(added)
+    assert all(row["cpu_s"] > 0 and row["peak_rss_mb"] > 0 for row in data["rows"])
+
+
+@pytest.mark.slow
+def test_the_memory_curve_writes_each_runs_rows_and_commit(tmp_path: Path) -> None:
+    data = _curve("memory_curve.py", tmp_path)
+    runs = ["bare Inspect + includes()", "afscope task", "afscope run"]
+    assert [(row["run"], row["samples"]) for row in data["rows"]] == [
+        (run, n) for run in runs for n in (4, 8)
+    ]
+    for first, second in zip(data["rows"][::2], data["rows"][1::2], strict=True):
+        assert first["added_rss_kb"] is None  # per added sample: against the same run's size before
+        added = (second["peak_rss_mb"] - first["peak_rss_mb"]) * 1024 / 4
+        assert second["added_rss_kb"] == pytest.approx(added)
     assert all(row["cpu_s"] > 0 and row["peak_rss_mb"] > 0 for row in data["rows"])
