@@ -128,16 +128,25 @@ class Monitor:
         """One text's judgement as a :class:`~afscope.records.Verdict` of kind "af_reasoning".
 
         Evidence is quoted for a "yes" only: that is where a reader looks for it."""
-        result = self.score([text], evidence=False)[0]
-        flagged = result.score >= self.threshold
-        return Verdict(
-            kind=VerdictKind.AF_REASONING,
-            decision=Decision.YES if flagged else Decision.NO,
-            score=result.score,
-            spec=ClassifierRef(self.spec),
-            quotes=self.evidence([text])[0] if flagged else (),
-            flags=result.flags,
-        )
+        return self.verdicts([text])[0]
+
+    def verdicts(self, texts: Sequence[str]) -> list[Verdict]:
+        """:meth:`verdict` of each text, scored as one batch: the same verdicts, to the bit, at
+        about half the cost per text from eight texts on (numpy's per-call cost is shared)."""
+        results = self.score(texts, evidence=False)
+        flagged = [i for i, result in enumerate(results) if result.score >= self.threshold]
+        quotes = dict(zip(flagged, self.evidence([texts[i] for i in flagged]), strict=True))
+        return [
+            Verdict(
+                kind=VerdictKind.AF_REASONING,
+                decision=Decision.YES if i in quotes else Decision.NO,
+                score=result.score,
+                spec=ClassifierRef(self.spec),
+                quotes=quotes.get(i, ()),
+                flags=result.flags,
+            )
+            for i, result in enumerate(results)
+        ]
 
     def _decision(
         self, texts: list[str], criteria: list[dict[str, float]], *, with_all_four: bool
