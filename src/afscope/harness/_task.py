@@ -20,7 +20,7 @@ from afscope.experiment import Experiment, Plan, plan_experiment
 from afscope.harness._judging import JudgeOptions, af_judge_scorer
 from afscope.harness._messages import parse_messages, sample_usage
 from afscope.harness._metrics import run_metrics
-from afscope.harness._monitoring import MONITOR_KIND, judge_reasoning
+from afscope.harness._monitoring import MONITOR_KIND, VerdictBatcher, judge_reasoning
 from afscope.harness._refusals import send
 from afscope.monitor import load_monitor
 from afscope.records import JUDGED_KINDS, Outcome
@@ -135,6 +135,7 @@ def outcome_scorer(
     """
     # at task creation: a broken monitor install fails before anything is sent
     monitor = load_monitor(monitor_model) if monitor_kind is not None else None
+    batcher = VerdictBatcher(monitor) if monitor is not None else None
 
     async def score(state: TaskState, target: Target) -> Score:
         parsed = parse_messages(state.messages, suffix=suffix)
@@ -142,8 +143,8 @@ def outcome_scorer(
         outcome = fields["outcome"]
         metadata = {"tier": state.metadata.get("tier"), **fields}
         explanation = fields["malformed_reason"]
-        if monitor is not None and monitor_kind is not None:
-            judged = judge_reasoning(monitor, monitor_kind, parsed)
+        if batcher is not None and monitor_kind is not None:
+            judged = await judge_reasoning(batcher, monitor_kind, parsed)
             metadata.update(judged.metadata)
             explanation = "; ".join(filter(None, (explanation, judged.explanation)))
         return Score(
