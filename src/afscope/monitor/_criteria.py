@@ -51,7 +51,7 @@ class CriteriaDetector:
                 sum(
                     1
                     for pattern, literals in self._prefiltered[name]
-                    if (literals is None or any(lit in lowered for lit in literals))
+                    if (literals is None or any(map(lowered.__contains__, literals)))
                     and pattern.search(lowered)
                 )
                 / 2,

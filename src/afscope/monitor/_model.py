@@ -117,7 +117,7 @@ class Monitor:
         words = _WORD.findall(reasoning.lower())
         if not words:
             return ()
-        known = sum(1 for word in words if word in self._model.terms.index)
+        known = sum(map(self._model.terms.index.__contains__, words))
         return ("out_of_distribution",) if known < _MIN_KNOWN_WORDS * len(words) else ()
 
     def evidence(self, texts: Sequence[str]) -> list[tuple[str, ...]]:
