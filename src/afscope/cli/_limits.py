@@ -18,11 +18,13 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from afscope.cli._options import add_options
 from afscope.errors import ConfigError, DataError
 from afscope.providers import API_KEY_VARIABLES, provider_of
 from afscope.records import Decision, SampleRecord
@@ -40,6 +42,7 @@ __all__ = [
     "failure_causes",
     "failure_line",
     "policy_from",
+    "policy_option",
     "redact",
     "refusal_line",
     "retry_options",
@@ -105,9 +108,6 @@ _SUGGESTED = tuple(p for p in INSPECT_PROVIDERS if p not in ("none", "mockllm"))
 def retry_options(command: F) -> F:
     """Add the concurrency options, --max-retries, --attempt-timeout, --timeout (bounded by
     default) and --batch."""
-    from afscope.sweep import RetryPolicy
-
-    defaults = RetryPolicy()
     options = [
         click.option(
             "--max-connections",
@@ -122,26 +122,20 @@ def retry_options(command: F) -> F:
             help="Keep Inspect's adaptive concurrency, which scales each model's requests by its "
             "rate-limit answers, but never above N [default: 100].",
         ),
-        click.option(
+        policy_option(
             "--max-retries",
-            type=click.IntRange(min=0),
-            default=defaults.max_retries,
-            show_default=True,
-            help="Retries of one request (429, 5xx, 529, timeouts, dropped connections).",
+            click.IntRange(min=0),
+            "Retries of one request (429, 5xx, 529, timeouts, dropped connections).",
         ),
-        click.option(
+        policy_option(
             "--attempt-timeout",
-            type=click.IntRange(min=1),
-            default=defaults.attempt_timeout,
-            show_default=True,
-            help="Seconds before one attempt is abandoned and retried.",
+            click.IntRange(min=1),
+            "Seconds before one attempt is abandoned and retried.",
         ),
-        click.option(
+        policy_option(
             "--timeout",
-            type=click.IntRange(min=1),
-            default=defaults.timeout,
-            show_default=True,
-            help="Seconds for one request with all its retries; then the sample fails.",
+            click.IntRange(min=1),
+            "Seconds for one request with all its retries; then the sample fails.",
         ),
         click.option(
             "--batch",
@@ -154,18 +148,26 @@ def retry_options(command: F) -> F:
             "Inspect's batch settings from a YAML/JSON FILE (size, send_delay, tick, ...).",
         ),
     ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+    return add_options(command, options)
 
 
-def policy_from(options: dict[str, Any], **overrides: Any) -> RetryPolicy:
-    """The :class:`afscope.sweep.RetryPolicy` of a command's retry (and batch) options."""
+def policy_option(flag: str, type: Any, help: str) -> Callable[[F], F]:
+    """An option setting the :class:`afscope.sweep.RetryPolicy` field of its name, whose
+    default (shown in ``--help``) is the policy's."""
+    from afscope.sweep import RetryPolicy
+
+    default = getattr(RetryPolicy(), flag.removeprefix("--").replace("-", "_"))
+    return click.option(flag, type=type, default=default, show_default=True, help=help)
+
+
+def policy_from(options: dict[str, Any]) -> RetryPolicy:
+    """The :class:`afscope.sweep.RetryPolicy` of a command's retry (and batch) options: each
+    option named like a policy field sets that field."""
     from afscope.sweep import RetryPolicy, parse_batch
 
-    fields = ("max_connections", "adaptive_max", "max_retries", "attempt_timeout", "timeout")
-    batch = parse_batch(options["batch"])
-    return RetryPolicy(**{name: options[name] for name in fields}, batch=batch, **overrides)
+    names = {field.name for field in fields(RetryPolicy)} - {"batch"}
+    settings = {name: value for name, value in options.items() if name in names}
+    return RetryPolicy(**settings, batch=parse_batch(options["batch"]))
 
 
 class _RetryLine:

@@ -7,8 +7,8 @@ setting(s) and variant(s), then calls :func:`experiment_from_options`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import fields, replace
 from typing import Any, TypeVar
 
 import click
@@ -16,7 +16,7 @@ import click
 from afscope.classifiers import ADAPTIVE_RULES
 from afscope.experiment import KINDS, Experiment
 
-__all__ = ["experiment_from_options", "experiment_options"]
+__all__ = ["add_options", "experiment_from_options", "experiment_options"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -103,34 +103,21 @@ _OPTIONS = (
 )
 
 
-def experiment_options(command: F) -> F:
-    """Add the shared options to a click command (in the order ``--help`` lists them)."""
-    for option in reversed(_OPTIONS):
+def add_options(command: F, options: Sequence[Callable[[F], F]]) -> F:
+    """Add click ``options`` to a command, in the order ``--help`` lists them."""
+    for option in reversed(options):
         command = option(command)
     return command
 
 
+def experiment_options(command: F) -> F:
+    """Add the shared options to a click command (in the order ``--help`` lists them)."""
+    return add_options(command, _OPTIONS)
+
+
 def experiment_from_options(options: dict[str, Any], **cell: Any) -> Experiment:
-    """The experiment named by the shared options and ``cell`` (setting, variant, model)."""
-    return replace(Experiment(), **cell, **_shared(options))
-
-
-def _shared(options: dict[str, Any]) -> dict[str, Any]:
-    return dict(
-        kind=options["kind"],
-        queries=options["queries"],
-        limit=options["limit"],
-        scratchpad=not options["no_scratchpad"],
-        suffix=options["suffix"],
-        tier_casing=options["tier_casing"],
-        max_turns=options["max_turns"],
-        max_tokens=options["max_tokens"],
-        epochs=options["epochs"],
-        seed=options["seed"],
-        judge=options["judge"],
-        judge_votes=options["judge_votes"],
-        judge_adaptive=options["adaptive"],
-        monitor=options["monitor"],
-        monitor_model=options["monitor_model"],
-        interrogation_turns=options["interrogation_turns"],
-    )
+    """The experiment named by the shared options and ``cell`` (setting, variant, model): the
+    option of a field's name sets it, but --no-scratchpad and --adaptive (``judge_adaptive``)."""
+    named = {item.name: options[item.name] for item in fields(Experiment) if item.name in options}
+    renamed = {"scratchpad": not options["no_scratchpad"], "judge_adaptive": options["adaptive"]}
+    return replace(Experiment(), **{**named, **renamed, **cell})

@@ -22,6 +22,7 @@ from afscope.cli._limits import (
     check_log_dir,
     check_model,
     policy_from,
+    policy_option,
     redact,
     refusal_line,
     retry_options,
@@ -38,8 +39,6 @@ from afscope.sweep import (
     parse_model_args,
     split_names,
 )
-
-_DEFAULTS = RetryPolicy()
 
 
 @click.command()
@@ -71,27 +70,13 @@ _DEFAULTS = RetryPolicy()
 )
 @click.option("--report", "report_path", default=None, help="[default: <log-dir>/report.html]")
 @experiment_options
-@click.option(
-    "--retry-on-error",
-    type=int,
-    default=_DEFAULTS.retry_on_error,
-    show_default=True,
-    help="Reruns of a sample that raised an error.",
-)
-@click.option(
+@policy_option("--retry-on-error", int, "Reruns of a sample that raised an error.")
+@policy_option(
     "--retry-attempts",
-    type=click.IntRange(min=0),
-    default=_DEFAULTS.retry_attempts,
-    show_default=True,
-    help="Reruns of a cell that still has failed samples (0: no reruns).",
+    click.IntRange(min=0),
+    "Reruns of a cell that still has failed samples (0: no reruns).",
 )
-@click.option(
-    "--sdk-retries",
-    type=int,
-    default=_DEFAULTS.sdk_retries,
-    show_default=True,
-    help="Provider SDK's own retries (not recorded in the log).",
-)
+@policy_option("--sdk-retries", int, "Provider SDK's own retries (not recorded in the log).")
 @click.option(
     "--log-buffer",
     type=int,
@@ -109,7 +94,7 @@ def sweep(**options: Any) -> None:
         check_model(model, "--models")
     if plan.experiment.judge:
         check_model(plan.experiment.judge, "--judge")
-    policy = _policy(options)
+    policy = policy_from(options)
     if policy.batch is not None:
         from afscope.sweep import check_batchable
 
@@ -145,16 +130,6 @@ def _default_setting(options: dict[str, Any]) -> str:
     from afscope.experiment import experiment_kind
 
     return experiment_kind(options["kind"]).default_setting
-
-
-def _policy(options: dict[str, Any]) -> RetryPolicy:
-    return policy_from(
-        options,
-        retry_on_error=options["retry_on_error"],
-        retry_attempts=options["retry_attempts"],
-        sdk_retries=options["sdk_retries"],
-        log_buffer=options["log_buffer"],
-    )
 
 
 def _run(plan: SweepPlan, policy: RetryPolicy, log_dir: str, report: Path, as_json: bool) -> None:
