@@ -30,7 +30,12 @@ from afscope.cli._limits import (
     stdout_to_stderr,
 )
 from afscope.cli._options import experiment_from_options, experiment_options
-from afscope.cli._sweep_results import agentic_results, print_results, scheming_results
+from afscope.cli._sweep_results import (
+    agentic_results,
+    print_results,
+    results_json,
+    scheming_results,
+)
 from afscope.sweep import (
     CellPlan,
     RetryPolicy,
@@ -137,19 +142,19 @@ def _run(plan: SweepPlan, policy: RetryPolicy, log_dir: str, report: Path, as_js
     from afscope.report import write_report
     from afscope.sweep import cell_result, directory_lock, rerun_command
 
+    rerun = redact(rerun_command(plan, policy, log_dir))  # -M api_key=... is never printed
     try:
         with directory_lock(log_dir), stdout_to_stderr(as_json):
             outcome = run_grid(plan, policy, log_dir, quiet=as_json)
     except KeyboardInterrupt:  # the rerun redoes only what is missing
-        command = redact(rerun_command(plan, policy, log_dir))
-        raise Interrupted(Path(log_dir), command=command) from None
+        raise Interrupted(Path(log_dir), command=rerun) from None
     from afscope.experiment import experiment_kind
 
     family = experiment_kind(plan.experiment.kind).family
     if family == "scheming":
-        return scheming_results(plan, outcome, policy, log_dir, report, as_json)
+        return scheming_results(outcome, rerun, report, as_json)
     if family != "alignment_faking":
-        return agentic_results(plan, outcome, policy, log_dir, report, as_json)
+        return agentic_results(plan.experiment.kind, outcome, rerun, report, as_json)
     results, refused = [], dict[str, str]()
     for _cell, path in outcome.logs:
         run, records = read_run(path)
@@ -159,22 +164,12 @@ def _run(plan: SweepPlan, policy: RetryPolicy, log_dir: str, report: Path, as_js
             refused.setdefault(run.model, line)
     write_report([(r.run, r.records) for r in results], report)
     failed = sum(len(r.faults.failed) for r in results)
-    rerun = redact(rerun_command(plan, policy, log_dir))  # -M api_key=... is never printed
+    refusals = list(refused.values())
     if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "complete": outcome.complete and not failed,
-                    "cells": [r.to_json() for r in results],
-                    "failed_samples": failed,
-                    "rerun": rerun if failed or not outcome.complete else None,
-                    "refused": list(refused.values()),
-                    "report": str(report),
-                }
-            )
-        )
+        cells = [r.to_json() for r in results]
+        click.echo(results_json(outcome.complete, cells, failed, rerun, report, refused=refusals))
     else:
-        print_results(results, outcome.complete, rerun, report, list(refused.values()))
+        print_results(results, outcome.complete, rerun, report, refusals)
     check_judged([record for r in results for record in r.records], f"{log_dir}/*.eval")
     if failed or not outcome.complete:
         raise SystemExit(1)

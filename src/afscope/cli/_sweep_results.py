@@ -4,66 +4,51 @@ nudge) the rates with their intervals, the failed samples and the command that r
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from afscope.cli._limits import redact
-from afscope.sweep import CellResult, RetryPolicy, SweepPlan
+from afscope.sweep import CellResult
 
-__all__ = ["agentic_results", "print_results", "scheming_results"]
-
-
-def agentic_results(
-    plan: SweepPlan, outcome: Any, policy: RetryPolicy, log_dir: str, report: Path, as_json: bool
-) -> None:
-    """An agentic sweep: per cell and condition, the rates of the kind's own summary."""
+if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
+__all__ = ["agentic_results", "print_results", "results_json", "scheming_results"]
+
+_SIMULATED = "[bold yellow]SIMULATED rows: afscope's simulated organism, not a model."
+
+
+def agentic_results(kind: str, outcome: Any, rerun: str, report: Path, as_json: bool) -> None:
+    """An agentic sweep: per cell and condition, the rates of the kind's own summary."""
     from afscope.agentic._summary import TABLE_HEADER
     from afscope.harness import agentic_run, read_faults
     from afscope.report import write_agentic_report
-    from afscope.sweep import rerun_command
 
     cells = [(agentic_run(path), read_faults(path)) for _cell, path in outcome.logs]
     write_agentic_report([run for run, _ in cells], report)
     failed = sum(len(faults.failed) for _, faults in cells)
-    rerun = redact(rerun_command(plan, policy, log_dir))
     unfinished = bool(failed) or not outcome.complete
     if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "complete": not unfinished,
-                    "cells": [
-                        {
-                            **summary.to_json(),
-                            "retries": faults.retries,
-                            "sample_errors": faults.errors,
-                            "failed": list(faults.failed),
-                        }
-                        for (summary, _), faults in cells
-                    ],
-                    "failed_samples": failed,
-                    "rerun": rerun if unfinished else None,
-                    "report": str(report),
-                }
-            )
-        )
+        rows = [
+            {
+                **summary.to_json(),
+                "retries": faults.retries,
+                "sample_errors": faults.errors,
+                "failed": list(faults.failed),
+            }
+            for (summary, _), faults in cells
+        ]
+        click.echo(results_json(outcome.complete, rows, failed, rerun, report))
     else:
-        table = Table(title=f"afscope sweep: {plan.experiment.kind}, rates per condition")
-        for name in TABLE_HEADER:
-            table.add_column(name, overflow="fold")
-        for (summary, _), _faults in cells:
-            for row in summary.table_rows():
-                table.add_row(*row)
-        console = Console(highlight=False, width=None if Console().is_terminal else 200)
-        console.print(table)
+        title = f"afscope sweep: {kind}, rates per condition"
+        by_condition = [row for (summary, _), _faults in cells for row in summary.table_rows()]
+        console = _console()
+        console.print(_table(title, TABLE_HEADER, by_condition))
         if any(summary.run.simulated for (summary, _), _ in cells):
-            console.print("[bold yellow]SIMULATED rows: afscope's simulated organism, not a model.")
+            console.print(_SIMULATED)
         if unfinished:
             console.print(f"{failed} samples failed; retry them with:")
             console.print(f"  {rerun}", markup=False, soft_wrap=True)
@@ -72,35 +57,21 @@ def agentic_results(
         raise SystemExit(1)
 
 
-def scheming_results(
-    plan: SweepPlan, outcome: Any, policy: RetryPolicy, log_dir: str, report: Path, as_json: bool
-) -> None:
+def scheming_results(outcome: Any, rerun: str, report: Path, as_json: bool) -> None:
     """A scheming sweep: per cell, the rates per environment x nudge and the confession rate."""
     from afscope.harness import read_faults, scheming_run
     from afscope.report import write_scheming_report
-    from afscope.sweep import rerun_command
 
     cells = [(cell, scheming_run(path), read_faults(path)) for cell, path in outcome.logs]
     write_scheming_report([run for _, run, _ in cells], report)
     failed = sum(len(faults.failed) for _, _, faults in cells)
-    rerun = redact(rerun_command(plan, policy, log_dir))
     unfinished = bool(failed) or not outcome.complete
     if as_json:
         rows = [
             {"cell": cell.label, **run[1].to_json(), "failed": list(faults.failed)}
             for cell, run, faults in cells
         ]
-        click.echo(
-            json.dumps(
-                {
-                    "complete": not unfinished,
-                    "cells": rows,
-                    "failed_samples": failed,
-                    "rerun": rerun if unfinished else None,
-                    "report": str(report),
-                }
-            )
-        )
+        click.echo(results_json(outcome.complete, rows, failed, rerun, report))
     else:
         for cell, run, _faults in cells:
             click.echo(cell.label)
@@ -113,6 +84,24 @@ def scheming_results(
         raise SystemExit(1)
 
 
+def results_json(
+    complete: bool, cells: list[Any], failed: int, rerun: str, report: Path, **more: Any
+) -> str:
+    """A finished sweep's --json object: the ``rerun`` command only when a sample failed or the
+    grid is not ``complete``."""
+    unfinished = bool(failed) or not complete
+    return json.dumps(
+        {
+            "complete": not unfinished,
+            "cells": cells,
+            "failed_samples": failed,
+            "rerun": rerun if unfinished else None,
+            **more,
+            "report": str(report),
+        }
+    )
+
+
 def print_results(
     results: list[CellResult],
     complete: bool,
@@ -120,23 +109,15 @@ def print_results(
     report: Path,
     refused: Sequence[str] = (),
 ) -> None:
-    from rich.console import Console
     from rich.markup import escape
-    from rich.table import Table
 
     from afscope.sweep import TABLE_HEADER, failed_samples, table_rows
 
-    table = Table(title="afscope sweep: compliance per tier, gap with 95% interval")
-    for name in TABLE_HEADER:
-        table.add_column(name, overflow="fold")
-    for row in table_rows(results):
-        table.add_row(*row)
-    console = Console(highlight=False)
-    if not console.is_terminal:  # a log file or pipe: keep one line per cell
-        console = Console(highlight=False, width=200)
-    console.print(table)
+    title = "afscope sweep: compliance per tier, gap with 95% interval"
+    console = _console()
+    console.print(_table(title, TABLE_HEADER, table_rows(results)))
     if any(r.run.simulated for r in results):
-        console.print("[bold yellow]SIMULATED rows: afscope's simulated organism, not a model.")
+        console.print(_SIMULATED)
     failed = failed_samples(results)
     if failed:
         console.print(f"[bold red]{len(failed)} samples failed after all retries:")
@@ -151,3 +132,21 @@ def print_results(
     if refused or failed or not complete:
         console.print(f"  {rerun}", markup=False, soft_wrap=True)
     console.print(f"report: {report}", markup=False)
+
+
+def _console() -> Console:
+    """A rich console; into a log file or pipe, wide enough for one line per cell."""
+    from rich.console import Console
+
+    return Console(highlight=False, width=None if Console().is_terminal else 200)
+
+
+def _table(title: str, header: Sequence[str], rows: Iterable[Sequence[str]]) -> Table:
+    from rich.table import Table
+
+    table = Table(title=title)
+    for name in header:
+        table.add_column(name, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    return table
