@@ -160,14 +160,18 @@ def policy_option(flag: str, type: Any, help: str) -> Callable[[F], F]:
     return click.option(flag, type=type, default=default, show_default=True, help=help)
 
 
-def policy_from(options: dict[str, Any]) -> RetryPolicy:
+def policy_from(options: dict[str, Any], models: Sequence[str]) -> RetryPolicy:
     """The :class:`afscope.sweep.RetryPolicy` of a command's retry (and batch) options: each
-    option named like a policy field sets that field."""
-    from afscope.sweep import RetryPolicy, parse_batch
+    option named like a policy field sets that field. --batch is refused for ``models`` that
+    have no batch API."""
+    from afscope.sweep import RetryPolicy, check_batchable, parse_batch
 
     names = {field.name for field in fields(RetryPolicy)} - {"batch"}
     settings = {name: value for name, value in options.items() if name in names}
-    return RetryPolicy(**settings, batch=parse_batch(options["batch"]))
+    policy = RetryPolicy(**settings, batch=parse_batch(options["batch"]))
+    if policy.batch is not None:
+        check_batchable(tuple(models))
+    return policy
 
 
 class _RetryLine:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import tempfile
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -92,11 +94,7 @@ def run(**options: Any) -> None:
     check_model(options["model"])
     if options["judge"]:
         check_model(options["judge"], "--judge")
-    policy = policy_from(options)
-    if policy.batch is not None:
-        from afscope.sweep import check_batchable
-
-        check_batchable([options["model"]])
+    policy = policy_from(options, [options["model"]])
     for option in ("base_url", "judge_base_url"):
         if options[option] is not None:  # Inspect writes the URL into the log
             check_base_url(options[option], "--" + option.replace("_", "-"))
@@ -196,28 +194,31 @@ def _evaluate(
         model_args = {"seed": str(experiment.seed), **model_args}
     sdk_args = policy.sdk_model_args(model.split("/", 1)[0])  # every retry is Inspect's, shown
     limits = policy.eval_args(len(plan.samples) * experiment.epochs)
+    evaluating = partial(
+        evaluate,
+        experiment,
+        log_dir=log_dir,
+        quiet=quiet,
+        task_args=task_args,
+        model_args={**sdk_args, **model_args},
+        model_base_url=base_url,
+        model_roles=roles or None,
+        **limits,
+    )
+    return _finished(evaluating, log_dir, quiet)
+
+
+def _finished(running: Callable[[], Any], log_dir: str | Path, quiet: bool) -> Path:
+    """The path of the log that ``running`` (Inspect's eval or eval_retry) finished; Ctrl-C ends
+    it as :class:`Interrupted`, and a run that produced no sample at all is an error."""
     started = time.time()
     try:
         with stdout_to_stderr(quiet):
-            log = evaluate(
-                experiment,
-                log_dir=log_dir,
-                quiet=quiet,
-                task_args=task_args,
-                model_args={**sdk_args, **model_args},
-                model_base_url=base_url,
-                model_roles=roles or None,
-                **limits,
-            )
+            log = running()
     except KeyboardInterrupt:
         raise Interrupted(newest_log(log_dir, since=started)) from None
     if log is None:  # interrupted before Inspect could hand back its log: the file is on disk
         raise Interrupted(newest_log(log_dir, since=started))
-    return _completed(log)
-
-
-def _completed(log: Any) -> Path:
-    """The path of a finished log; a run that produced no sample at all is an error."""
     if log.status == "cancelled":
         raise Interrupted(Path(log.location) if log.location else None)
     if log.status != "success" and not log.samples:
@@ -326,16 +327,9 @@ def resume(log: Path, max_connections: int | None, as_json: bool) -> None:
             click.echo(f"{log}: its {unreadable} unreadable samples are sent again", err=True)
         if not run.simulated:
             check_api_key(run.model)  # base URLs are kept in the log; keys never are
-        started = time.time()
-        try:
-            with stdout_to_stderr(as_json):
-                retried = retry(
-                    source, log_dir=log.parent, max_connections=max_connections, quiet=as_json
-                )
-        except KeyboardInterrupt:
-            raise Interrupted(newest_log(log.parent, since=started)) from None
-    if retried is None:
-        raise Interrupted(newest_log(log.parent, since=started))
-    finished = _completed(retried)
+        retrying = partial(
+            retry, source, log_dir=log.parent, max_connections=max_connections, quiet=as_json
+        )
+        finished = _finished(retrying, log.parent, as_json)
     _print_summary(finished, as_json, None)
     _print_next_steps(finished, as_json)

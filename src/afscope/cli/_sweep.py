@@ -99,11 +99,7 @@ def sweep(**options: Any) -> None:
         check_model(model, "--models")
     if plan.experiment.judge:
         check_model(plan.experiment.judge, "--judge")
-    policy = policy_from(options)
-    if policy.batch is not None:
-        from afscope.sweep import check_batchable
-
-        check_batchable(plan.models)
+    policy = policy_from(options, plan.models)
     log_dir = str(options["log_dir"])
     if options["dry_run"]:
         from afscope.sweep import cell_plans
