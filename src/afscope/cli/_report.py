@@ -21,6 +21,8 @@ __all__ = ["report"]
 _LOG_SUFFIXES = (".eval", ".json")
 # files an Inspect eval-set (afscope sweep) keeps beside its logs: bookkeeping, not runs
 _EVAL_SET_FILES = frozenset({"eval-set.json", "logs.json"})
+# the export options and their formats
+_EXPORTS: dict[str, ExportFormat] = {"--csv": "csv", "--parquet": "parquet", "--json": "json"}
 _FilePath = click.Path(dir_okay=False, writable=True, path_type=Path)
 
 
@@ -87,24 +89,26 @@ def report(
         "--figures": figures_dir,
         "--validation": validation,
     }
-    if _agentic_report(files, output, title, {k: v for k, v in extras.items() if v is not None}):
+    given = {option: path for option, path in extras.items() if path is not None}
+    if _agentic_report(files, output, title, given):
         return
     runs = _without_superseded([read_run(path) for path in files])
     counts = None if validation is None else _validation(validation, runs)
     written = [write_report(runs, output, title=title, validation=counts)]
-    exports: list[tuple[ExportFormat, Path | None]] = [
-        ("csv", csv_path),
-        ("parquet", parquet_path),
-        ("json", json_path),
-    ]
-    for format, path in exports:
-        if path is not None:
-            written.append(export_samples(runs, path, format))
+    for option, format in _EXPORTS.items():
+        if option in given:
+            written.append(export_samples(runs, given[option], format))
     if figures_dir is not None:
         written.extend(save_figures(runs, figures_dir, counts))
     samples = sum(len(records) for _, records in runs)
-    click.echo(f"{len(runs)} run(s), {samples} samples")
-    if any(info.simulated for info, _ in runs):
+    simulated = any(info.simulated for info, _ in runs)
+    _print_written(f"{len(runs)} run(s)", samples, simulated, written)
+
+
+def _print_written(runs: str, samples: int, simulated: bool, written: list[Path]) -> None:
+    """What a report holds (``runs``: how many, of which kind) and the files written."""
+    click.echo(f"{runs}, {samples} samples")
+    if simulated:
         click.secho("SIMULATED: the report includes runs of the simulated organism", fg="yellow")
     for path in written:
         click.echo(f"wrote {path}")
@@ -191,13 +195,7 @@ def _agentic_report(
         if kind == "scheming":
             written += _scheming_extras(runs, extras)
         samples = sum(len(run[-1]) for run in runs)
-        click.echo(f"{len(runs)} {kind} run(s), {samples} samples")
-        if any(simulated(run) for run in runs):
-            click.secho(
-                "SIMULATED: the report includes runs of the simulated organism", fg="yellow"
-            )
-        for path in written:
-            click.echo(f"wrote {path}")
+        _print_written(f"{len(runs)} {kind} run(s)", samples, any(map(simulated, runs)), written)
         return True
     return False
 
@@ -206,11 +204,7 @@ def _scheming_extras(runs: list[Any], extras: dict[str, Path]) -> list[Path]:
     """A scheming report's per-episode exports and its figure files."""
     from afscope.report._scheming_figures import export_scheming, save_scheming_figures
 
-    written = []
-    formats: dict[str, ExportFormat] = {"--csv": "csv", "--parquet": "parquet", "--json": "json"}
-    for option, format in formats.items():
-        if option in extras:
-            written.append(export_scheming(runs, extras[option], format))
+    written = [export_scheming(runs, extras[o], f) for o, f in _EXPORTS.items() if o in extras]
     if "--figures" in extras:
         written += save_scheming_figures(runs, extras["--figures"])
     return written
