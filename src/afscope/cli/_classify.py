@@ -185,14 +185,7 @@ def _monitor_logs(
     inputs: tuple[Path, ...], monitor_model: str, *, in_place: bool, output_dir: Path | None
 ) -> None:
     """Score the AF reasoning of Inspect logs with a (fitted) monitor: a new log, like a judge's."""
-    from afscope.harness import (
-        MONITOR_KIND,
-        monitor_scorer,
-        read_run,
-        read_run_info,
-        score_log,
-        write_log,
-    )
+    from afscope.harness import MONITOR_KIND, monitor_scorer, read_run, score_log, write_log
     from afscope.monitor import load_monitor
 
     monitor = load_monitor(monitor_model)  # an unknown name fails before any log is read
@@ -203,7 +196,6 @@ def _monitor_logs(
                 f"'afscope monitor score {path} --monitor-model {monitor_model} -o OUT'",
                 file=str(path),
             )
-        read_run_info(path)  # refuses logs that are not afscope runs
         log = _readable_log(path, in_place=in_place)
         scored = score_log(log, monitor_scorer(MONITOR_KIND, monitor_model))
         target = _classified(path, in_place, output_dir)
@@ -232,9 +224,8 @@ def _classify_log(
     in_place: bool,
     output_dir: Path | None,
 ) -> JudgeTally:
-    from afscope.harness import read_run_info, write_log
+    from afscope.harness import write_log
 
-    read_run_info(path)  # refuses logs that are not afscope runs
     log = _readable_log(path, in_place=in_place)
     tally = _judge_samples(log, path, model, names, options, setting)
     target = _classified(path, in_place, output_dir)
@@ -258,10 +249,11 @@ def _without_two_stage(log: Any) -> Any:
 
 
 def _readable_log(path: Path, *, in_place: bool) -> Any:
-    """The log's readable samples (damaged ones named on stderr and left out); refused when
-    --in-place would drop damaged samples from the log itself."""
-    from afscope.harness import read_log
+    """The log's readable samples (damaged ones named on stderr and left out); refused when it
+    is not an afscope run, or when --in-place would drop damaged samples from the log itself."""
+    from afscope.harness import read_log, read_run_info
 
+    read_run_info(path)
     unreadable: list[tuple[str | int, int]] = []
     log = read_log(path, unreadable)
     if unreadable and in_place:
@@ -288,18 +280,19 @@ def _judge_samples(
     log.samples, log.results, log.eval = scored.samples, scored.results, scored.eval
     tally = JudgeTally(names)
     for sample in scored.samples or []:
-        new = (sample.scores or {}).get("af_judge_scorer")
-        meta = (new.metadata or {}) if new else {}
+        meta = score_metadata(sample, "af_judge_scorer")
         for kind, verdict in (meta.get("verdicts") or {}).items():
             tally.add_verdict(kind, Verdict.from_dict(verdict))
+        unreadable = score_metadata(sample, "outcome_scorer").get("malformed_reason")
         for kind, reason in (meta.get("skipped") or {}).items():
-            tally.add_skipped(kind, _skip_reason(reason, _malformed_reason(sample)))
+            tally.add_skipped(kind, _skip_reason(reason, unreadable))
     return tally
 
 
-def _malformed_reason(sample: Any) -> str | None:
-    outcome = (sample.scores or {}).get("outcome_scorer")
-    return ((outcome.metadata or {}) if outcome else {}).get("malformed_reason")
+def score_metadata(sample: Any, scorer: str) -> dict[str, Any]:
+    """The metadata of the sample's score by ``scorer`` (none: empty)."""
+    score = (sample.scores or {}).get(scorer)
+    return (score.metadata or {}) if score else {}
 
 
 def _skip_reason(missing: str, unreadable: str | None) -> str:
@@ -329,7 +322,7 @@ def _classify_jsonl(
             on_done=progress.step,
         )
     )
-    progress.finish()
+    progress.show()
     tally = JudgeTally(names)
     with atomic_open(target) as handle:
         for transcript, verdicts in zip(transcripts, results, strict=True):
@@ -361,14 +354,11 @@ class _Progress:
     def step(self) -> None:
         self.done += 1
         if self.live:
-            click.echo(f"\r{self.label}: {self.done}/{self.total} transcripts", err=True, nl=False)
+            self.show(nl=False)
         elif self.done % max(1, self.total // 10) == 0 and self.done < self.total:
-            click.echo(f"{self.label}: {self.done}/{self.total} transcripts", err=True)
+            self.show()
 
-    def finish(self) -> None:
-        click.echo(
-            f"\r{self.label}: {self.done}/{self.total} transcripts"
-            if self.live
-            else f"{self.label}: {self.done}/{self.total} transcripts",
-            err=True,
-        )
+    def show(self, nl: bool = True) -> None:
+        """The count so far (over the last one, on a terminal)."""
+        again = "\r" if self.live else ""
+        click.echo(f"{again}{self.label}: {self.done}/{self.total} transcripts", err=True, nl=nl)

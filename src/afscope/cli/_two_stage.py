@@ -89,13 +89,12 @@ def two_stage_log(
 ) -> JudgeTally:
     """Judge only the log's samples whose monitor score is in the band; the rate per tier mixes
     the judge's verdicts there with the monitor's decisions outside, each with its error."""
-    from afscope.cli._classify import _judge_samples, _readable_log
-    from afscope.harness import read_run, read_run_info, write_log
+    from afscope.cli._classify import _classified, _judge_samples, _readable_log
+    from afscope.harness import read_run, write_log
     from afscope.records import Outcome, Tier
     from afscope.stats import format_interval, two_stage_rate
 
-    read_run_info(path)  # refuses logs that are not afscope runs (and missing files)
-    _, records = read_run(path)
+    _, records = read_run(path)  # refuses logs that are not afscope runs (and missing files)
     log = _readable_log(path, in_place=in_place)
     samples = log.samples or []
     # the samples an AF rate counts: well-formed answers with reasoning (summary.py's rule)
@@ -151,7 +150,7 @@ def two_stage_log(
         "two_stage": {**spec, "judge_calls_saved": saved, "tiers": rates},
     }
     log.samples = samples
-    target = path if in_place else (output_dir or path.parent) / f"{path.stem}-classified.eval"
+    target = _classified(path, in_place, output_dir)
     write_log(log, target)
     for line in [head, *lines, f"{path}: written to {target}"]:
         click.echo(line)
@@ -160,8 +159,9 @@ def two_stage_log(
 
 def _af_decision(sample: Any) -> bool | None:
     """The judge's AF verdict on a sample just judged (None: failed or skipped)."""
-    new = (sample.scores or {}).get("af_judge_scorer")
-    verdicts = ((new.metadata or {}) if new else {}).get("verdicts", {})
+    from afscope.cli._classify import score_metadata
+
+    verdicts = score_metadata(sample, "af_judge_scorer").get("verdicts", {})
     verdict = verdicts.get(VerdictKind.AF_REASONING)
     if not verdict or verdict.get("decision") not in (Decision.YES, Decision.NO):
         return None
