@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO, TypeVar
 
 import click
 
@@ -21,6 +21,7 @@ from afscope.records import Decision, VerdictKind
 from afscope.stats import Validation
 
 _BATCH = 64
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _batches(records: Iterable[Record], size: int = _BATCH) -> Iterator[list[Record]]:
@@ -57,6 +58,13 @@ _MONITOR_MODEL = click.option(
 )
 
 
+def _output(help: str, **options: Any) -> Callable[[F], F]:
+    """-o/--output: the file a monitor command writes."""
+    return click.option(
+        "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help=help, **options
+    )
+
+
 @click.group()
 def monitor() -> None:
     """The offline alignment-faking monitor (no API, CPU only)."""
@@ -64,13 +72,7 @@ def monitor() -> None:
 
 @monitor.command()
 @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="JSONL file to write: one {id, score} object per input, in order.",
-)
+@_output("JSONL file to write: one {id, score} object per input, in order.", required=True)
 @_MONITOR_MODEL
 def score(input_path: Path, output: Path, monitor_model: str | None) -> None:
     """Score every text of INPUT (JSONL with a `text` field, or an Inspect log)."""
@@ -143,13 +145,10 @@ def _write_flagged(out: TextIO, monitor: Monitor, record: Record, result: Monito
 
 @monitor.command()
 @click.argument("logs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+@_output(
+    "JSONL file for the flagged records with their evidence.",
     default=Path("flagged.jsonl"),
     show_default=True,
-    help="JSONL file for the flagged records with their evidence.",
 )
 @click.option(
     "--threshold",
@@ -208,13 +207,7 @@ def scan(
     required=True,
     help="Name to save the fitted monitor under (use it as --monitor-model NAME).",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Artefact file to write [default: NAME.json in the monitors directory].",
-)
+@_output("Artefact file to write [default: NAME.json in the monitors directory].")
 @click.option(
     "--folds",
     type=click.IntRange(min=2, max=20),
@@ -304,8 +297,6 @@ def validation_counts(path: Path, monitor_model: str | None) -> Validation:
 
 def labelled_texts(path: Path) -> tuple[str, list[str], list[bool]]:
     """(name, texts, labels) of a labelled JSONL/JSON file or an organism run's log."""
-    from afscope.monitor._io import iter_labelled
-
     if path.suffix == ".eval":
         return organism_labels(path)
     rows = [(record.text, record.label == 1) for record in iter_labelled(path)]
