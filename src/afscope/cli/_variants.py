@@ -29,20 +29,16 @@ def list_command(setting: str | None) -> None:
     """A table of the variants: name, family, settings and what each tests."""
     from afscope.variants import list_variants, load_variant
 
-    rows = [load_variant(name) for name in list_variants(setting)]
-    name_width = max(len("name"), *(len(v.name) for v in rows))
-    family_width = max(len("family"), *(len(v.family) for v in rows))
-    settings_width = max(len("settings"), *(len(_settings(v.settings)) for v in rows))
-    indent = name_width + family_width + settings_width + 6
+    shown = [load_variant(name) for name in list_variants(setting)]
+    header = ("name", "family", "settings")
+    cells = [(v.name, v.family, ",".join(v.settings)) for v in shown]
+    widths = [max(len(row[i]) for row in [header, *cells]) for i in range(len(header))]
+    indent = sum(widths) + 6
     width = max(40, shutil.get_terminal_size((120, 24)).columns - indent)
-    header = f"{'name':<{name_width}}  {'family':<{family_width}}  {'settings':<{settings_width}}  "
-    click.echo(header + "description")
-    for variant in rows:
+    click.echo(_columns(header, widths) + "description")
+    for variant, row in zip(shown, cells, strict=True):
         lines = textwrap.wrap(variant.description, width) or [""]
-        click.echo(
-            f"{variant.name:<{name_width}}  {variant.family:<{family_width}}  "
-            f"{_settings(variant.settings):<{settings_width}}  {lines[0]}"
-        )
+        click.echo(_columns(row, widths) + lines[0])
         for line in lines[1:]:
             click.echo(" " * indent + line)
 
@@ -85,5 +81,6 @@ def diff(first: str, second: str, setting: str, scratchpad: bool) -> None:
     click.echo(diff_variants(first, second, setting=setting, scratchpad=scratchpad), nl=False)
 
 
-def _settings(settings: tuple[str, ...]) -> str:
-    return ",".join(settings)
+def _columns(row: tuple[str, ...], widths: list[int]) -> str:
+    """A row of the variants table: each cell padded to its column's width, two spaces apart."""
+    return "".join(f"{cell:<{width}}  " for cell, width in zip(row, widths, strict=True))
