@@ -71,14 +71,12 @@ class OrganismAPI(ModelAPI):
     ) -> ModelOutput:
         system = "\n\n".join(m.text for m in input if m.role == "system")
         if tools:
-            from afscope.harness._scheming_acting import act_scheming, recognises
+            from afscope.harness._acting import act, act_scheming, recognises
 
             if recognises(system, input):
                 # the in-context scheming environments (afscope.scheming)
                 return act_scheming(self, system, input, self._scheming_draws, self._lock)
             # agentic tasks: answer with tool calls (afscope.agentic), from what it was sent
-            from afscope.harness._acting import act
-
             return act(self, system, input, self._acting_draws, self._lock)
         messages: list[tuple[str, str]] = [
             (m.role, m.text) for m in input if m.role in ("user", "assistant")
