@@ -34,6 +34,7 @@ __all__ = [
     "arithmetic_questions",
     "environment_setups",
     "load_environment",
+    "nudge_name",
     "parse_environment",
 ]
 
@@ -169,8 +170,12 @@ class Setup:
 
     @property
     def key(self) -> str:
-        nudge = "nudge" if self.nudge else "no-nudge"
-        return f"{self.environment}/{self.instance}/{nudge}/{self.condition}"
+        return f"{self.environment}/{self.instance}/{nudge_name(self.nudge)}/{self.condition}"
+
+
+def nudge_name(nudge: bool) -> str:
+    """How setup keys, settings and the summary name a nudge condition."""
+    return "nudge" if nudge else "no-nudge"
 
 
 def _data() -> resources.abc.Traversable:

@@ -21,6 +21,7 @@ from afscope.scheming._environment import (
     Setup,
     environment_setups,
     load_environment,
+    nudge_name,
 )
 
 __all__ = [
@@ -115,7 +116,10 @@ def plan_scheming(experiment: Experiment) -> Plan:
         )
         for setup in setups
     )
-    cells = list(dict.fromkeys(key.rsplit("/", 1)[0] for key in _cell_keys(setups)))
+    # the dry run's conditions (every instance of a cell is one of its samples)
+    cells = list(
+        dict.fromkeys(f"{s.environment}/{nudge_name(s.nudge)}/{s.condition}" for s in setups)
+    )
     max_turns = experiment.max_turns or DEFAULT_MAX_TURNS
     max_tokens = experiment.max_tokens or DEFAULT_MAX_TOKENS
     turns = experiment.interrogation_turns
@@ -148,12 +152,3 @@ def plan_scheming(experiment: Experiment) -> Plan:
         notes=notes,
         sample_tokens=max_tokens,
     )
-
-
-def _cell_keys(setups: list[Setup]) -> list[str]:
-    """``environment/nudge/condition/instance`` per setup: the dry run's conditions are the
-    first three parts (every instance of a cell is one of its samples)."""
-    return [
-        f"{s.environment}/{'nudge' if s.nudge else 'no-nudge'}/{s.condition}/{s.instance}"
-        for s in setups
-    ]

@@ -19,7 +19,7 @@ from typing import Any
 from afscope.agentic import Episode as AgenticEpisode
 from afscope.agentic._summary import SIMULATED_NOTE, interval_json
 from afscope.records import Decision, RunInfo
-from afscope.scheming._environment import Setup, environment_setups, load_environment
+from afscope.scheming._environment import Setup, environment_setups, load_environment, nudge_name
 from afscope.scheming._interrogation import Interrogation, confession_rate, doubles_down
 from afscope.scheming._plan import COVERT_RUBRIC
 from afscope.scheming._scoring import Episode, Finding
@@ -140,7 +140,7 @@ def _percent(interval: Interval, signed: bool = False) -> str:
 
 
 def _cell_name(row: SchemingRate) -> str:
-    return f"{row.environment}/{'nudge' if row.nudge else 'no-nudge'}"
+    return f"{row.environment}/{nudge_name(row.nudge)}"
 
 
 @dataclass(frozen=True)
