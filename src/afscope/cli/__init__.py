@@ -7,6 +7,7 @@ line and exits with status 2; anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 from typing import Any
@@ -101,8 +102,16 @@ def cli() -> None:
     """Measure alignment faking and in-context scheming in language models."""
 
 
+# Python collects its youngest objects after 700 net allocations; a run allocates millions (each
+# sample's messages, events, scores and summaries), and those collections cost ~3 ms CPU a sample
+# on the organism, ~1 ms at this threshold (docs/scale.md). The process is afscope's own here.
+YOUNG_COLLECTION_THRESHOLD = 7_000
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the `afscope` script."""
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, middle, old)
     try:
         cli.main(args=argv, prog_name="afscope", standalone_mode=False)
     except click.exceptions.Abort:
