@@ -79,6 +79,7 @@ class VerdictBatcher:
         batch = self._open
         if batch is None:
             batch = self._open = _Batch()
+            index = 0
             batch.texts.append(text)
             try:
                 await self._gather(batch)
@@ -91,12 +92,9 @@ class VerdictBatcher:
             if len(batch.texts) >= self._size:
                 self._open = None  # full: the next sample leads a batch of its own
             await batch.done.wait()
-            if batch.error is not None:
-                raise batch.error
-            return batch.verdicts[index]
         if batch.error is not None:
             raise batch.error
-        return batch.verdicts[0]
+        return batch.verdicts[index]
 
     async def _gather(self, batch: _Batch) -> None:
         """Yield to the loop while others may join: until the batch is full, ``max_wait`` has

@@ -134,8 +134,7 @@ def outcome_scorer(
         monitor_model: A fitted monitor's name or artefact path (default: the shipped one).
     """
     # at task creation: a broken monitor install fails before anything is sent
-    monitor = load_monitor(monitor_model) if monitor_kind is not None else None
-    batcher = VerdictBatcher(monitor) if monitor is not None else None
+    batcher = VerdictBatcher(load_monitor(monitor_model)) if monitor_kind is not None else None
 
     async def score(state: TaskState, target: Target) -> Score:
         parsed = parse_messages(state.messages, suffix=suffix)

@@ -141,7 +141,7 @@ class Monitor:
                 kind=VerdictKind.AF_REASONING,
                 decision=Decision.YES if i in quotes else Decision.NO,
                 score=result.score,
-                spec=ClassifierRef(self.spec),
+                spec=self.spec,  # each verdict copies it
                 quotes=quotes.get(i, ()),
                 flags=result.flags,
             )
