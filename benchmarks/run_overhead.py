@@ -5,7 +5,9 @@ loop, parsing and the outcome score) and, in the same process, through two bare 
 send the same prompts to the same provider, the same way (the user's turn as the input, the system
 prompt from a solver step): a plain generate() with no scorer at all, and a plain
 generate() scored by Inspect's built-in ``includes`` scorer (the least a bare task needs to give a
-number). The afscope task has its default scorers (the outcome and the local monitor). Every task
+number). The afscope task has its default scorers (the outcome and the local monitor); a second
+afscope task scores the monitor's verdicts one at a time (batches of one), to show what scoring
+them in batches saves. Every task
 runs with the eval options `afscope run` uses (adaptive concurrency, log buffer, no live metrics).
 The order rotates over several rounds; it prints the median CPU seconds (process time) and wall
 seconds of each, and the overhead in CPU per sample. Target: overhead at most 10% (CPU). Wall
@@ -31,6 +33,7 @@ from inspect_ai.solver import Generate, Solver, TaskState, generate, solver
 
 from afscope.experiment import Experiment, plan_experiment
 from afscope.harness import alignment_faking
+from afscope.harness._monitoring import VerdictBatcher
 from afscope.queries import Query, load_queries
 from afscope.sweep import RetryPolicy
 
@@ -93,6 +96,13 @@ def main() -> None:
         path = f"{tmp}/queries.jsonl"
         _write_queries(queries, path)
         afscope_task = alignment_faking(queries=path)
+        # the same task whose batcher scores every verdict alone (its size is set when built)
+        defaults = VerdictBatcher.__init__.__kwdefaults__
+        batch_size, defaults["size"] = defaults["size"], 1
+        try:
+            unbatched_task = alignment_faking(queries=path)
+        finally:
+            defaults["size"] = batch_size
         # the bare tasks: the very same first-turn conversation, sent the same way (the user's
         # turn as the sample's input, the system prompt inserted by a solver step), a plain
         # generate, no <NEXT/> loop
@@ -113,6 +123,7 @@ def main() -> None:
                 name="bare_scored",
             ),
             "afscope alignment_faking": afscope_task,
+            "afscope, verdicts one by one": unbatched_task,
         }
         _timed(tasks["bare Inspect, no scorer"], tmp)  # warm up imports and the provider
         times: dict[str, list[tuple[float, float]]] = {name: [] for name in tasks}
@@ -136,6 +147,12 @@ def main() -> None:
             f"afscope vs {name:28s}: CPU overhead {100 * (cpu[ours] / cpu[name] - 1):.1f}%, "
             f"wall {100 * (wall[ours] / wall[name] - 1):.1f}%"
         )
+    alone = "afscope, verdicts one by one"
+    print(
+        f"verdicts in batches save {(cpu[alone] - cpu[ours]) / n * 1000:.2f} ms CPU/sample "
+        f"(one by one: CPU overhead {100 * (cpu[alone] / cpu[names[1]] - 1):.1f}% over "
+        f"{names[1]})"
+    )
     print("target: CPU overhead over bare Inspect + includes() <= 10%")
 
 
