@@ -114,7 +114,7 @@ TABLE: tuple[Benchmark, ...] = (
         "overhead",
         "afscope overhead over bare Inspect + `includes()` (organism, monitor on)",
         "run_overhead.py",
-        full=("--samples", "1000", "--rounds", "2"),
+        full=("--samples", "1000", "--rounds", "5"),
         quick=("--samples", "20", "--rounds", "1"),
         lines=(r"^samples per run", r"CPU overhead"),
     ),
