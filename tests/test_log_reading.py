@@ -65,6 +65,16 @@ def test_records_from_the_zip_equal_inspects(organism_log: Path) -> None:
     assert all(record.scratchpad for record in records if record.outcome is not Outcome.MALFORMED)
 
 
+def test_a_logs_records_share_one_spec_per_classifier(organism_log: Path) -> None:
+    # every sample of a log stores its own copy of the monitor's spec: a run's summary holds
+    # all its records, so the records read back share one (equal to each stored copy)
+    for records in (read_run(organism_log, text=False)[1], list(iter_records(organism_log))):
+        specs = [record.verdicts["af_reasoning"].spec for record in records]
+        assert len(specs) == 8
+        assert all(spec is specs[0] for spec in specs)
+        assert specs[0]["name"] == "local-monitor"
+
+
 def test_content_parts_and_errors_read_as_inspect_reads_them(
     organism_log: Path, tmp_path: Path
 ) -> None:

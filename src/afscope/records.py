@@ -154,7 +154,10 @@ class Verdict:
     def __post_init__(self) -> None:
         # a decision read back from a log or given as a plain string becomes the enum
         object.__setattr__(self, "decision", Decision(self.decision))
-        object.__setattr__(self, "spec", ClassifierRef(self.spec))
+        # a spec that is one already is kept, not copied: the verdicts of one classifier (a run's
+        # batch, a log read back) share its one spec, which nothing changes once made
+        if not isinstance(self.spec, ClassifierRef):
+            object.__setattr__(self, "spec", ClassifierRef(self.spec))
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

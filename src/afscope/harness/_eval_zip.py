@@ -105,7 +105,7 @@ def _read(
     with archive:
         for name in names:
             try:
-                data = from_json(archive.read(name), cache_strings=False)
+                data = from_json(archive.read(name), cache_strings="keys")
                 sample = _raw(data)
             except Exception as error:  # zstd, zip, JSON or shape errors: one damaged sample
                 skipped += 1

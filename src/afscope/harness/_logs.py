@@ -68,7 +68,26 @@ def _raw(sample: EvalSample) -> RawSample:
     )
 
 
-def _record(sample: RawSample, run: RunInfo) -> SampleRecord:
+# a log's classifier specs by their fields, so that the records read from it share one spec per
+# classifier (each sample stores its own copy: ~1 kB a record held by a run's summary)
+_Specs = dict[tuple[tuple[str, Any], ...], ClassifierRef]
+
+
+def _verdict(data: Mapping[str, Any], specs: _Specs) -> Verdict:
+    spec: Any = data.get("spec")
+    try:
+        key = tuple(spec.items())
+        shared = specs.get(key)
+    except (AttributeError, TypeError):  # not a mapping, or a field that is a list or a mapping
+        return Verdict.from_dict(dict(data))
+    if shared is None:
+        shared = specs[key] = ClassifierRef(spec)
+    return Verdict.from_dict({**data, "spec": shared})
+
+
+def _record(sample: RawSample, run: RunInfo, specs: _Specs | None = None) -> SampleRecord:
+    """``specs``: the specs of the log's records read so far, shared with this one."""
+    specs = {} if specs is None else specs
     meta = sample.metadata
     fields: Mapping[str, Any] = sample.score_metadata.get(OUTCOME_SCORER, {})
     verdicts: dict[str, Verdict] = {}
@@ -80,7 +99,7 @@ def _record(sample: RawSample, run: RunInfo) -> SampleRecord:
     scorers = sorted(sample.score_metadata.items(), key=lambda item: item[0] != OUTCOME_SCORER)
     for _, metadata in scorers:
         for kind, data in (metadata.get("verdicts") or {}).items():
-            _add_verdict(verdicts, kind, Verdict.from_dict(data))
+            _add_verdict(verdicts, kind, _verdict(data, specs))
         skipped.update(metadata.get("skipped") or {})
     truth = fields.get("truth")
     transcript = parse_turns(sample.assistant_texts, suffix=run.suffix)
@@ -152,8 +171,9 @@ def iter_records(path: str | Path) -> Iterator[SampleRecord]:
 
 
 def _iter_records(path: str | Path, run: RunInfo) -> Iterator[SampleRecord]:
+    specs: _Specs = {}
     for sample in _raw_samples(path):
-        yield _record(sample, run)
+        yield _record(sample, run, specs)
 
 
 def _raw_samples(path: str | Path) -> Iterator[RawSample]:
@@ -269,8 +289,9 @@ def read_run(path: str | Path, *, text: bool = True) -> tuple[RunInfo, list[Samp
     """
     run = read_run_info(path)
     records, system_prompt = [], ""
+    specs: _Specs = {}
     for sample in _raw_samples(path):
-        record = _record(sample, run)
+        record = _record(sample, run, specs)
         records.append(record if text else replace(record, query="", scratchpad="", output=""))
         system_prompt = system_prompt or sample.system_text
     run = replace(run, system_prompt=system_prompt)
